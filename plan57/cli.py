@@ -1,0 +1,183 @@
+"""The command line: each command parses its arguments, calls one library function, renders."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from . import __version__
+from .errors import Plan57Error, PlanError, UsageError
+
+app = typer.Typer(
+    name="plan57",
+    help=(
+        "Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện Kế hoạch 2493/QĐ-UBND của UBND tỉnh Sơn La "
+        "về đẩy mạnh truyền thông thực hiện Nghị quyết số 57-NQ/TW."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Fmt(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ValidateFmt(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+PlanOpt = Annotated[
+    Optional[Path],
+    typer.Option("--plan", help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).", show_default=False),
+]
+UnitsOpt = Annotated[
+    Optional[Path],
+    typer.Option("--units", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False),
+]
+MaxSizeOpt = Annotated[
+    int, typer.Option("--max-size", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)
+]
+YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plan57 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="In phiên bản rồi thoát.", callback=_version, is_eager=True)
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Hiện chi tiết kỹ thuật khi có lỗi không mong đợi.")] = False,
+) -> None:
+    """Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện Kế hoạch 2493/QĐ-UBND."""
+
+
+def _fail(error: Plan57Error) -> NoReturn:
+    """The one place where the library's errors become messages and exit codes."""
+    if isinstance(error, PlanError):
+        for d in error.diagnostics:
+            typer.echo(d.text(), err=True)
+        typer.echo("plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên.", err=True)
+    else:
+        typer.echo(f"plan57: {error}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _load_plan(plan: Path | None):  # type: ignore[no-untyped-def]
+    from .paths import default_plan
+    from .plan import load_plan
+
+    path = plan or default_plan()
+    if not path.is_file():
+        raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
+    return load_plan(path)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).", show_default=False),
+    ] = None,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    max_size: MaxSizeOpt = 1024 * 1024,
+    fmt: Annotated[ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")] = ValidateFmt.text,
+) -> None:
+    """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
+    from . import diagnostics as dg
+    from .paths import default_units
+    from .validate import validate_paths, validate_tree
+
+    try:
+        the_plan = _load_plan(plan)
+        if paths:
+            coll = validate_paths(paths, the_plan, max_size)
+        else:
+            coll = validate_tree(units or default_units(), the_plan, max_size)
+    except Plan57Error as exc:
+        _fail(exc)
+    found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
+    errors, warnings = dg.count(found)
+    if fmt is ValidateFmt.json:
+        typer.echo(dg.to_json(found))
+    elif fmt is ValidateFmt.github:
+        for d in found:
+            typer.echo(d.github())
+    else:
+        for note in coll.notes:
+            typer.echo(f"Ghi chú: {note}")
+        for d in found:
+            typer.echo(d.text())
+        valid = sum(1 for f in coll.files if f.valid)
+        typer.echo(
+            f"Đã kiểm tra {len(coll.files)} tệp: {valid} hợp lệ, "
+            f"{len(coll.files) - valid} có lỗi; {errors} lỗi, {warnings} cảnh báo."
+        )
+    raise typer.Exit(code=1 if errors else 0)
+
+
+@app.command()
+def schema(
+    plan: PlanOpt = None,
+    output: Annotated[
+        Optional[Path], typer.Option("-o", "--output", help="Ghi ra tệp thay vì in ra màn hình.", show_default=False)
+    ] = None,
+) -> None:
+    """In JSON Schema của tệp báo cáo (cho trình soạn thảo và công cụ khác)."""
+    import json
+
+    from .atomic import write_text
+    from .submission import json_schema
+
+    try:
+        text = json.dumps(json_schema(_load_plan(plan)), ensure_ascii=False, indent=2) + "\n"
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            write_text(output, text)
+    except Plan57Error as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app(prog_name="plan57")
+    except BrokenPipeError:
+        _quiet_pipe()
+    except Exception as exc:  # the top of the program: never a traceback unless asked
+        if debug:
+            raise
+        sys.stderr.write(
+            f"plan57: lỗi không mong đợi ({type(exc).__name__}: {exc}). "
+            "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
+        )
+        sys.exit(2)
+
+
+def _quiet_pipe() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(0)

@@ -1,0 +1,61 @@
+"""Diagnostics are data: every front end (text, JSON, CI annotations) prints the same list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+SEVERITY_LABEL = {"error": "lỗi", "warning": "cảnh báo"}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in one file, located at a 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    code: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {SEVERITY_LABEL[self.severity]}: {self.message}"
+
+    def github(self) -> str:
+        kind = "error" if self.is_error else "warning"
+        props = ",".join(
+            f"{k}={_gh_property(str(v))}"
+            for k, v in (("file", self.path), ("line", self.line), ("col", self.col), ("title", self.code))
+        )
+        return f"::{kind} {props}::{_gh_data(self.message)}"
+
+
+def _gh_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(value: str) -> str:
+    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([asdict(d) for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for d in diagnostics:
+        if d.is_error:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings

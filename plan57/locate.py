@@ -1,0 +1,210 @@
+"""Turn pydantic validation errors into located Vietnamese diagnostics.
+
+A pydantic `loc` is followed through the parsed document: segments that exist in the data are
+walked; synthetic ones (union members, function validators) are skipped; a missing key stays on
+its nearest real ancestor. Unknown keys point at the key, bad values at the value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic
+from .yamlsafe import Document, Loc
+
+BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
+
+
+def dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for seg in path:
+        if isinstance(seg, int):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + str(seg)
+    return out or "(gốc)"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    hit = suggest(word, choices)
+    return f"; có phải ý bạn là '{hit}'?" if hit else ""
+
+
+def walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
+    """(the real path in the data, the segments of loc that are not in it)."""
+    node, real, rest = data, (), []
+    for seg in loc:
+        if isinstance(node, dict) and isinstance(seg, str) and seg in node:
+            node = node[seg]
+            real += (seg,)
+        elif isinstance(node, list) and isinstance(seg, int) and not isinstance(seg, bool) and 0 <= seg < len(node):
+            node = node[seg]
+            real += (seg,)
+        else:
+            rest.append(seg)
+    return real, rest
+
+
+def model_at(model: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping found at `path`, if any."""
+    current: Any = model
+    for seg in path:
+        if isinstance(seg, int):
+            current = _element(current)
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            current = _element(current)
+            if not (isinstance(current, type) and issubclass(current, BaseModel)):
+                return None
+        field = next(
+            (f for name, f in current.model_fields.items() if (f.alias or name) == seg), None
+        )
+        if field is None:
+            return None
+        current = _unwrap(field.annotation)
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    return tp
+
+
+def _element(tp: Any) -> Any:
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if origin in (list, tuple, set):
+        return _unwrap(typing.get_args(tp)[0])
+    if origin is dict:
+        return _unwrap(typing.get_args(tp)[1])
+    return tp
+
+
+def known_keys(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def pydantic_diagnostics(
+    exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None
+) -> list[Diagnostic]:
+    """One diagnostic per pydantic error, located in `doc`."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[int, int, str]] = set()
+    for err in exc.errors(include_url=False):
+        line_col, message = _translate(err, doc, root)
+        key = (line_col.line, line_col.col, message)
+        if key in seen:  # a union reports one problem once per member
+            continue
+        seen.add(key)
+        out.append(Diagnostic(path, line_col.line, line_col.col, "error", f"schema-{err['type']}", message))
+    return out
+
+
+def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[Loc, str]:
+    kind: str = err["type"]
+    loc = tuple(err["loc"])
+    real, rest = walk(doc.data, loc)
+    value = err.get("input")
+    name = dotted(real)
+    if kind == "missing":
+        missing = next((s for s in reversed(rest) if isinstance(s, str) and not _synthetic(s)), None)
+        full = dotted(real + ((missing,) if missing else ()))
+        where = doc.key_loc(real) if real else Loc(1, 1)
+        return where, f"thiếu khóa bắt buộc '{full}'"
+    if kind == "extra_forbidden":
+        key = real[-1] if real else (rest[-1] if rest else "?")
+        model = model_at(root, real[:-1]) if root is not None else None
+        keys = known_keys(model)
+        hint = did_you_mean(str(key), keys)
+        if not hint and 0 < len(keys) <= 20:
+            hint = f" (các khóa hợp lệ: {', '.join(keys)})"
+        return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong mẫu báo cáo{hint}"
+    where = doc.value_loc(real)
+    return where, _value_message(kind, err, name, value, doc, real)
+
+
+def _synthetic(seg: str) -> bool:
+    return "[" in seg or seg in {"int", "str", "bool", "float", "date", "list", "dict", "none"}
+
+
+def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...]) -> str:
+    ctx = err.get("ctx") or {}
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(value, str) and value.strip().isdigit():
+            return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
+        if isinstance(value, float) and value == value and value > 0:
+            return (
+                f"'{name}' phải là số nguyên (đang là {value:g}); không dùng dấu chấm hay dấu phẩy "
+                f"để phân cách hàng nghìn: viết 12500, không viết 12.500"
+            )
+        if isinstance(value, str) and value.replace(".", "").replace(",", "").strip().isdigit():
+            return (
+                f"'{name}' phải là số nguyên, viết liền không có dấu chấm hay dấu phẩy "
+                f"(ví dụ 12500, không phải '{value}')"
+            )
+        return f"'{name}' phải là số nguyên ≥ 0 (đang là {_show(value)})"
+    if kind == "greater_than_equal":
+        return f"'{name}' phải ≥ {ctx.get('ge')} (đang là {_show(value)})"
+    if kind == "less_than_equal":
+        return f"'{name}' phải ≤ {ctx.get('le')} (đang là {_show(value)})"
+    if kind == "bool_type":
+        if isinstance(value, str) and value.strip().lower() in BOOL_WORDS:
+            return f"'{name}' phải ghi true (có) hoặc false (không), không ghi '{value}'"
+        return f"'{name}' phải ghi true (có) hoặc false (không) (đang là {_show(value)})"
+    if kind == "string_type":
+        if real in doc.leading_zero:
+            src = doc.leading_zero[real]
+            return (
+                f"'{name}' phải đặt trong ngoặc kép: \"{src}\" (không có ngoặc, số 0 ở đầu bị mất "
+                f"và giá trị bị đọc thành {value})"
+            )
+        return f"'{name}' phải là chữ; hãy đặt giá trị trong ngoặc kép (đang là {_show(value)})"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
+        return f"giá trị {_show(value)} của '{name}' không có trong kế hoạch{hint} (các giá trị hợp lệ: {shown})"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"'{name}' phải là một bảng gồm các khóa: giá trị (đang là {_show(value)})"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"'{name}' phải là một danh sách (mỗi mục một dòng bắt đầu bằng '- ') (đang là {_show(value)})"
+    if kind == "string_pattern_mismatch":
+        return f"'{name}' không đúng định dạng (đang là {_show(value)})"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
+        return f"'{name}' phải là một ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-03 (đang là {_show(value)})"
+    if kind == "value_error" or kind.startswith("vn_"):
+        msg = str(ctx.get("error", err.get("msg", "")))
+        return f"'{name}': {msg}" if kind == "value_error" else err["msg"]
+    return f"'{name}': giá trị không hợp lệ ({err.get('msg', kind)})"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "trống"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "một bảng" if isinstance(value, dict) else "một danh sách"
+    text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "…"
+    return f"'{text}'"

@@ -1,0 +1,288 @@
+"""The plan as data: targets, tasks, channels, product kinds and the unit registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .diagnostics import Diagnostic
+from .errors import PlanError
+
+Kind = Literal["so", "ban", "bao_chi", "truong", "xa", "phuong"]
+KINDS: tuple[str, ...] = ("so", "ban", "bao_chi", "truong", "xa", "phuong")
+KIND_LABEL = {
+    "so": "Sở và tương đương",
+    "ban": "Ban, ngành tỉnh",
+    "bao_chi": "Cơ quan báo chí",
+    "truong": "Trường đại học, cao đẳng",
+    "xa": "Xã",
+    "phuong": "Phường",
+}
+UNIT_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+def _fraction(value: Any) -> Any:
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            return Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+Rational = Annotated[Fraction, BeforeValidator(_fraction)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Period(_Model):
+    start: int
+    end: int
+
+
+class PlanInfo(_Model):
+    number: str
+    date: dt.date
+    issuer: str
+    signer: str | None = None
+    signer_title: str | None = None
+    title: str
+    period: Period
+    general_objective: str | None = None
+
+
+class Reporting(_Model):
+    unit_deadline: MonthDay
+    synthesis_deadline: MonthDay
+    compiler: str
+    text: str
+    start_text: str | None = None
+
+
+class KeyDay(_Model):
+    date: MonthDay
+    name: str
+
+
+class Named(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: str
+
+
+class Unit(_Model):
+    id: Annotated[str, Field(pattern=UNIT_ID_PATTERN)]
+    name: str
+    kind: Kind
+
+
+class Selector(_Model):
+    """A named agency (`unit`) or a class of units (`kinds`)."""
+
+    unit: str | None = None
+    kinds: list[Kind] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Selector:
+        if (self.unit is None) == (self.kinds is None):
+            raise ValueError("một mục chọn đơn vị phải có đúng một trong hai khóa 'unit' hoặc 'kinds'")
+        return self
+
+
+class AppliesTo(_Model):
+    all: bool = False
+    kinds: list[Kind] = []
+    units: list[str] = []
+
+
+Measure = Literal["share", "ratio", "totals_at_least", "covers"]
+
+
+class Target(_Model):
+    id: str
+    year: int
+    section: str
+    bullet: int
+    label: str
+    text: str
+    applies_to: AppliesTo
+    measure: Measure
+    field: str | None = None
+    at_least: int | None = None
+    numerator: list[str] = []
+    denominator: list[str] = []
+    fields: list[str] = []
+    values: list[str] = []
+    threshold: Rational | None = None
+
+    @property
+    def is_condition(self) -> bool:
+        return self.measure in ("totals_at_least", "covers")
+
+    @property
+    def paths(self) -> list[str]:
+        """Every submission field the measure reads (a leading '-' marks a subtraction)."""
+        paths = [self.field] if self.field else []
+        return [p.lstrip("-") for p in paths + self.numerator + self.denominator + self.fields]
+
+    @property
+    def blocks(self) -> list[str]:
+        return list(dict.fromkeys(p.split(".")[0] for p in self.paths))
+
+    @model_validator(mode="after")
+    def _shape(self) -> Target:
+        need = {
+            "share": bool(self.field),
+            "ratio": bool(self.numerator and self.denominator),
+            "totals_at_least": bool(self.fields),
+            "covers": bool(self.field and self.values),
+        }[self.measure]
+        if not need:
+            raise ValueError(f"chỉ tiêu {self.id}: thiếu trường dữ liệu cho phép đo '{self.measure}'")
+        if self.is_condition == (self.threshold is not None):
+            raise ValueError(f"chỉ tiêu {self.id}: ngưỡng (threshold) chỉ dành cho tỷ lệ, không cho điều kiện")
+        return self
+
+
+class TaskGroup(_Model):
+    id: int
+    title: str
+
+
+class Task(_Model):
+    id: Annotated[str, Field(pattern=r"^[1-9][a-z]$")]
+    group: int
+    text: str
+    lead_text: str
+    leads: list[Selector]
+    coordinator_text: str
+    coordinators: list[Selector] = []
+    timeframe: str
+
+
+class Channel(_Model):
+    id: int
+    text: str
+
+
+class Plan(_Model):
+    plan: PlanInfo
+    reporting: Reporting
+    key_days: list[KeyDay]
+    product_kinds: list[Named]
+    training_audiences: list[Named]
+    network_groups: list[Named]
+    targets: list[Target]
+    task_groups: list[TaskGroup]
+    tasks: list[Task]
+    channels: list[Channel]
+    units: list[Unit]
+    source_hash: str = ""
+
+    @model_validator(mode="after")
+    def _integrity(self) -> Plan:
+        problems: list[str] = []
+        for name, items in (
+            ("units", self.units), ("targets", self.targets), ("tasks", self.tasks),
+            ("channels", self.channels), ("product_kinds", self.product_kinds),
+        ):
+            seen: set[Any] = set()
+            for item in items:
+                if item.id in seen:
+                    problems.append(f"mã '{item.id}' bị lặp trong {name}")
+                seen.add(item.id)
+        ids = {u.id for u in self.units}
+        for task in self.tasks:
+            for sel in task.leads + task.coordinators:
+                if sel.unit is not None and sel.unit not in ids:
+                    problems.append(f"nhiệm vụ {task.id}: đơn vị '{sel.unit}' không có trong danh mục đơn vị")
+        for target in self.targets:
+            for uid in target.applies_to.units:
+                if uid not in ids:
+                    problems.append(f"chỉ tiêu {target.id}: đơn vị '{uid}' không có trong danh mục đơn vị")
+        if self.reporting.compiler not in ids:
+            problems.append(f"đơn vị tổng hợp '{self.reporting.compiler}' không có trong danh mục đơn vị")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # ---- lookups -------------------------------------------------------------------------
+    @cached_property
+    def unit_index(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def unit_order(self) -> dict[str, int]:
+        return {u.id: i for i, u in enumerate(self.units)}
+
+    @cached_property
+    def task_index(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    @property
+    def years(self) -> range:
+        return range(self.plan.period.start, self.plan.period.end + 1)
+
+    def select(self, selectors: list[Selector]) -> list[Unit]:
+        """Registry units that any selector names, in registry order."""
+        wanted: set[str] = set()
+        for sel in selectors:
+            if sel.unit is not None:
+                if sel.unit in self.unit_index:
+                    wanted.add(sel.unit)
+            else:
+                wanted.update(u.id for u in self.units if u.kind in (sel.kinds or []))
+        return [u for u in self.units if u.id in wanted]
+
+    def applies(self, target: Target, unit: Unit) -> bool:
+        a = target.applies_to
+        return a.all or unit.kind in a.kinds or unit.id in a.units
+
+    def expected_units(self, target: Target) -> list[Unit]:
+        return [u for u in self.units if self.applies(target, u)]
+
+    def blocks_for(self, unit: Unit) -> list[str]:
+        """The submission blocks this unit's targets read, in target order."""
+        blocks: dict[str, None] = {}
+        for target in self.targets:
+            if self.applies(target, unit):
+                blocks.update(dict.fromkeys(target.blocks))
+        return list(blocks)
+
+    def unit_deadline(self, year: int) -> dt.date:
+        month, day = map(int, self.reporting.unit_deadline.split("-"))
+        return dt.date(year, month, day)
+
+    def synthesis_deadline(self, year: int) -> dt.date:
+        month, day = map(int, self.reporting.synthesis_deadline.split("-"))
+        return dt.date(year, month, day)
+
+
+def load_plan(path: Path, display: str | None = None) -> Plan:
+    """Load and check a plan file; any problem raises PlanError with located diagnostics."""
+    from pydantic import ValidationError
+
+    from .locate import pydantic_diagnostics
+    from .yamlsafe import LoadError, read_file
+
+    shown = display or str(path)
+    try:
+        doc = read_file(path, shown, max_size=16 * 1024 * 1024)
+    except LoadError as exc:
+        raise PlanError(exc.diagnostics) from None
+    if not isinstance(doc.data, dict):
+        raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
+    try:
+        plan = Plan.model_validate(doc.data)
+    except ValidationError as exc:
+        raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return plan.model_copy(update={"source_hash": digest})

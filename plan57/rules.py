@@ -1,0 +1,120 @@
+"""Cross-field rules of a submission (SPEC §2.2), each located at the field that breaks it.
+
+They run on the parsed data whatever pydantic said, guarding every type, so one pass reports
+every problem of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .plan import Plan
+from .yamlsafe import Document
+
+# (block, part, whole): part ≤ whole
+AT_MOST = (
+    ("staff", "informed", "total"),
+    ("communication_staff", "trained", "total"),
+    ("population", "reached", "total"),
+    ("grassroots", "villages_equipped", "villages_total"),
+    ("science_tasks", "secret", "total"),
+)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _date(value: Any) -> dt.date | None:
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+
+
+def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagnostic]:
+    data = doc.data
+    out: list[Diagnostic] = []
+
+    def err(at: tuple[Any, ...], code: str, message: str, key: bool = False, severity: str = "error") -> None:
+        loc = doc.key_loc(at) if key else doc.value_loc(at)
+        out.append(Diagnostic(path, loc.line, loc.col, severity, code, message))  # type: ignore[arg-type]
+
+    for block, part, whole in AT_MOST:
+        b = data.get(block)
+        if isinstance(b, dict):
+            p, w = _int(b.get(part)), _int(b.get(whole))
+            if p is not None and w is not None and p > w:
+                err((block, part), "at-most", f"'{block}.{part}' ({p}) không được lớn hơn '{block}.{whole}' ({w})")
+
+    st = data.get("science_tasks")
+    if isinstance(st, dict):
+        total, secret, comm = _int(st.get("total")), _int(st.get("secret", 0)), _int(st.get("communicated"))
+        if None not in (total, secret, comm) and secret <= total and comm > total - secret:  # type: ignore[operator]
+            err(
+                ("science_tasks", "communicated"), "at-most",
+                f"'science_tasks.communicated' ({comm}) không được lớn hơn số nhiệm vụ không mật "
+                f"'total' − 'secret' ({total} − {secret} = {total - secret})",  # type: ignore[operator]
+            )
+
+    submitted = _date(data.get("submitted"))
+    ip = data.get("implementation_plan")
+    if isinstance(ip, dict) and ip.get("issued") is True:
+        for key in ("reference", "date"):
+            if ip.get(key) in (None, ""):
+                err(
+                    ("implementation_plan",), "required-when",
+                    f"thiếu 'implementation_plan.{key}': bắt buộc khi 'issued' là true", key=True,
+                )
+        issued_on = _date(ip.get("date"))
+        if issued_on and submitted and issued_on > submitted:
+            err(
+                ("implementation_plan", "date"), "date-order",
+                f"ngày ban hành kế hoạch ({issued_on.isoformat()}) không được sau ngày gửi báo cáo "
+                f"({submitted.isoformat()})",
+            )
+
+    ps = data.get("portal_section")
+    if isinstance(ps, dict) and ps.get("exists") is True and ps.get("url") in (None, ""):
+        err(("portal_section",), "required-when", "thiếu 'portal_section.url': bắt buộc khi 'exists' là true", key=True)
+
+    channels = data.get("channels")
+    if isinstance(channels, list):
+        seen: dict[Any, int] = {}
+        for i, ch in enumerate(channels):
+            if isinstance(ch, (int, str)) and ch in seen:
+                err(("channels", i), "duplicate-channel", f"phương thức {ch} bị ghi lặp (đã có ở vị trí {seen[ch] + 1})")
+            elif isinstance(ch, (int, str)):
+                seen[ch] = i
+
+    tasks = data.get("tasks")
+    if isinstance(tasks, dict) and year is not None:
+        for tid, report in tasks.items():
+            events = report.get("events") if isinstance(report, dict) else None
+            for i, ev in enumerate(events if isinstance(events, list) else []):
+                when = _date(ev.get("date")) if isinstance(ev, dict) else None
+                if when and when.year != year:
+                    err(
+                        ("tasks", tid, "events", i, "date"), "event-year",
+                        f"sự kiện ngày {when.isoformat()} không thuộc năm báo cáo {year}", severity="warning",
+                    )
+    return out
+
+
+def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[Diagnostic]:
+    """Warnings for blocks the unit's targets read but the file lacks."""
+    unit = plan.unit_index.get(unit_id)
+    if unit is None or not isinstance(doc.data, dict):
+        return []
+    loc = doc.value_loc(())
+    out = []
+    for block in plan.blocks_for(unit):
+        if doc.data.get(block) is None:
+            needing = [t.id for t in plan.targets if plan.applies(t, unit) and block in t.blocks]
+            out.append(
+                Diagnostic(
+                    path, loc.line, loc.col, "warning", "missing-block",
+                    f"thiếu khối '{block}' mà chỉ tiêu {', '.join(needing)} cần; "
+                    "các số liệu khác của đơn vị vẫn được tính",
+                )
+            )
+    return out

@@ -1,0 +1,217 @@
+"""The model of a unit's yearly submission (SPEC §2.2), built from the plan in use.
+
+Task ids, channel ids, product kinds, training audiences, network groups and unit ids are the
+plan's, so the same model validates files and generates the JSON Schema editors use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic_core import PydanticCustomError
+
+from .plan import Plan
+
+Count = Annotated[int, Field(ge=0)]
+_VN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError(
+            "vn_date", "chỉ ghi ngày, không ghi giờ: {iso}", {"iso": value.date().isoformat()}
+        )
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        m = _VN_DATE.match(value)
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            try:
+                iso = dt.date(year, month, day).isoformat()
+            except ValueError:
+                raise PydanticCustomError("vn_date", "ngày '{v}' không có thật", {"v": value}) from None
+            raise PydanticCustomError(
+                "vn_date",
+                "ngày phải viết theo dạng NĂM-THÁNG-NGÀY: '{v}' là ngày {d} tháng {m} năm {y}, hãy viết {iso}",
+                {"v": value, "d": day, "m": month, "y": year, "iso": iso},
+            )
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise PydanticCustomError(
+            "vn_url", "địa chỉ phải bắt đầu bằng http:// hoặc https:// (đang là '{v}')", {"v": value}
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+        raise PydanticCustomError("vn_email", "địa chỉ thư điện tử không hợp lệ ('{v}')", {"v": value})
+    return value
+
+
+VnDate = Annotated[dt.date, BeforeValidator(_date)]
+Url = Annotated[str, AfterValidator(_url), Field(pattern=r"^https?://\S+$")]
+Email = Annotated[str, AfterValidator(_email)]
+
+
+class Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Contact(Block):
+    name: str | None = Field(None, description="Họ và tên người lập báo cáo")
+    position: str | None = Field(None, description="Chức vụ")
+    phone: str | None = Field(None, description="Số điện thoại, đặt trong ngoặc kép")
+    email: Email | None = Field(None, description="Thư điện tử")
+
+
+class ImplementationPlan(Block):
+    issued: bool = Field(description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach")
+    reference: str | None = Field(None, description="Số, ký hiệu văn bản kế hoạch; bắt buộc khi đã ban hành")
+    date: VnDate | None = Field(None, description="Ngày ban hành kế hoạch; bắt buộc khi đã ban hành, không sau ngày gửi báo cáo")
+
+
+class PortalSection(Block):
+    exists: bool = Field(description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc")
+    url: Url | None = Field(None, description="Địa chỉ chuyên mục (http/https); bắt buộc khi đã có")
+    posts: Count | None = Field(None, description="Số tin, bài đã đăng trên chuyên mục")
+
+
+class Staff(Block):
+    total: Count = Field(description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo")
+    informed: Count = Field(description="Số người đã được tuyên truyền, phổ biến NQ57 (≤ total)")
+
+
+class CommunicationStaff(Block):
+    total: Count = Field(description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo")
+    trained: Count = Field(description="Số người đã được đào tạo chuyên sâu kỹ năng truyền thông số, nội dung KH&CN (≤ total)")
+
+
+class Population(Block):
+    total: Count = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can")
+    reached: Count = Field(description="Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở (≤ total)")
+
+
+class Grassroots(Block):
+    villages_total: Count = Field(description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang")
+    villages_equipped: Count = Field(description="Số bản đó đã được củng cố, hoàn thiện hạ tầng truyền thông cơ sở (≤ villages_total)")
+
+
+class ScienceTasks(Block):
+    total: Count = Field(description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước — chỉ tiêu 2026.nhiem-vu-khcn")
+    secret: Count = Field(0, description="Số nhiệm vụ liên quan đến bí mật nhà nước (không tính vào chỉ tiêu; ≤ total)")
+    communicated: Count = Field(description="Số nhiệm vụ được quản lý, lưu giữ, phục vụ tra cứu và truyền thông (≤ total − secret)")
+
+
+class Press(Block):
+    dedicated_sections: Count = Field(description="Số chuyên trang, chuyên mục về NQ57 — chỉ tiêu 2025.bao-chi")
+    national_cooperation: Count = Field(description="Số chương trình hợp tác, đặt hàng với kênh quốc gia — chỉ tiêu 2025.hop-tac")
+
+
+class Event(Block):
+    date: VnDate = Field(description="Ngày tổ chức (NĂM-THÁNG-NGÀY)")
+    name: str = Field(description="Tên sự kiện")
+    participants: Count | None = Field(None, description="Số người tham dự")
+
+
+_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def submission_model(plan: Plan) -> type[BaseModel]:
+    """The Submission model for this plan (built once per plan)."""
+    key = plan.source_hash or str(id(plan))
+    if key not in _MODELS:
+        _MODELS[key] = _build(plan)
+    return _MODELS[key]
+
+
+def _lit(values: list[Any]) -> Any:
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+def _build(plan: Plan) -> type[BaseModel]:
+    cfg = ConfigDict(extra="forbid", strict=True)
+    products = create_model(  # type: ignore[call-overload]
+        "Products",
+        __config__=cfg,
+        **{k.id: (Count, Field(0, description=f"Số sản phẩm: {k.name}")) for k in plan.product_kinds},
+    )
+    task_report = create_model(  # type: ignore[call-overload]
+        "TaskReport",
+        __config__=cfg,
+        activities=(Count, Field(0, description="Số hoạt động đã thực hiện")),
+        products=(products | None, Field(None, description="Sản phẩm truyền thông theo loại")),
+        events=(list[Event], Field([], description="Các sự kiện đã tổ chức")),
+        note=(str | None, Field(None, description="Ghi chú")),
+    )
+    tasks = create_model(  # type: ignore[call-overload]
+        "Tasks",
+        __config__=cfg,
+        **{
+            f"t_{t.id}": (task_report | None, Field(None, alias=t.id, description=f"Nhiệm vụ {t.id}"))
+            for t in plan.tasks
+        },
+    )
+    network = create_model(  # type: ignore[call-overload]
+        "Network",
+        __config__=cfg,
+        **{g.id: (Count, Field(0, description=f"Số thành viên: {g.name}")) for g in plan.network_groups},
+    )
+    training = create_model(  # type: ignore[call-overload]
+        "Training",
+        __config__=cfg,
+        name=(str, Field(description="Tên chương trình đào tạo, bồi dưỡng")),
+        audience=(
+            _lit([a.id for a in plan.training_audiences]),
+            Field(description="Đối tượng: " + ", ".join(f"{a.id} ({a.name})" for a in plan.training_audiences)),
+        ),
+        participants=(Count, Field(description="Số người tham gia")),
+    )
+    first, last = plan.plan.period.start, plan.plan.period.end
+    return create_model(  # type: ignore[call-overload]
+        "Submission",
+        __config__=ConfigDict(extra="forbid", strict=True, title="Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"),
+        unit=(_lit([u.id for u in plan.units]), Field(description="Mã đơn vị (trùng tên tệp)")),
+        year=(Annotated[int, Field(ge=first, le=last)], Field(description="Năm báo cáo (trùng tên thư mục)")),
+        submitted=(VnDate, Field(description="Ngày gửi báo cáo (NĂM-THÁNG-NGÀY)")),
+        reference=(str | None, Field(None, description="Số, ký hiệu, ngày của văn bản báo cáo")),
+        sample=(bool, Field(False, description="true nếu số liệu chỉ là minh họa, không phải số liệu thật")),
+        contact=(Contact | None, Field(None, description="Người liên hệ")),
+        implementation_plan=(ImplementationPlan | None, Field(None, description="Kế hoạch triển khai của đơn vị")),
+        portal_section=(PortalSection | None, Field(None, description="Chuyên mục NQ57 trên Cổng/Trang thông tin điện tử")),
+        staff=(Staff | None, Field(None, description="Lãnh đạo, cán bộ, công chức, viên chức")),
+        communication_staff=(CommunicationStaff | None, Field(None, description="Cán bộ làm công tác truyền thông")),
+        population=(Population | None, Field(None, description="Người dân (xã, phường)")),
+        grassroots=(Grassroots | None, Field(None, description="Hạ tầng truyền thông cơ sở ở các bản (xã, phường)")),
+        science_tasks=(ScienceTasks | None, Field(None, description="Nhiệm vụ KH&CN sử dụng ngân sách nhà nước")),
+        press=(Press | None, Field(None, description="Cơ quan báo chí")),
+        network=(network | None, Field(None, description="Mạng lưới truyền thông KH, CN, ĐMST và CĐS")),
+        training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
+        tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
+        channels=(
+            list[_lit([c.id for c in plan.channels])] | None,
+            Field(None, description="Các phương thức truyền thông đã dùng (mục IV, số 1–10)"),
+        ),
+        budget_vnd=(Count | None, Field(None, description="Kinh phí đã chi (đồng)")),
+        difficulties=(list[str] | None, Field(None, description="Khó khăn, vướng mắc")),
+        proposals=(list[str] | None, Field(None, description="Đề xuất, kiến nghị")),
+    )
+
+
+def json_schema(plan: Plan) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a submission for this plan."""
+    schema = submission_model(plan).model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://plan57.invalid/submission.schema.json",
+        **schema,
+    }

@@ -1,0 +1,238 @@
+"""Validation of unit submissions: every problem of every file, located."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from .diagnostics import Diagnostic
+from .locate import did_you_mean, pydantic_diagnostics
+from .plan import Plan
+from .rules import check, missing_blocks
+from .submission import submission_model
+from .yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, read_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class FileResult:
+    """One submission file after validation."""
+
+    path: Path
+    display: str
+    folder_year: int | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # the validated submission, as plain data
+    unit_id: str | None = None  # the registry unit this file is filed for, if any
+    unit_loc: tuple[int, int] = (1, 1)  # where `unit:` stands, for cross-file diagnostics
+
+    @property
+    def valid(self) -> bool:
+        return self.record is not None and not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class Collection:
+    """All submission files found under a units folder."""
+
+    files: list[FileResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    layout: list[Diagnostic] = field(default_factory=list)  # files that are not submissions
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for f in self.files for d in f.diagnostics] + self.layout
+
+    def years(self) -> list[int]:
+        return sorted({f.folder_year for f in self.files if f.folder_year is not None})
+
+    def for_year(self, year: int) -> list[FileResult]:
+        return [f for f in self.files if f.folder_year == year]
+
+
+def display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def folder_year(path: Path) -> int | None:
+    """A file is filed under the year of its folder."""
+    return int(path.parent.name) if re.fullmatch(r"\d{4}", path.parent.name) else None
+
+
+def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
+    """(file, folder year) for every YAML file below units_dir, and problems with the layout."""
+    found: list[tuple[Path, int | None]] = []
+    problems: list[Diagnostic] = []
+    for root, dirs, files in os.walk(units_dir):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith("."):
+                continue
+            if not name.lower().endswith(YAML_SUFFIXES):
+                problems.append(
+                    Diagnostic(
+                        display_path(path), 1, 1, "warning", "not-yaml",
+                        "tệp không phải YAML (.yaml) nên không được đọc; nếu đây là báo cáo của một "
+                        "đơn vị, hãy chuyển sang mẫu YAML (plan57 new)",
+                    )
+                )
+                continue
+            found.append((path, folder_year(path)))
+    return found, problems
+
+
+def validate_file(
+    path: Path, plan: Plan, folder_year: int | None, max_size: int = DEFAULT_MAX_SIZE, display: str | None = None
+) -> FileResult:
+    shown = display or display_path(path)
+    result = FileResult(path=path, display=shown, folder_year=folder_year)
+    stem = path.stem
+    if stem in plan.unit_index:
+        result.unit_id = stem
+    try:
+        doc = read_file(path, shown, max_size)
+    except LoadError as exc:
+        result.diagnostics = exc.diagnostics
+        return result
+    if not isinstance(doc.data, dict):
+        loc = doc.value_loc(())
+        result.diagnostics = [
+            Diagnostic(
+                shown, loc.line, loc.col, "error", "not-mapping",
+                "nội dung tệp phải là một bảng các khóa: giá trị (unit:, year:, …), không phải "
+                + ("một danh sách" if isinstance(doc.data, list) else "một giá trị đơn"),
+            )
+        ]
+        return result
+    result.diagnostics = _check_document(doc, plan, shown, path, folder_year, result)
+    return result
+
+
+def _check_document(
+    doc: Document, plan: Plan, shown: str, path: Path, folder_year: int | None, result: FileResult
+) -> list[Diagnostic]:
+    data = doc.data
+    model = submission_model(plan)
+    out: list[Diagnostic] = []
+    record = None
+    try:
+        record = model.model_validate(data).model_dump(by_alias=True)
+    except ValidationError as exc:
+        out.extend(pydantic_diagnostics(exc, doc, shown, root=model))
+    out.extend(check(doc, plan, shown, folder_year))
+
+    unit = data.get("unit")
+    if ("unit",) in doc.values:
+        loc = doc.value_loc(("unit",))
+        result.unit_loc = (loc.line, loc.col)
+    if result.unit_id is None and isinstance(unit, str) and unit in plan.unit_index:
+        result.unit_id = unit
+    if isinstance(unit, str) and unit != path.stem and unit in plan.unit_index:
+        loc = doc.value_loc(("unit",))
+        out.append(
+            Diagnostic(
+                shown, loc.line, loc.col, "error", "unit-path",
+                f"mã đơn vị '{unit}' khác tên tệp '{path.name}': tệp của đơn vị này phải tên là '{unit}.yaml'",
+            )
+        )
+    if path.stem not in plan.unit_index and not (isinstance(unit, str) and unit in plan.unit_index):
+        out.append(
+            Diagnostic(
+                shown, 1, 1, "error", "unknown-unit-file",
+                f"tên tệp '{path.stem}' không phải mã một đơn vị trong danh mục"
+                + did_you_mean(path.stem, plan.unit_index),
+            )
+        )
+    year = data.get("year")
+    if folder_year is None:
+        out.append(
+            Diagnostic(
+                shown, 1, 1, "error", "year-folder",
+                "tệp phải nằm trong thư mục mang tên năm báo cáo, ví dụ data/units/2025/",
+            )
+        )
+    elif isinstance(year, int) and not isinstance(year, bool) and year != folder_year:
+        loc = doc.value_loc(("year",))
+        out.append(
+            Diagnostic(
+                shown, loc.line, loc.col, "error", "year-path",
+                f"năm {year} khác thư mục năm {folder_year} chứa tệp: tệp được tính cho năm {folder_year}",
+            )
+        )
+    if result.unit_id is not None:
+        out.extend(missing_blocks(doc, plan, shown, result.unit_id))
+    if record is not None and not any(d.is_error for d in out):
+        result.record = record
+    out.sort(key=lambda d: (d.line, d.col))
+    return out
+
+
+def validate_tree(
+    units_dir: Path, plan: Plan, max_size: int = DEFAULT_MAX_SIZE, years: Iterable[int] | None = None
+) -> Collection:
+    """Validate every submission below units_dir, with the cross-file rules."""
+    if not units_dir.exists():
+        return Collection(notes=[f"chưa có thư mục báo cáo '{display_path(units_dir)}': chưa có đơn vị nào nộp báo cáo"])
+    if not units_dir.is_dir():
+        return Collection(notes=[f"'{display_path(units_dir)}' không phải thư mục"])
+    found, layout = discover(units_dir)
+    if years is not None:
+        wanted = set(years)
+        found = [(p, y) for p, y in found if y in wanted]
+    return _validate_found(found, layout, plan, max_size)
+
+
+def validate_paths(paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE) -> Collection:
+    """Validate the given files and folders (each folder searched like a units folder)."""
+    found: list[tuple[Path, int | None]] = []
+    layout: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            more, problems = discover(path)
+            found.extend(more)
+            layout.extend(problems)
+        elif path.exists():
+            found.append((path, folder_year(path)))
+        else:
+            layout.append(Diagnostic(display_path(path), 1, 1, "error", "not-found", "không tìm thấy tệp hoặc thư mục này"))
+    unique = list({p.resolve(): (p, y) for p, y in found}.values())
+    return _validate_found(unique, layout, plan, max_size)
+
+
+def _validate_found(
+    found: list[tuple[Path, int | None]], layout: list[Diagnostic], plan: Plan, max_size: int
+) -> Collection:
+    coll = Collection(layout=layout)
+    coll.files = [validate_file(path, plan, year, max_size) for path, year in found]
+    cross_file(coll, plan)
+    return coll
+
+
+def cross_file(coll: Collection, plan: Plan) -> None:
+    """The same unit and year in two files: an error in each."""
+    groups: dict[tuple[int, str], list[FileResult]] = {}
+    for f in coll.files:
+        if f.unit_id is not None and f.folder_year is not None:
+            groups.setdefault((f.folder_year, f.unit_id), []).append(f)
+    for (year, unit), files in groups.items():
+        if len(files) < 2:
+            continue
+        for f in files:
+            others = ", ".join(o.display for o in files if o is not f)
+            f.diagnostics.append(
+                Diagnostic(
+                    f.display, *f.unit_loc, "error", "duplicate-unit",
+                    f"đơn vị '{unit}' có hơn một báo cáo năm {year} (cùng với {others}): chỉ giữ một tệp",
+                )
+            )
