@@ -79,13 +79,30 @@ def _fail(error: Plan57Error) -> NoReturn:
 
 
 def _load_plan(plan: Path | None):  # type: ignore[no-untyped-def]
-    from .paths import default_plan
-    from .plan import load_plan
+    from .api import open_plan
 
-    path = plan or default_plan()
-    if not path.is_file():
-        raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
-    return load_plan(path)
+    return open_plan(plan)[0]
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
+    """Invalid files are never silently dropped: each is named on stderr."""
+    files = result.reporting.invalid_files
+    if files:
+        typer.echo(
+            f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files),
+            err=True,
+        )
+
+
+def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
+    if strict and (result.reporting.invalid_files or any(t.due and t.status == "not_met" for t in result.targets)):
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -153,6 +170,53 @@ def schema(
             write_text(output, text)
     except Plan57Error as exc:
         _fail(exc)
+
+
+@app.command()
+def score(
+    year: YearOpt = None,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
+    unit: Annotated[
+        Optional[str], typer.Option("--unit", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False)
+    ] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
+    ] = False,
+    max_size: MaxSizeOpt = 1024 * 1024,
+) -> None:
+    """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
+    from .api import open_workspace
+    from .api import score as compute
+    from .locate import did_you_mean
+
+    try:
+        ws = open_workspace(plan, units, max_size)
+        if unit is not None and unit not in ws.plan.unit_index:
+            raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, ws.plan.unit_index))
+        result = compute(ws, year)
+    except Plan57Error as exc:
+        _fail(exc)
+    for note in ws.collection.notes:
+        typer.echo(f"Ghi chú: {note}", err=True)
+    _name_invalid(result)
+    if fmt is Fmt.json:
+        from .render_json import score_json, unit_dict
+
+        typer.echo(score_json(result) if unit is None else unit_dict(result, unit))
+    else:
+        from .render_text import render_explain, render_score, render_unit
+
+        console = _console()
+        if unit is not None:
+            render_unit(result, unit, console)
+        else:
+            render_score(result, console)
+            if explain:
+                render_explain(result, console)
+    _strict_exit(result, strict)
 
 
 def main() -> None:

@@ -1,0 +1,88 @@
+"""The JSON shape of `score --format json` (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from .numbers import decimal_string
+from .score import TargetResult, YearResult
+
+
+def _rational(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (Fraction, int)):
+        return decimal_string(Fraction(value))
+    return value
+
+
+def target_json(t: TargetResult) -> dict[str, Any]:
+    return {
+        "id": t.target.id,
+        "due": t.due,
+        "threshold": _rational(t.threshold),
+        "numerator": t.numerator,
+        "denominator": t.denominator,
+        "value": _rational(t.value),
+        "coverage": _rational(t.coverage),
+        "required": _rational(t.required),
+        "status": t.status,
+    }
+
+
+def score_dict(result: YearResult) -> dict[str, Any]:
+    r = result.reporting
+    return {
+        "year": result.year,
+        "reporting": {
+            "expected": len(r.expected),
+            "submitted": len(r.submitted),
+            "on_time": len(r.on_time),
+            "missing": r.missing,
+            "late": r.late,
+            "invalid": r.invalid,
+            "invalid_files": r.invalid_files,
+        },
+        "targets": [target_json(t) for t in result.targets],
+        "tasks": [
+            {
+                "id": t.task.id,
+                "leads_expected": len(t.leads_expected),
+                "leads_done": len(t.leads_done),
+                "status": t.status,
+            }
+            for t in result.tasks
+        ],
+    }
+
+
+def score_json(result: YearResult) -> str:
+    return json.dumps(score_dict(result), ensure_ascii=False, indent=2)
+
+
+def unit_dict(result: YearResult, unit_id: str) -> str:
+    """One unit's scorecard as JSON: its state, its own figures per target, its lead tasks."""
+    row = next(r for r in result.rows if r.unit.id == unit_id)
+    targets = []
+    for t in result.targets:
+        if unit_id not in t.expected:
+            continue
+        c = next((c for c in t.contributions if c.unit == unit_id), None)
+        targets.append(
+            {
+                "id": t.target.id,
+                "numerator": c.numerator if c else None,
+                "denominator": c.denominator if c else None,
+                "met": c.met if c else None,
+            }
+        )
+    tasks = [
+        {"id": t.task.id, "done": unit_id in t.leads_done} for t in result.tasks if unit_id in t.leads_expected
+    ]
+    return json.dumps(
+        {"year": result.year, "unit": unit_id, "state": row.state, "targets": targets, "tasks": tasks},
+        ensure_ascii=False,
+        indent=2,
+    )

@@ -1,0 +1,195 @@
+"""Terminal rendering of scores with rich, in Vietnamese."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .numbers import percent, vn_int
+from .score import STATE_LABEL, TargetResult, YearResult
+
+STATUS_STYLE = {
+    "met": "green",
+    "not_met": "red",
+    "off_track": "red",
+    "on_track": "green",
+    "baseline": "cyan",
+    "not_due": "dim",
+    "insufficient_data": "yellow",
+}
+
+
+def value_text(t: TargetResult) -> str:
+    if t.value is None:
+        return "—"
+    if isinstance(t.value, bool):
+        return "Có" if t.value else "Không"
+    return f"{percent(t.value)} ({vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)})"
+
+
+def threshold_text(t: TargetResult) -> str:
+    return "điều kiện" if t.threshold is None else percent(t.threshold)
+
+
+def _status(status: str, label: str) -> str:
+    return f"[{STATUS_STYLE.get(status, '')}]{label}[/]"
+
+
+def render_score(result: YearResult, console: Console) -> None:
+    r = result.reporting
+    console.print(f"[bold]Kết quả thực hiện Kế hoạch {result.plan.plan.number} — năm {result.year}[/]")
+    console.print(
+        f"Đơn vị phải báo cáo: {len(r.expected)}; đã nộp hợp lệ: {len(r.submitted)} "
+        f"(đúng hạn {len(r.on_time)}, muộn {len(r.late)}); chưa nộp: {len(r.missing)}; tệp lỗi: {len(r.invalid)}. "
+        f"Hạn nộp: trước ngày {r.deadline.strftime('%d/%m/%Y')}.",
+        highlight=False,
+    )
+    for label, ids in (("Nộp muộn", r.late), ("Tệp lỗi", r.invalid), ("Chưa nộp", r.missing)):
+        if ids:
+            console.print(f"{label} ({len(ids)}): " + ", ".join(ids), highlight=False, soft_wrap=False)
+    if r.invalid_files:
+        console.print("Tệp có lỗi, không được tính: " + ", ".join(r.invalid_files), highlight=False)
+    console.print(targets_table(result))
+    console.print(tasks_table(result))
+
+
+def targets_table(result: YearResult) -> Table:
+    table = Table(
+        title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("Chỉ tiêu (mã, hạn năm, nội dung)", ratio=1, min_width=12, overflow="fold")
+    table.add_column("Ngưỡng", justify="right", no_wrap=True)
+    table.add_column("Giá trị", justify="right", no_wrap=True)
+    table.add_column("Phủ", justify="right", no_wrap=True)
+    table.add_column("Cần đạt", justify="right", no_wrap=True)
+    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+    for t in result.targets:
+        table.add_row(
+            f"[bold]{t.target.id}[/]\n{t.target.label}",
+            threshold_text(t),
+            value_text(t).replace(" (", "\n("),
+            percent(t.coverage) if t.coverage is not None else "—",
+            percent(t.required) if t.required is not None else "—",
+            _status(t.status, t.status_label),
+        )
+    return table
+
+
+def tasks_table(result: YearResult) -> Table:
+    table = Table(title="Các nhiệm vụ (mục III)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Mã", no_wrap=True)
+    table.add_column("Cơ quan chủ trì", ratio=1, overflow="fold")
+    table.add_column("Đã làm", justify="right", no_wrap=True)
+    table.add_column("Hoạt động", justify="right", no_wrap=True)
+    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+    for t in result.tasks:
+        table.add_row(
+            t.task.id,
+            t.task.lead_text,
+            f"{len(t.leads_done)}/{len(t.leads_expected)}",
+            vn_int(t.activities),
+            _status(t.status, t.status_label),
+        )
+    return table
+
+
+def render_explain(result: YearResult, console: Console) -> None:
+    """For each target: the units that counted and the formula with its numbers."""
+    for t in result.targets:
+        tg = t.target
+        console.print(f"\n[bold]{tg.id}[/] — {tg.label}: {_status(t.status, t.status_label)}", highlight=False)
+        console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
+        if tg.measure == "share":
+            met = [c.unit for c in t.contributions if c.met]
+            console.print(
+                f"  Tỷ lệ đơn vị đạt '{tg.field}'"
+                + (f" ≥ {tg.at_least}" if tg.at_least is not None else "")
+                + f" = {len(met)}/{len(t.expected)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
+                + f"; ngưỡng {threshold_text(t)}.",
+                highlight=False,
+            )
+            not_met = [c.unit for c in t.contributions if not c.met]
+            if not_met:
+                console.print("  Chưa đạt: " + ", ".join(not_met), highlight=False)
+        elif tg.measure == "ratio":
+            used = [c for c in t.contributions if c.numerator is not None]
+            terms = " + ".join(f"{c.unit} {vn_int(c.numerator or 0)}/{vn_int(c.denominator or 0)}" for c in used)
+            console.print(
+                f"  Σ {' + '.join(tg.numerator)} / Σ {' '.join(_signed(tg.denominator))} = "
+                f"{vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
+                f"; ngưỡng {threshold_text(t)}; độ phủ {len(used)}/{len(t.expected)}.",
+                highlight=False,
+            )
+            if terms:
+                console.print(f"  Các đơn vị được tính: {terms}", highlight=False)
+            if t.required is not None:
+                console.print(
+                    f"  Mốc cơ sở năm {t.baseline_year}; giá trị cần đạt năm {result.year} theo lộ trình: "
+                    f"{percent(t.required)}.",
+                    highlight=False,
+                )
+        else:
+            console.print(f"  Điều kiện trên {', '.join(tg.fields or [tg.field or ''])}: {value_text(t)}.", highlight=False)
+            if t.contributions:
+                console.print("  Đơn vị có số liệu: " + ", ".join(c.unit for c in t.contributions), highlight=False)
+
+
+def _signed(paths: list[str]) -> list[str]:
+    return [("− " + p[1:]) if p.startswith("-") else p for p in paths]
+
+
+def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
+    """One unit's scorecard: each target and task that applies to it, met or not, and why."""
+    plan = result.plan
+    unit = plan.unit_index[unit_id]
+    row = next(r for r in result.rows if r.unit.id == unit_id)
+    console.print(f"[bold]{unit.name}[/] ({unit.id}) — năm {result.year}: {STATE_LABEL[row.state]}", highlight=False)
+    if row.submitted:
+        console.print(f"Ngày gửi báo cáo: {row.submitted.strftime('%d/%m/%Y')}", highlight=False)
+    table = Table(pad_edge=False)
+    table.add_column("Mục", no_wrap=True)
+    table.add_column("Nội dung", ratio=1, overflow="fold")
+    table.add_column("Số liệu của đơn vị", ratio=1)
+    table.add_column("Đánh giá", no_wrap=True)
+    for t in result.targets:
+        if unit_id not in t.expected:
+            continue
+        c = next((c for c in t.contributions if c.unit == unit_id), None)
+        figures, verdict = _unit_figures(t, c, row.state)
+        table.add_row(t.target.id, t.target.label, figures, verdict)
+    for task in result.tasks:
+        if unit_id in task.leads_expected:
+            done = unit_id in task.leads_done
+            table.add_row(
+                f"NV {task.task.id}",
+                "Chủ trì nhiệm vụ",
+                "đã báo cáo hoạt động" if done else "chưa có hoạt động hoặc sự kiện",
+                "[green]Đã thực hiện[/]" if done else "[red]Chưa thực hiện[/]",
+            )
+    console.print(table)
+
+
+def _unit_figures(t: TargetResult, c: Any, state: str) -> tuple[str, str]:
+    if state in ("missing", "invalid"):
+        return f"không có số liệu ({STATE_LABEL[state].lower()})", "[red]Chưa đạt[/]"
+    tg = t.target
+    if tg.measure == "share":
+        return ("đạt yêu cầu" if c and c.met else "chưa đạt yêu cầu"), ("[green]Đạt[/]" if c and c.met else "[red]Chưa đạt[/]")
+    if tg.measure == "ratio":
+        if c is None or c.numerator is None:
+            return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
+        if not c.denominator:
+            return f"{vn_int(c.numerator)}/0", "[yellow]Thiếu số liệu[/]"
+        ratio = Fraction(c.numerator, c.denominator)
+        verdict = "[green]Đạt[/]" if ratio >= (tg.threshold or 0) else "[red]Chưa đạt[/]"
+        return f"{percent(ratio)} ({vn_int(c.numerator)}/{vn_int(c.denominator)}), ngưỡng {percent(tg.threshold)}", verdict
+    if c is None:
+        return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
+    return ("góp phần đáp ứng" + (f": {c.note}" if c.note else "")) if c.met else "chưa góp phần", (
+        "[green]Có đóng góp[/]" if c.met else "[yellow]Chưa có[/]"
+    )
+
