@@ -219,6 +219,63 @@ def score(
     _strict_exit(result, strict)
 
 
+def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15") from None
+
+
+@app.command()
+def report(
+    year: YearOpt = None,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    output: Annotated[
+        Optional[Path], typer.Option("-o", "--output", help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ).", show_default=False)
+    ] = None,
+    date: Annotated[
+        Optional[str], typer.Option("--date", help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).", show_default=False)
+    ] = None,
+    number: Annotated[
+        Optional[str], typer.Option("--number", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False)
+    ] = None,
+    template: Annotated[
+        Optional[Path], typer.Option("--template", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False)
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
+    ] = False,
+    max_size: MaxSizeOpt = 1024 * 1024,
+) -> None:
+    """Lập báo cáo tổng hợp (Markdown, tiếng Việt) gửi UBND tỉnh."""
+    from .api import open_workspace
+    from .api import score as compute
+    from .atomic import write_text
+    from .report import render
+
+    try:
+        when = _parse_date(date)
+        ws = open_workspace(plan, units, max_size)
+        result = compute(ws, year)
+        text = render(result, when, number, template)
+        for note in ws.collection.notes:
+            typer.echo(f"Ghi chú: {note}", err=True)
+        _name_invalid(result)
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_text(output, text)
+    except Plan57Error as exc:
+        _fail(exc)
+    _strict_exit(result, strict)
+
+
 def main() -> None:
     """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
     debug = "--debug" in sys.argv[1:]

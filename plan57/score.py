@@ -159,6 +159,7 @@ class YearResult:
     feedback: list[tuple[str, list[str], list[str]]]  # (unit, difficulties, proposals)
     rows: list[UnitRow]
     sample: bool
+    records: dict[str, Record] = field(default_factory=dict)  # the year's valid submissions
 
     def unit_name(self, unit_id: str) -> str:
         return self.plan.unit_index[unit_id].name
@@ -341,7 +342,7 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
     rows = [_row(plan, unit, data, states[unit.id]) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
-    return YearResult(year, plan, reporting, targets, tasks, channels, feedback, rows, sample)
+    return YearResult(year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records)
 
 
 def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:

@@ -1,0 +1,159 @@
+"""The province-wide synthesis report (báo cáo tổng hợp), rendered from a YearResult.
+
+Templates run in a sandboxed Jinja2 environment that sees only its own source: a user template
+cannot read files or call into Python. Everything a unit wrote passes through `md`, so it stays
+text: it cannot break a table, start a heading, or inject HTML or links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .numbers import percent, vn_int
+from .paths import templates_dir
+from .plan import KIND_LABEL
+from .score import STATE_LABEL, STATUS_LABEL, YearResult, get
+
+DEFAULT_TEMPLATE = "tonghop.md.j2"
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+
+
+def md(value: Any) -> str:
+    """Unit-written text as inert Markdown: one line, every markup character escaped."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())  # newlines and runs of spaces become one space
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def vn_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def ratio_text(pair: tuple[int, int] | None) -> str:
+    if not pair:
+        return "—"
+    num, den = pair
+    return f"{percent(Fraction(num, den))} ({vn_int(num)}/{vn_int(den)})" if den else f"{vn_int(num)}/0"
+
+
+def _environment() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined
+    )
+    env.filters.update(
+        md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text,
+    )
+    return env
+
+
+def render(
+    result: YearResult,
+    date: dt.date,
+    number: str | None = None,
+    template: Path | None = None,
+) -> str:
+    """The report as Markdown text."""
+    from jinja2 import TemplateError
+
+    path = template or (templates_dir() / DEFAULT_TEMPLATE)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"không đọc được mẫu báo cáo '{path}': {exc}") from None
+    try:
+        text = _environment().from_string(source).render(**context(result, date, number))
+    except TemplateError as exc:
+        raise UsageError(f"mẫu báo cáo '{path}' có lỗi: {exc}") from None
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
+    plan = result.plan
+    r = result.reporting
+    names = {u.id: u.name for u in plan.units}
+    kinds = {u.id: u.kind for u in plan.units}
+
+    def by_kind(ids: list[str]) -> list[dict[str, Any]]:
+        groups: dict[str, list[str]] = {}
+        for uid in ids:
+            groups.setdefault(kinds[uid], []).append(names[uid])
+        return [{"label": KIND_LABEL[k], "names": groups[k]} for k in KIND_LABEL if k in groups]
+
+    ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
+    tasks = []
+    for t in result.tasks:
+        notes = []
+        for uid in t.reporters:
+            note = get(result_record(result, uid), f"tasks.{t.task.id}.note")
+            if note:
+                notes.append({"unit": names[uid], "text": note})
+        tasks.append(
+            {
+                "r": t,
+                "group": t.task.group,
+                "done_names": [names[u] for u in t.leads_done],
+                "todo_names": [names[u] for u in t.leads_expected if u not in t.leads_done],
+                "products": [
+                    {"name": k.name, "count": t.products.get(k.id, 0)}
+                    for k in plan.product_kinds
+                    if t.products.get(k.id, 0)
+                ],
+                "key_days": [
+                    {"day": k, "events": [{"unit": names[u], "event": e} for u, e in t.key_day_events[k.date]]}
+                    for k in plan.key_days
+                ],
+                "events": [{"unit": names[u], "event": e} for u, e in t.events],
+                "notes": notes,
+            }
+        )
+    trainings = []
+    for row in result.rows:
+        for item in get(result_record(result, row.unit.id), "training") or []:
+            trainings.append({"unit": row.unit.name, "item": item})
+    audiences = {a.id: a.name for a in plan.training_audiences}
+    doc_number = number.strip() if number else "…"
+    if "/" not in doc_number:
+        doc_number = f"{doc_number}/BC-SVHTTDL"
+    return {
+        "y": result.year,
+        "plan": plan,
+        "info": plan.plan,
+        "compiler": names.get(plan.reporting.compiler, ""),
+        "date": date,
+        "number": doc_number,
+        "sample": result.sample,
+        "reporting": r,
+        "missing_groups": by_kind(r.missing),
+        "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
+        "invalid": [
+            {"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid
+        ],
+        "invalid_files": r.invalid_files,
+        "targets": result.targets,
+        "groups": plan.task_groups,
+        "tasks": tasks,
+        "channels": [{"c": c, "units": result.channels[c.id]} for c in plan.channels],
+        "feedback": [{"unit": names[u], "difficulties": d, "proposals": p} for u, d, p in result.feedback],
+        "trainings": trainings,
+        "audiences": audiences,
+        "ratio_targets": ratio_targets,
+        "rows": result.rows,
+        "state_label": STATE_LABEL,
+        "status_label": STATUS_LABEL,
+        "kind_label": KIND_LABEL,
+    }
+
+
+def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:
+    return result.records.get(unit_id)
