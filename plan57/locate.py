@@ -125,9 +125,9 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[L
     value = err.get("input")
     name = dotted(real)
     if kind == "missing":
-        missing = next((s for s in reversed(rest) if isinstance(s, str) and not _synthetic(s)), None)
+        missing = loc[-1] if loc and isinstance(loc[-1], str) else None
         full = dotted(real + ((missing,) if missing else ()))
-        where = doc.key_loc(real) if real else Loc(1, 1)
+        where = doc.key_loc(real) if real else doc.value_loc(())
         return where, f"thiếu khóa bắt buộc '{full}'"
     if kind == "extra_forbidden":
         key = real[-1] if real else (rest[-1] if rest else "?")
@@ -139,10 +139,6 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[L
         return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong mẫu báo cáo{hint}"
     where = doc.value_loc(real)
     return where, _value_message(kind, err, name, value, doc, real)
-
-
-def _synthetic(seg: str) -> bool:
-    return "[" in seg or seg in {"int", "str", "bool", "float", "date", "list", "dict", "none"}
 
 
 def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...]) -> str:
@@ -180,6 +176,8 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        if isinstance(value, str) and value.strip() in choices and "'" not in expected:
+            return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
         shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
         return f"giá trị {_show(value)} của '{name}' không có trong kế hoạch{hint} (các giá trị hợp lệ: {shown})"
@@ -192,8 +190,8 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
     if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
         return f"'{name}' phải là một ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-03 (đang là {_show(value)})"
     if kind == "value_error" or kind.startswith("vn_"):
-        msg = str(ctx.get("error", err.get("msg", "")))
-        return f"'{name}': {msg}" if kind == "value_error" else err["msg"]
+        msg = str(ctx.get("error", err.get("msg", ""))) if kind == "value_error" else err["msg"]
+        return f"'{name}': {msg}"
     return f"'{name}': giá trị không hợp lệ ({err.get('msg', kind)})"
 
 

@@ -199,17 +199,6 @@ class Plan(_Model):
                 if item.id in seen:
                     problems.append(f"mã '{item.id}' bị lặp trong {name}")
                 seen.add(item.id)
-        ids = {u.id for u in self.units}
-        for task in self.tasks:
-            for sel in task.leads + task.coordinators:
-                if sel.unit is not None and sel.unit not in ids:
-                    problems.append(f"nhiệm vụ {task.id}: đơn vị '{sel.unit}' không có trong danh mục đơn vị")
-        for target in self.targets:
-            for uid in target.applies_to.units:
-                if uid not in ids:
-                    problems.append(f"chỉ tiêu {target.id}: đơn vị '{uid}' không có trong danh mục đơn vị")
-        if self.reporting.compiler not in ids:
-            problems.append(f"đơn vị tổng hợp '{self.reporting.compiler}' không có trong danh mục đơn vị")
         if problems:
             raise ValueError("; ".join(problems))
         return self

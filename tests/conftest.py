@@ -1,0 +1,104 @@
+"""Shared test helpers: the real plan, a small-registry plan, and submission builders."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from plan57.plan import Plan, load_plan
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "data" / "plan.yaml"
+UNITS = REPO / "data" / "units"
+
+# A small registry of real units, one or two of each kind, for hand-computed scenarios.
+MINI_UNITS = [
+    {"id": "so-vhttdl", "name": "Sở Văn hóa, Thể thao và Du lịch", "kind": "so"},
+    {"id": "so-khcn", "name": "Sở Khoa học và Công nghệ", "kind": "so"},
+    {"id": "bql-kcn", "name": "Ban Quản lý các khu công nghiệp tỉnh", "kind": "ban"},
+    {"id": "bao-ptth-son-la", "name": "Báo và Phát thanh, Truyền hình Sơn La", "kind": "bao_chi"},
+    {"id": "truong-dh-tay-bac", "name": "Trường Đại học Tây Bắc", "kind": "truong"},
+    {"id": "phuong-to-hieu", "name": "Phường Tô Hiệu", "kind": "phuong"},
+    {"id": "xa-muong-la", "name": "Xã Mường La", "kind": "xa"},
+    {"id": "xa-chieng-la", "name": "Xã Chiềng La", "kind": "xa"},
+]
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    y.allow_unicode = True
+    y.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    return y
+
+
+def dump(data: Any) -> str:
+    buf = io.StringIO()
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def plan_data() -> dict[str, Any]:
+    return _yaml().load(PLAN.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return load_plan(PLAN)
+
+
+@pytest.fixture()
+def mini_plan_path(tmp_path: Path) -> Path:
+    """The shipped plan with the registry replaced by MINI_UNITS."""
+    data = plan_data()
+    data["units"] = copy.deepcopy(MINI_UNITS)
+    path = tmp_path / "mini-plan.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def mini_plan(mini_plan_path: Path) -> Plan:
+    return load_plan(mini_plan_path)
+
+
+def submission(plan: Plan, unit_id: str, year: int, submitted: dt.date | None = None) -> dict[str, Any]:
+    """A valid submission with every block the unit's targets need, every target met."""
+    unit = plan.unit_index[unit_id]
+    data: dict[str, Any] = {
+        "unit": unit_id,
+        "year": year,
+        "submitted": submitted or dt.date(year, 12, 1),
+    }
+    blocks = {
+        "implementation_plan": {"issued": True, "reference": "Kế hoạch số 12/KH-UBND", "date": dt.date(year, 10, 15)},
+        "portal_section": {"exists": True, "url": "https://sonla.gov.vn/nq57", "posts": 10},
+        "staff": {"total": 10, "informed": 10},
+        "communication_staff": {"total": 10, "trained": 10},
+        "population": {"total": 1000, "reached": 1000},
+        "grassroots": {"villages_total": 10, "villages_equipped": 10},
+        "science_tasks": {"total": 10, "secret": 0, "communicated": 10},
+        "press": {"dedicated_sections": 1, "national_cooperation": 1},
+        "network": {g.id: 1 for g in plan.network_groups},
+        "training": [
+            {"name": "Chương trình A", "audience": a, "participants": 10} for a in ("youth", "pupils", "students")
+        ],
+    }
+    for block in plan.blocks_for(unit):
+        data[block] = copy.deepcopy(blocks[block])
+    return data
+
+
+def write(units_dir: Path, year: int, unit_id: str, content: dict[str, Any] | str, suffix: str = ".yaml") -> Path:
+    folder = units_dir / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{unit_id}{suffix}"
+    text = content if isinstance(content, str) else dump(content)
+    path.write_text(text, encoding="utf-8")
+    return path
