@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from datetime import date
+
+from .errors import OutputError, UsageError
 from .paths import default_plan, default_units
 from .plan import Plan, load_plan
 from .score import YearResult, latest_year, score_year
@@ -49,3 +51,54 @@ def score(ws: Workspace, year: int | None) -> YearResult:
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
     return score_year(ws.plan, ws.collection, check_year(ws.plan, year))
+
+
+def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, object]]]:
+    """(year, each registry unit with its state for that year and its file), in registry order."""
+    from .score import YearData
+
+    if year is None:
+        year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
+    check_year(ws.plan, year)
+    data = YearData.build(ws.plan, ws.collection, year)
+    rows = []
+    for unit in ws.plan.units:
+        files = data.files.get(unit.id) or []
+        rows.append(
+            {
+                "id": unit.id,
+                "name": unit.name,
+                "kind": unit.kind,
+                "state": data.state(ws.plan, unit.id),
+                "file": ", ".join(f.display for f in files) or None,
+            }
+        )
+    return year, rows
+
+
+def existing_file(units_dir: Path, year: int, unit_id: str) -> Path | None:
+    for suffix in (".yaml", ".yml"):
+        path = units_dir / str(year) / f"{unit_id}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def write_template(
+    plan: Plan, units_dir: Path, unit_id: str, year: int, today: date, force: bool = False
+) -> Path:
+    """Write a fresh template for one unit (never over an existing file without force)."""
+    import json
+
+    from .atomic import write_text
+    from .submission import json_schema
+    from .template import SCHEMA_FILE, new_submission
+
+    check_year(plan, year)
+    target = units_dir / str(year) / f"{unit_id}.yaml"
+    other = existing_file(units_dir, year, unit_id)
+    if other is not None and other != target and not force:
+        raise OutputError(f"đơn vị '{unit_id}' đã có báo cáo năm {year}: '{other}'; dùng --force để ghi đè")
+    write_text(target, new_submission(plan, unit_id, year, today), overwrite=force)
+    write_text(units_dir.parent / SCHEMA_FILE, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
+    return target

@@ -276,6 +276,107 @@ def report(
     _strict_exit(result, strict)
 
 
+class State(str, Enum):
+    on_time = "on_time"
+    late = "late"
+    invalid = "invalid"
+    missing = "missing"
+
+
+@app.command()
+def units(
+    year: YearOpt = None,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    kind: Annotated[
+        Optional[list[str]], typer.Option("--kind", help="Chỉ liệt kê loại đơn vị này (so, ban, bao_chi, truong, xa, phuong).", show_default=False)
+    ] = None,
+    state: Annotated[
+        Optional[list[State]], typer.Option("--state", help="Chỉ liệt kê đơn vị ở tình trạng này.", show_default=False)
+    ] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
+    max_size: MaxSizeOpt = 1024 * 1024,
+) -> None:
+    """Liệt kê danh mục đơn vị và tình trạng báo cáo của từng đơn vị trong năm."""
+    import json
+
+    from .api import open_workspace, unit_states
+    from .plan import KINDS
+
+    try:
+        bad = [k for k in kind or [] if k not in KINDS]
+        if bad:
+            raise UsageError(f"loại đơn vị không hợp lệ: {', '.join(bad)} (các loại: {', '.join(KINDS)})")
+        ws = open_workspace(plan, units, max_size)
+        the_year, rows = unit_states(ws, year)
+    except Plan57Error as exc:
+        _fail(exc)
+    wanted_states = {s.value for s in state or []}
+    rows = [r for r in rows if (not kind or r["kind"] in kind) and (not wanted_states or r["state"] in wanted_states)]
+    if fmt is Fmt.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich import box
+    from rich.table import Table
+
+    from .plan import KIND_LABEL
+    from .score import STATE_LABEL
+
+    table = Table(title=f"Danh mục đơn vị báo cáo — năm {the_year}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Mã", overflow="fold")
+    table.add_column("Tên đơn vị", ratio=1, overflow="fold")
+    table.add_column("Loại", overflow="fold")
+    table.add_column("Tình trạng", no_wrap=True)
+    table.add_column("Tệp", overflow="fold")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["name"]), KIND_LABEL[str(r["kind"])], STATE_LABEL[str(r["state"])], str(r["file"] or "—"))
+    console = _console()
+    console.print(table)
+    counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
+    console.print("; ".join(f"{STATE_LABEL[s]}: {n}" for s, n in counts.items()) + f"; tổng: {len(rows)}.")
+
+
+@app.command()
+def new(
+    unit: Annotated[Optional[str], typer.Argument(help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)] = None,
+    year: Annotated[int, typer.Option("--year", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
+    all_units: Annotated[bool, typer.Option("--all", help="Tạo mẫu cho mọi đơn vị chưa có tệp của năm.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+) -> None:
+    """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
+    import datetime as dt
+
+    from .api import existing_file, open_plan, write_template
+    from .locate import did_you_mean
+    from .paths import default_units
+
+    try:
+        the_plan = open_plan(plan)[0]
+        units_dir = units or default_units()
+        today = dt.date.today()
+        if all_units == (unit is not None):
+            raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
+        if unit is not None:
+            if unit not in the_plan.unit_index:
+                raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
+            path = write_template(the_plan, units_dir, unit, year, today, force)
+            typer.echo(f"Đã tạo {path}. Điền số liệu rồi kiểm tra bằng: plan57 validate {path}")
+            return
+        written, skipped = [], []
+        for u in the_plan.units:
+            if existing_file(units_dir, year, u.id) is not None and not force:
+                skipped.append(u.id)
+            else:
+                written.append(write_template(the_plan, units_dir, u.id, year, today, force))
+    except Plan57Error as exc:
+        _fail(exc)
+    typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")
+    if skipped:
+        typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
+
+
 def main() -> None:
     """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
     debug = "--debug" in sys.argv[1:]

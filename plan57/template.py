@@ -1,0 +1,122 @@
+"""`plan57 new`: a submission template for one unit, every field commented in Vietnamese.
+
+The template is a ruamel.yaml round-trip document built from the same pydantic model that
+validates submissions, so the comments are the model's field descriptions and the fresh file
+validates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from pydantic import BaseModel
+
+from .locate import _unwrap
+from .plan import Plan
+from .submission import submission_model
+
+SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
+_ZERO_BLOCKS = {
+    "implementation_plan": {"issued": False},
+    "portal_section": {"exists": False},
+}
+
+
+def _model_of(model: type[BaseModel], key: str) -> Any:
+    field = model.model_fields[key]
+    return _unwrap(field.annotation)
+
+
+def _block(model: type[BaseModel], key: str) -> Any:
+    """A commented mapping with zero values for one block of the submission."""
+    from ruamel.yaml.comments import CommentedMap
+
+    sub = _model_of(model, key)
+    cm = CommentedMap()
+    preset = _ZERO_BLOCKS.get(key)
+    fields = sub.model_fields
+    any_required = any(f.is_required() for f in fields.values())
+    for name, field in fields.items():
+        if preset is not None:
+            if name not in preset:
+                continue
+            cm[name] = preset[name]
+        elif field.is_required() or not any_required or name == "secret":
+            cm[name] = 0
+        else:
+            continue
+        comment = field.description or ""
+        if preset is not None:
+            extra = [f"{n}: {fields[n].description}" for n in fields if n not in preset]
+            comment += ". Khi là true, ghi thêm " + "; ".join(extra)
+        cm.yaml_add_eol_comment(comment, name)
+    return cm
+
+
+def new_submission(plan: Plan, unit_id: str, year: int, today: dt.date) -> str:
+    """The YAML text of a fresh, valid template for this unit and year."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    unit = plan.unit_index[unit_id]
+    model = submission_model(plan)
+    doc = CommentedMap()
+    doc["unit"] = unit_id
+    doc["year"] = year
+    doc["submitted"] = today
+    doc["reference"] = ""
+    doc["contact"] = CommentedMap(name="", position="", phone="", email=None)
+    for key in ("unit", "year", "submitted", "reference", "contact"):
+        doc.yaml_add_eol_comment(model.model_fields[key].description or "", key)
+    for block in plan.blocks_for(unit):
+        if block == "training":
+            doc["training"] = CommentedSeq()
+            doc.yaml_add_eol_comment(
+                "mỗi chương trình một mục: {name: ..., audience: ..., participants: ...}; audience là một trong: "
+                + ", ".join(a.id for a in plan.training_audiences),
+                "training",
+            )
+            continue
+        doc[block] = _block(model, block)
+        doc.yaml_set_comment_before_after_key(block, before=model.model_fields[block].description)
+    tasks = CommentedMap()
+    for task in plan.tasks:
+        if unit_id in {u.id for u in plan.select(task.leads)}:
+            report = CommentedMap(activities=0)
+            report.yaml_add_eol_comment("số hoạt động đã thực hiện", "activities")
+            if any(k.date for k in plan.key_days) and task.id == "1c":
+                report["events"] = CommentedSeq()
+                report.yaml_add_eol_comment("mỗi sự kiện: {date: NĂM-THÁNG-NGÀY, name: ..., participants: ...}", "events")
+            tasks[task.id] = report
+    if tasks:
+        doc["tasks"] = tasks
+        doc.yaml_set_comment_before_after_key(
+            "tasks",
+            before="Kết quả theo nhiệm vụ đơn vị chủ trì (mục III); sản phẩm ghi trong products: "
+            + ", ".join(f"{k.id} ({k.name})" for k in plan.product_kinds),
+        )
+    doc["channels"] = CommentedSeq()
+    doc.yaml_add_eol_comment("số thứ tự các phương thức truyền thông đã dùng (mục IV, 1–10), ví dụ [1, 2, 8]", "channels")
+    doc["budget_vnd"] = 0
+    doc.yaml_add_eol_comment(model.model_fields["budget_vnd"].description or "", "budget_vnd")
+    doc["difficulties"] = CommentedSeq()
+    doc.yaml_add_eol_comment("mỗi khó khăn, vướng mắc một dòng bắt đầu bằng '- '", "difficulties")
+    doc["proposals"] = CommentedSeq()
+    doc.yaml_add_eol_comment("mỗi đề xuất, kiến nghị một dòng bắt đầu bằng '- '", "proposals")
+    doc.yaml_set_start_comment(
+        f"yaml-language-server: $schema=../../{SCHEMA_FILE}\n"
+        f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"
+        f"Đơn vị: {unit.name}\n"
+        f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
+        "Ghi số nguyên, không dùng dấu chấm phân cách hàng nghìn; true = có, false = chưa có;\n"
+        "ngày viết theo dạng NĂM-THÁNG-NGÀY; chữ có dấu ':' hoặc số điện thoại đặt trong ngoặc kép.\n"
+        "Kiểm tra tệp bằng lệnh: plan57 validate"
+    )
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    buf = io.StringIO()
+    yaml.dump(doc, buf)
+    return buf.getvalue()
