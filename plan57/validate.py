@@ -15,7 +15,7 @@ from .locate import did_you_mean, pydantic_diagnostics
 from .plan import Plan
 from .rules import check, missing_blocks
 from .submission import submission_model
-from .yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, read_file
+from .yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -96,16 +96,28 @@ def validate_file(
     path: Path, plan: Plan, folder_year: int | None, max_size: int = DEFAULT_MAX_SIZE, display: str | None = None
 ) -> FileResult:
     shown = display or display_path(path)
-    result = FileResult(path=path, display=shown, folder_year=folder_year)
-    stem = path.stem
-    if stem in plan.unit_index:
-        result.unit_id = stem
     try:
-        doc = read_file(path, shown, max_size)
+        raw = read_bytes(path, shown, max_size)
+    except LoadError as exc:
+        return FileResult(path=path, display=shown, folder_year=folder_year, diagnostics=exc.diagnostics)
+    return validate_bytes(raw, path, plan, folder_year, max_size, shown)
+
+
+def validate_bytes(
+    raw: bytes, path: Path, plan: Plan, folder_year: int | None, max_size: int, shown: str, fast: bool = True
+) -> FileResult:
+    """Validate one file's bytes: the C parser first; any problem is located on the careful path."""
+    result = FileResult(path=path, display=shown, folder_year=folder_year)
+    if path.stem in plan.unit_index:
+        result.unit_id = path.stem
+    try:
+        doc = load_bytes(raw, shown, max_size, fast=fast)
     except LoadError as exc:
         result.diagnostics = exc.diagnostics
         return result
     if not isinstance(doc.data, dict):
+        if doc.fast:
+            return validate_bytes(raw, path, plan, folder_year, max_size, shown, fast=False)
         loc = doc.value_loc(())
         result.diagnostics = [
             Diagnostic(
@@ -116,6 +128,8 @@ def validate_file(
         ]
         return result
     result.diagnostics = _check_document(doc, plan, shown, path, folder_year, result)
+    if doc.fast and result.diagnostics:
+        return validate_bytes(raw, path, plan, folder_year, max_size, shown, fast=False)
     return result
 
 

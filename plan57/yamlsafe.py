@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ class Document:
     keys: dict[Path_, Loc] = field(default_factory=dict)
     # source text of plain integer scalars written with a leading zero (0912345678)
     leading_zero: dict[Path_, str] = field(default_factory=dict)
+    fast: bool = False  # parsed by the C path: locations are re-derived on the careful path
 
     def value_loc(self, path: Path_) -> Loc:
         while path not in self.values and path:
@@ -118,12 +120,17 @@ def _composer_class() -> type:
                     mark.line + 1, mark.column + 1, "yaml-tag",
                     f"không dùng thẻ YAML ({str(ctag).replace('tag:yaml.org,2002:', '!!')}): hãy bỏ thẻ, chỉ ghi giá trị",
                 )
-            if self.depth >= MAX_DEPTH:
+            depth = getattr(self, "_nesting", 0)
+            if depth >= MAX_DEPTH:
                 raise _Refused(
                     mark.line + 1, mark.column + 1, "yaml-depth",
                     f"dữ liệu lồng nhau quá sâu (quá {MAX_DEPTH} cấp)",
                 )
-            return super().compose_node(parent, index)
+            self._nesting = depth + 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._nesting = depth
 
     return SafeComposer
 
@@ -163,6 +170,57 @@ def _syntax_message(problem: str) -> str:
     return f"lỗi cú pháp YAML ({problem})"
 
 
+_FAST: Any = False  # None when the C parser is unavailable
+
+
+def _fast_class() -> Any:
+    global _FAST
+    if _FAST is False:
+        try:
+            from _ruamel_yaml import CParser
+            from ruamel.yaml.resolver import VersionedResolver
+        except ImportError:  # pragma: no cover - depends on the platform
+            _FAST = None
+        else:
+
+            class FastParser(CParser, VersionedResolver):  # type: ignore[misc]
+                """libyaml's parser with the YAML 1.2 resolver the round-trip path uses."""
+
+                def __init__(self, stream: str):
+                    CParser.__init__(self, stream)
+                    VersionedResolver.__init__(self, version=(1, 2), loadumper=self)
+
+            _FAST = FastParser
+    return _FAST
+
+
+# Anything that might be an anchor, alias, tag, merge key, tab, directive or deep flow nesting
+# goes to the round-trip path, which refuses or locates it; the C path sees only plain files.
+_SLOW_MARKERS = re.compile(r"[&*!\t]|<<|^%", re.MULTILINE)
+
+
+def parse_fast(text: str) -> Document | None:
+    """The C-accelerated parse of a plain file, or None when the careful path must decide.
+
+    It returns only what `parse` would return for the same text (a property test checks it).
+    """
+    cls = _fast_class()
+    if cls is None or _SLOW_MARKERS.search(text) or text.count("[") + text.count("{") > 200:
+        return None
+    parser = cls(text)
+    try:
+        node = parser.get_single_node()
+        if node is None:
+            return None
+        doc = Document(data=None, fast=True)
+        doc.data = _build(node, (), doc)
+        return doc
+    except Exception:  # any doubt: let the careful path parse and explain
+        return None
+    finally:
+        parser.dispose()
+
+
 def parse(text: str, path: str) -> Document:
     """Parse one YAML document, or raise LoadError with located diagnostics."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -199,6 +257,9 @@ def _loc(node: Any) -> Loc:
 def _build(node: Any, path: Path_, doc: Document) -> Any:
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
+    if len(path) > MAX_DEPTH:
+        loc = _loc(node)
+        raise _Refused(loc.line, loc.col, "yaml-depth", f"dữ liệu lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
     doc.values[path] = _loc(node)
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
@@ -226,6 +287,8 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
 def _scalar(node: Any, path: Path_, doc: Document) -> Any:
     tag = str(node.tag).rsplit(":", 1)[-1]
     value: str = node.value
+    if doc.fast and value == "" and not node.style:
+        raise _Refused(1, 1, "fast-empty", "")  # libyaml marks an empty value elsewhere: defer
     if tag == "null":
         return None
     if tag == "bool":
@@ -292,10 +355,29 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE) -> Document:
+def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False) -> Document:
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
-    return parse(decode(raw, path), path)
+    text = decode(raw, path)
+    if fast:
+        doc = parse_fast(text)
+        if doc is not None:
+            return doc
+    return parse(text, path)
+
+
+def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+    """The file's bytes, its size checked before it is read."""
+    try:
+        with open(file, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_size:
+                raise _size_error(display, size, max_size)
+            return fh.read(max_size + 1)
+    except OSError as exc:
+        raise LoadError(
+            [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({exc.strerror or exc})")]
+        ) from None
 
 
 def read_file(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> Document:
