@@ -32,10 +32,12 @@ def open_plan(plan: Path | None = None) -> tuple[Plan, Path]:
     return load_plan(path), path
 
 
-def open_workspace(plan: Path | None = None, units: Path | None = None, max_size: int = DEFAULT_MAX_SIZE) -> Workspace:
+def open_workspace(
+    plan: Path | None = None, units: Path | None = None, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
+) -> Workspace:
     the_plan, plan_path = open_plan(plan)
     units_dir = units or default_units()
-    return Workspace(the_plan, validate_tree(units_dir, the_plan, max_size), plan_path, units_dir)
+    return Workspace(the_plan, validate_tree(units_dir, the_plan, max_size, cache=cache), plan_path, units_dir)
 
 
 def check_year(plan: Plan, year: int) -> int:

@@ -48,6 +48,9 @@ UnitsOpt = Annotated[
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-size", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)
 ]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
+]
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
 
 
@@ -114,6 +117,7 @@ def validate(
     plan: PlanOpt = None,
     units: UnitsOpt = None,
     max_size: MaxSizeOpt = 1024 * 1024,
+    no_cache: NoCacheOpt = False,
     fmt: Annotated[ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")] = ValidateFmt.text,
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
@@ -124,9 +128,9 @@ def validate(
     try:
         the_plan = _load_plan(plan)
         if paths:
-            coll = validate_paths(paths, the_plan, max_size)
+            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache)
         else:
-            coll = validate_tree(units or default_units(), the_plan, max_size)
+            coll = validate_tree(units or default_units(), the_plan, max_size, cache=not no_cache)
     except Plan57Error as exc:
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
@@ -186,6 +190,7 @@ def score(
         bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
     ] = False,
     max_size: MaxSizeOpt = 1024 * 1024,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
     from .api import open_workspace
@@ -193,7 +198,7 @@ def score(
     from .locate import did_you_mean
 
     try:
-        ws = open_workspace(plan, units, max_size)
+        ws = open_workspace(plan, units, max_size, cache=not no_cache)
         if unit is not None and unit not in ws.plan.unit_index:
             raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, ws.plan.unit_index))
         result = compute(ws, year)
@@ -251,6 +256,7 @@ def report(
         bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
     ] = False,
     max_size: MaxSizeOpt = 1024 * 1024,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Lập báo cáo tổng hợp (Markdown, tiếng Việt) gửi UBND tỉnh."""
     from .api import open_workspace
@@ -260,7 +266,7 @@ def report(
 
     try:
         when = _parse_date(date)
-        ws = open_workspace(plan, units, max_size)
+        ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
         text = render(result, when, number, template)
         for note in ws.collection.notes:
@@ -296,6 +302,7 @@ def units(
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
     max_size: MaxSizeOpt = 1024 * 1024,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Liệt kê danh mục đơn vị và tình trạng báo cáo của từng đơn vị trong năm."""
     import json
@@ -307,7 +314,7 @@ def units(
         bad = [k for k in kind or [] if k not in KINDS]
         if bad:
             raise UsageError(f"loại đơn vị không hợp lệ: {', '.join(bad)} (các loại: {', '.join(KINDS)})")
-        ws = open_workspace(plan, units, max_size)
+        ws = open_workspace(plan, units, max_size, cache=not no_cache)
         the_year, rows = unit_states(ws, year)
     except Plan57Error as exc:
         _fail(exc)

@@ -193,7 +193,7 @@ def _check_document(
 
 
 def validate_tree(
-    units_dir: Path, plan: Plan, max_size: int = DEFAULT_MAX_SIZE, years: Iterable[int] | None = None
+    units_dir: Path, plan: Plan, max_size: int = DEFAULT_MAX_SIZE, years: Iterable[int] | None = None, cache: bool = True
 ) -> Collection:
     """Validate every submission below units_dir, with the cross-file rules."""
     if not units_dir.exists():
@@ -204,10 +204,12 @@ def validate_tree(
     if years is not None:
         wanted = set(years)
         found = [(p, y) for p, y in found if y in wanted]
-    return _validate_found(found, layout, plan, max_size)
+    return _validate_found(found, layout, plan, max_size, cache)
 
 
-def validate_paths(paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE) -> Collection:
+def validate_paths(
+    paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
+) -> Collection:
     """Validate the given files and folders (each folder searched like a units folder)."""
     found: list[tuple[Path, int | None]] = []
     layout: list[Diagnostic] = []
@@ -221,16 +223,68 @@ def validate_paths(paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MA
         else:
             layout.append(Diagnostic(display_path(path), 1, 1, "error", "not-found", "không tìm thấy tệp hoặc thư mục này"))
     unique = list({p.resolve(): (p, y) for p, y in found}.values())
-    return _validate_found(unique, layout, plan, max_size)
+    return _validate_found(unique, layout, plan, max_size, cache)
+
+
+PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+_WORKER_PLAN: Plan | None = None
 
 
 def _validate_found(
-    found: list[tuple[Path, int | None]], layout: list[Diagnostic], plan: Plan, max_size: int
+    found: list[tuple[Path, int | None]], layout: list[Diagnostic], plan: Plan, max_size: int, cache: bool = True
 ) -> Collection:
-    coll = Collection(layout=layout)
-    coll.files = [validate_file(path, plan, year, max_size) for path, year in found]
+    """Validate files: cached results first, the rest in parallel where it pays."""
+    from .cache import Cache
+
+    store = Cache(plan.source_hash) if cache and plan.source_hash else None
+    results: list[FileResult | None] = [None] * len(found)
+    todo: list[tuple[int, bytes, str, str | None]] = []
+    for i, (path, year) in enumerate(found):
+        shown = display_path(path)
+        try:
+            raw = read_bytes(path, shown, max_size)
+        except LoadError as exc:
+            results[i] = FileResult(path=path, display=shown, folder_year=year, diagnostics=exc.diagnostics)
+            continue
+        key = store.key(raw, path, year, max_size) if store else None
+        hit = store.get(key, path, shown, year) if store and key else None
+        if hit is not None:
+            results[i] = hit
+        else:
+            todo.append((i, raw, shown, key))
+    fresh = _run(
+        [(raw, found[i][0], found[i][1], max_size, shown) for i, raw, shown, _ in todo], plan
+    )
+    for (i, _, _, key), result in zip(todo, fresh):
+        results[i] = result
+        if store and key:
+            store.put(key, result)
+    coll = Collection(layout=layout, files=[r for r in results if r is not None])
     cross_file(coll, plan)
     return coll
+
+
+def _one(job: tuple[bytes, Path, int | None, int, str]) -> FileResult:
+    raw, path, year, max_size, shown = job
+    assert _WORKER_PLAN is not None
+    return validate_bytes(raw, path, _WORKER_PLAN, year, max_size, shown)
+
+
+def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> list[FileResult]:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        return [_one(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return [_one(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def cross_file(coll: Collection, plan: Plan) -> None:

@@ -102,3 +102,12 @@ def write(units_dir: Path, year: int, unit_id: str, content: dict[str, Any] | st
     text = content if isinstance(content, str) else dump(content)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Tests never read or write the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    yield
+    mp.undo()

@@ -1,0 +1,122 @@
+"""The content-hash cache: an unchanged file is not parsed again; any change is a miss."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from plan57 import cache as cache_mod
+from plan57 import validate as validate_mod
+from plan57.cli import app
+from plan57.plan import load_plan
+
+from .conftest import PLAN, dump, submission, write
+
+
+@pytest.fixture()
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every file that really gets parsed and validated."""
+    calls: list[str] = []
+    real = validate_mod.validate_bytes
+
+    def counting(raw, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(path.name)
+        return real(raw, path, *args, **kwargs)
+
+    monkeypatch.setattr(validate_mod, "validate_bytes", counting)
+    return calls
+
+
+@pytest.fixture()
+def units(tmp_path: Path, plan) -> Path:  # type: ignore[no-untyped-def]
+    d = tmp_path / "units"
+    for uid in ("xa-muong-la", "so-khcn", "bao-ptth-son-la"):
+        write(d, 2025, uid, submission(plan, uid, 2025))
+    bad = submission(plan, "phuong-to-hieu", 2025)
+    bad["staff"]["informed"] = 99
+    write(d, 2025, "phuong-to-hieu", bad)
+    return d
+
+
+@pytest.fixture()
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root))
+    return root / "plan57"
+
+
+def run(units: Path, *extra: str, plan: Path = PLAN):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["validate", "--plan", str(plan), "--format", "json", *extra, str(units)])
+
+
+def test_warm_run_parses_nothing_and_says_the_same(units: Path, own_cache: Path, parses: list[str]) -> None:
+    first = run(units)
+    assert first.exit_code == 1, first.output
+    assert sorted(set(parses)) == sorted(p.name for p in units.rglob("*.yaml"))
+    parses.clear()
+    second = run(units)
+    assert second.exit_code == 1, second.output
+    assert parses == []
+    assert second.output == first.output
+    assert any(own_cache.rglob("*.json"))
+
+
+def test_changed_file_is_parsed_again(units: Path, own_cache: Path, parses: list[str], plan) -> None:  # type: ignore[no-untyped-def]
+    run(units)
+    parses.clear()
+    changed = submission(plan, "so-khcn", 2025)
+    changed["staff"]["informed"] = 9
+    write(units, 2025, "so-khcn", changed)
+    result = run(units)
+    assert parses == ["so-khcn.yaml"]
+    assert '"staff' not in result.output or "so-khcn" not in result.output  # still valid: 9 ≤ 10
+
+
+def test_changed_plan_parses_everything_again(units: Path, own_cache: Path, parses: list[str], tmp_path: Path) -> None:
+    run(units)
+    parses.clear()
+    other = tmp_path / "plan-copy.yaml"
+    other.write_text(PLAN.read_text(encoding="utf-8") + "\n# một thay đổi nhỏ\n", encoding="utf-8")
+    run(units, plan=other)
+    assert len(set(parses)) == 4
+
+
+def test_new_version_parses_everything_again(
+    units: Path, own_cache: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(units)
+    parses.clear()
+    monkeypatch.setattr(cache_mod, "__version__", "999.0.0")
+    run(units)
+    assert len(set(parses)) == 4
+
+
+def test_no_cache_bypasses_it(units: Path, own_cache: Path, parses: list[str]) -> None:
+    run(units)
+    parses.clear()
+    result = run(units, "--no-cache")
+    assert result.exit_code == 1, result.output
+    assert len(set(parses)) == 4
+
+
+def test_damaged_entry_is_a_miss(units: Path, own_cache: Path, parses: list[str]) -> None:
+    first = run(units)
+    for entry in own_cache.rglob("*.json"):
+        entry.write_text("{không phải json", encoding="utf-8")
+    parses.clear()
+    second = run(units)
+    assert len(set(parses)) == 4
+    assert second.output == first.output
+
+
+def test_cache_key_covers_name_year_and_limit(plan) -> None:  # type: ignore[no-untyped-def]
+    c = cache_mod.Cache(load_plan(PLAN).source_hash, root=Path(os.devnull))
+    raw = dump(submission(plan, "so-khcn", 2025)).encode()
+    base = c.key(raw, Path("2025/so-khcn.yaml"), 2025, 1 << 20)
+    assert base != c.key(raw, Path("2025/so-vhttdl.yaml"), 2025, 1 << 20)
+    assert base != c.key(raw, Path("2026/so-khcn.yaml"), 2026, 1 << 20)
+    assert base != c.key(raw, Path("2025/so-khcn.yaml"), 2025, 1 << 10)
+    assert base != c.key(raw + b" ", Path("2025/so-khcn.yaml"), 2025, 1 << 20)
