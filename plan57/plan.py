@@ -177,6 +177,7 @@ class Plan(_Model):
     plan: PlanInfo
     reporting: Reporting
     key_days: list[KeyDay]
+    key_days_task: str | None = None  # the task whose events the key days belong to
     product_kinds: list[Named]
     training_audiences: list[Named]
     network_groups: list[Named]

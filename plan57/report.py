@@ -7,6 +7,7 @@ text: it cannot break a table, start a heading, or inject HTML or links.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from fractions import Fraction
@@ -21,7 +22,7 @@ from .score import STATE_LABEL, STATUS_LABEL, YearResult, get
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 
 
 def md(value: Any) -> str:
@@ -30,7 +31,9 @@ def md(value: Any) -> str:
         return ""
     text = " ".join(str(value).split())  # newlines and runs of spaces become one space
     text = _SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text
+    )
 
 
 def vn_date(value: dt.date | None) -> str:
@@ -45,11 +48,16 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
 
 
 def _environment() -> Any:
-    from jinja2 import StrictUndefined
+    from jinja2 import DictLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     env = ImmutableSandboxedEnvironment(
-        autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        loader=DictLoader({}),  # include/import/extends find nothing: a template sees only itself
     )
     env.filters.update(
         md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text,
@@ -75,10 +83,39 @@ def render(
         text = _environment().from_string(source).render(**context(result, date, number))
     except TemplateError as exc:
         raise UsageError(f"mẫu báo cáo '{path}' có lỗi: {exc}") from None
+    except Exception as exc:  # a user template must never crash the program
+        raise UsageError(f"mẫu báo cáo '{path}' không chạy được: {type(exc).__name__}") from None
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 
+_PROPERTIES = ("status_label",)
+
+
+def plain(value: Any) -> Any:
+    """Models and dataclasses as plain dicts and lists: a template gets data, never methods."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out.update({p: getattr(value, p) for p in _PROPERTIES if hasattr(value, p)})
+        return out
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool, Fraction, dt.date)):
+        return value
+    return str(value)
+
+
 def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
+    """The template's variables, as plain data."""
+    return plain(_context(result, date, number))  # type: ignore[no-any-return]
+
+
+def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
     plan = result.plan
     r = result.reporting
     names = {u.id: u.name for u in plan.units}
@@ -142,6 +179,7 @@ def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, 
         "invalid_files": r.invalid_files,
         "targets": result.targets,
         "groups": plan.task_groups,
+        "key_days_task": plan.key_days_task,
         "tasks": tasks,
         "channels": [{"c": c, "units": result.channels[c.id]} for c in plan.channels],
         "feedback": [{"unit": names[u], "difficulties": d, "proposals": p} for u, d, p in result.feedback],

@@ -243,6 +243,15 @@ def status_of(
 ) -> tuple[str, Fraction | None, int | None]:
     """(status, required value, baseline year) by the five rules of SPEC §4, in order."""
     value = measured.value
+    required: Fraction | None = None
+    base: int | None = None
+    if value is not None and not target.is_condition and target.year > year:
+        # the trajectory of a not-yet-due ratio, from the first year with a value (rule 5)
+        base = next((y for y in sorted(history) if history[y].value is not None), year)
+        if base < year:
+            vb: Fraction = history[base].value  # type: ignore[assignment]
+            thr: Fraction = target.threshold  # type: ignore[assignment]
+            required = vb + (thr - vb) * Fraction(year - base, target.year - base)
     if value is None:
         return "insufficient_data", None, None
     if target.is_condition:
@@ -250,18 +259,14 @@ def status_of(
             return "met", None, None
     elif value >= target.threshold:  # type: ignore[operator]
         if measured.coverage is not None and measured.coverage < 1:
-            return "insufficient_data", None, None
-        return "met", None, None
+            return "insufficient_data", required, base
+        return "met", required, base
     if target.year <= year:
         return "not_met", None, None
     if target.is_condition:
         return "not_due", None, None
-    base = next((y for y in sorted(history) if history[y].value is not None), year)
     if base == year:
         return "baseline", None, base
-    vb: Fraction = history[base].value  # type: ignore[assignment]
-    thr: Fraction = target.threshold  # type: ignore[assignment]
-    required = vb + (thr - vb) * Fraction(year - base, target.year - base)
     return ("on_track" if value >= required else "off_track"), required, base  # type: ignore[operator]
 
 

@@ -121,6 +121,7 @@ def test_top_level_keys_in_order():
     assert list(PLAN) == [
         "plan",
         "reporting",
+        "key_days_task",
         "key_days",
         "product_kinds",
         "training_audiences",
