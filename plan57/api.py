@@ -90,17 +90,28 @@ def write_template(
     plan: Plan, units_dir: Path, unit_id: str, year: int, today: date, force: bool = False
 ) -> Path:
     """Write a fresh template for one unit (never over an existing file without force)."""
-    import json
-
     from .atomic import write_text
-    from .submission import json_schema
-    from .template import SCHEMA_FILE, new_submission
+    from .template import new_submission
 
     check_year(plan, year)
     target = units_dir / str(year) / f"{unit_id}.yaml"
     other = existing_file(units_dir, year, unit_id)
-    if other is not None and other != target and not force:
+    if other is not None and not force:
         raise OutputError(f"đơn vị '{unit_id}' đã có báo cáo năm {year}: '{other}'; dùng --force để ghi đè")
     write_text(target, new_submission(plan, unit_id, year, today), overwrite=force)
-    write_text(units_dir.parent / SCHEMA_FILE, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
+    if other is not None and other != target:
+        other.unlink()  # the unit keeps one file: the fresh .yaml replaces its .yml
     return target
+
+
+def write_schema(plan: Plan, units_dir: Path) -> Path:
+    """The JSON Schema beside the units folder, where every template's $schema line points."""
+    import json
+
+    from .atomic import write_text
+    from .submission import json_schema
+    from .template import SCHEMA_FILE
+
+    path = units_dir.parent / SCHEMA_FILE
+    write_text(path, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
+    return path

@@ -1,8 +1,9 @@
 """Content-hash cache of per-file validation results, under $XDG_CACHE_HOME/plan57.
 
-An entry is keyed by plan57's version, the plan's hash, the file's name, folder year, the size
-limit and the file's bytes, so any change to any of them is a miss. Entries are JSON, written
-atomically; a damaged entry is a miss, never an error.
+An entry is keyed by the file's name, folder year, the size limit and the file's bytes; the
+index holding the entries is tied to plan57's version and the plan's hash, so any change to any
+of them is a miss. The index is one JSON file, read once and replaced atomically; a damaged or
+foreign index is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from . import __version__
 from .diagnostics import Diagnostic
 from .validate import FileResult
 
+MAX_ENTRIES = 200_000
+
 
 def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "plan57" / "files"
+    return Path(base) / "plan57"
 
 
 def _encode(value: Any) -> Any:
@@ -39,46 +42,66 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 class Cache:
     def __init__(self, plan_hash: str, root: Path | None = None):
-        self.root = root or cache_root()
-        self.salt = f"{__version__}\0{plan_hash}\0".encode()
+        self.path = (root or cache_root()) / "results.json"
+        self.salt = f"{__version__}\0{plan_hash}"
+        self._entries: dict[str, Any] | None = None
+        self._dirty = False
 
-    def key(self, raw: bytes, path: Path, folder_year: int | None, max_size: int) -> str:
-        h = hashlib.sha256(self.salt)
-        h.update(f"{path.name}\0{folder_year}\0{max_size}\0".encode())
+    @staticmethod
+    def key(raw: bytes, path: Path, folder_year: int | None, max_size: int) -> str:
+        h = hashlib.sha256(f"{path.name}\0{folder_year}\0{max_size}\0".encode())
         h.update(raw)
         return h.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+    def _load(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = {}
+            try:
+                index = json.loads(self.path.read_text(encoding="utf-8"), object_hook=_decode)
+                if isinstance(index, dict) and index.get("salt") == self.salt and isinstance(index.get("entries"), dict):
+                    self._entries = index["entries"]
+            except (OSError, ValueError):
+                pass
+        return self._entries
 
     def get(self, key: str, path: Path, display: str, folder_year: int | None) -> FileResult | None:
+        entry = self._load().get(key)
         try:
-            entry = json.loads(self._file(key).read_text(encoding="utf-8"), object_hook=_decode)
             return FileResult(
                 path=path,
                 display=display,
                 folder_year=folder_year,
-                diagnostics=[Diagnostic(display, *d) for d in entry["diagnostics"]],
-                record=entry["record"],
-                unit_id=entry["unit_id"],
-                unit_loc=tuple(entry["unit_loc"]),  # type: ignore[arg-type]
+                diagnostics=[Diagnostic(display, *d) for d in entry["diagnostics"]],  # type: ignore[index]
+                record=entry["record"],  # type: ignore[index]
+                unit_id=entry["unit_id"],  # type: ignore[index]
+                unit_loc=tuple(entry["unit_loc"]),  # type: ignore[index,arg-type]
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):
             return None
 
     def put(self, key: str, result: FileResult) -> None:
-        entry = {
+        entries = self._load()
+        entries[key] = {
             "diagnostics": [[d.line, d.col, d.severity, d.code, d.message] for d in result.diagnostics],
             "record": result.record,
             "unit_id": result.unit_id,
             "unit_loc": list(result.unit_loc),
         }
-        target = self._file(key)
+        self._dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the index if it changed (an oversized one keeps only `keep`)."""
+        if not self._dirty or self._entries is None:
+            return
+        entries = self._entries
+        if len(entries) > MAX_ENTRIES and keep is not None:
+            entries = {k: v for k, v in entries.items() if k in keep}
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results.", suffix=".tmp")
+            text = json.dumps({"salt": self.salt, "entries": entries}, ensure_ascii=False, default=_encode)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh, ensure_ascii=False, default=_encode)
-            os.replace(tmp, target)
+                fh.write(text)
+            os.replace(tmp, self.path)
         except (OSError, TypeError, ValueError):
             pass  # a cache that cannot be written is only slower

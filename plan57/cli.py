@@ -54,6 +54,28 @@ NoCacheOpt = Annotated[
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
 
 
+def _command(fn):  # type: ignore[no-untyped-def]
+    """Register a command; a reader that closes the pipe early ends it quietly, exit 0."""
+    import functools
+
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()
+            return result
+        except BrokenPipeError:
+            _quiet_pipe()
+        except typer.Exit:
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _quiet_pipe()
+            raise
+
+    return app.command()(guarded)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"plan57 {__version__}")
@@ -90,7 +112,11 @@ def _load_plan(plan: Path | None):  # type: ignore[no-untyped-def]
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:  # the reader has gone: stop quietly, exit 0
+            _quiet_pipe()
+
+    return QuietConsole(highlight=False, soft_wrap=False)
 
 
 def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +134,7 @@ def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
         raise typer.Exit(code=1)
 
 
-@app.command()
+@_command
 def validate(
     paths: Annotated[
         Optional[list[Path]],
@@ -153,7 +179,7 @@ def validate(
     raise typer.Exit(code=1 if errors else 0)
 
 
-@app.command()
+@_command
 def schema(
     plan: PlanOpt = None,
     output: Annotated[
@@ -176,7 +202,7 @@ def schema(
         _fail(exc)
 
 
-@app.command()
+@_command
 def score(
     year: YearOpt = None,
     plan: PlanOpt = None,
@@ -235,7 +261,7 @@ def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
         raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15") from None
 
 
-@app.command()
+@_command
 def report(
     year: YearOpt = None,
     plan: PlanOpt = None,
@@ -289,7 +315,7 @@ class State(str, Enum):
     missing = "missing"
 
 
-@app.command()
+@_command
 def units(
     year: YearOpt = None,
     plan: PlanOpt = None,
@@ -324,6 +350,7 @@ def units(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from .plan import KIND_LABEL
@@ -336,14 +363,17 @@ def units(
     table.add_column("Tình trạng", no_wrap=True)
     table.add_column("Tệp", overflow="fold")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["name"]), KIND_LABEL[str(r["kind"])], STATE_LABEL[str(r["state"])], str(r["file"] or "—"))
+        table.add_row(
+            escape(str(r["id"])), escape(str(r["name"])), KIND_LABEL[str(r["kind"])],
+            STATE_LABEL[str(r["state"])], escape(str(r["file"] or "—")),
+        )
     console = _console()
     console.print(table)
     counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
     console.print("; ".join(f"{STATE_LABEL[s]}: {n}" for s, n in counts.items()) + f"; tổng: {len(rows)}.")
 
 
-@app.command()
+@_command
 def new(
     unit: Annotated[Optional[str], typer.Argument(help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)] = None,
     year: Annotated[int, typer.Option("--year", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
@@ -355,7 +385,7 @@ def new(
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
     import datetime as dt
 
-    from .api import existing_file, open_plan, write_template
+    from .api import existing_file, open_plan, write_schema, write_template
     from .locate import did_you_mean
     from .paths import default_units
 
@@ -369,6 +399,7 @@ def new(
             if unit not in the_plan.unit_index:
                 raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
             path = write_template(the_plan, units_dir, unit, year, today, force)
+            write_schema(the_plan, units_dir)
             typer.echo(f"Đã tạo {path}. Điền số liệu rồi kiểm tra bằng: plan57 validate {path}")
             return
         written, skipped = [], []
@@ -377,6 +408,7 @@ def new(
                 skipped.append(u.id)
             else:
                 written.append(write_template(the_plan, units_dir, u.id, year, today, force))
+        write_schema(the_plan, units_dir)
     except Plan57Error as exc:
         _fail(exc)
     typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")

@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 
 def decimal_string(value: Fraction | None) -> str | None:
-    """Exact decimal where the fraction terminates, else rounded to 6 places (JSON)."""
+    """Exact decimal where the fraction terminates, else rounded half up to 6 places (JSON)."""
     if value is None:
         return None
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
+    sign = "-" if value < 0 else ""
+    num, den = abs(value.numerator), value.denominator
+    rest, twos, fives = den, 0, 0
+    while rest % 2 == 0:
+        rest //= 2
         twos += 1
-    while den % 5 == 0:
-        den //= 5
+    while rest % 5 == 0:
+        rest //= 5
         fives += 1
-    with localcontext() as ctx:
-        ctx.prec = 60 + len(str(value.numerator))
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        if den == 1:
-            text = format(exact.quantize(Decimal(1).scaleb(-max(twos, fives))), "f")
-        else:
-            text = format(exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    if rest == 1:
+        places = max(twos, fives)
+        scaled = num * 10**places // den  # exact
+    else:
+        places = 6
+        scaled = (2 * num * 10**places + den) // (2 * den)
+    digits = str(scaled).rjust(places + 1, "0")
+    whole, frac = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
+    text = f"{whole}.{frac}" if frac else whole
+    return "0" if text == "0" else sign + text
 
 
 def vn_int(n: int) -> str:

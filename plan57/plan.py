@@ -261,18 +261,23 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
     from pydantic import ValidationError
 
     from .locate import pydantic_diagnostics
-    from .yamlsafe import LoadError, read_file
+    from .yamlsafe import LoadError, load_bytes, read_bytes
 
     shown = display or str(path)
+    limit = 16 * 1024 * 1024
     try:
-        doc = read_file(path, shown, max_size=16 * 1024 * 1024)
+        raw = read_bytes(path, shown, limit)
+        doc = load_bytes(raw, shown, limit, fast=True)
+        if not isinstance(doc.data, dict) and doc.fast:
+            doc = load_bytes(raw, shown, limit)
     except LoadError as exc:
         raise PlanError(exc.diagnostics) from None
     if not isinstance(doc.data, dict):
         raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
     try:
-        plan = Plan.model_validate(doc.data)
+        plan = Plan.model_validate({**doc.data, "source_hash": hashlib.sha256(raw).hexdigest()})
     except ValidationError as exc:
+        if doc.fast:  # locate on the careful path
+            doc = load_bytes(raw, shown, limit)
         raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return plan.model_copy(update={"source_hash": digest})
+    return plan

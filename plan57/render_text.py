@@ -7,6 +7,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .numbers import percent, vn_int
@@ -50,9 +51,9 @@ def render_score(result: YearResult, console: Console) -> None:
     )
     for label, ids in (("Nộp muộn", r.late), ("Tệp lỗi", r.invalid), ("Chưa nộp", r.missing)):
         if ids:
-            console.print(f"{label} ({len(ids)}): " + ", ".join(ids), highlight=False, soft_wrap=False)
+            console.print(f"{label} ({len(ids)}): " + escape(", ".join(ids)), highlight=False, soft_wrap=False)
     if r.invalid_files:
-        console.print("Tệp có lỗi, không được tính: " + ", ".join(r.invalid_files), highlight=False)
+        console.print("Tệp có lỗi, không được tính: " + escape(", ".join(r.invalid_files)), highlight=False)
     console.print(targets_table(result))
     console.print(tasks_table(result))
 
@@ -69,7 +70,7 @@ def targets_table(result: YearResult) -> Table:
     table.add_column("Trạng thái", no_wrap=True, min_width=15)
     for t in result.targets:
         table.add_row(
-            f"[bold]{t.target.id}[/]\n{t.target.label}",
+            f"[bold]{escape(t.target.id)}[/]\n{escape(t.target.label)}",
             threshold_text(t),
             value_text(t).replace(" (", "\n("),
             percent(t.coverage) if t.coverage is not None else "—",
@@ -88,8 +89,8 @@ def tasks_table(result: YearResult) -> Table:
     table.add_column("Trạng thái", no_wrap=True, min_width=15)
     for t in result.tasks:
         table.add_row(
-            t.task.id,
-            t.task.lead_text,
+            escape(t.task.id),
+            escape(t.task.lead_text),
             f"{len(t.leads_done)}/{len(t.leads_expected)}",
             vn_int(t.activities),
             _status(t.status, t.status_label),
@@ -101,7 +102,7 @@ def render_explain(result: YearResult, console: Console) -> None:
     """For each target: the units that counted and the formula with its numbers."""
     for t in result.targets:
         tg = t.target
-        console.print(f"\n[bold]{tg.id}[/] — {tg.label}: {_status(t.status, t.status_label)}", highlight=False)
+        console.print(f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False)
         console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
         if tg.measure == "share":
             met = [c.unit for c in t.contributions if c.met]
@@ -114,7 +115,7 @@ def render_explain(result: YearResult, console: Console) -> None:
             )
             not_met = [c.unit for c in t.contributions if not c.met]
             if not_met:
-                console.print("  Chưa đạt: " + ", ".join(not_met), highlight=False)
+                console.print("  Chưa đạt: " + escape(", ".join(not_met)), highlight=False)
         elif tg.measure == "ratio":
             used = [c for c in t.contributions if c.numerator is not None]
             terms = " + ".join(f"{c.unit} {vn_int(c.numerator or 0)}/{vn_int(c.denominator or 0)}" for c in used)
@@ -125,7 +126,7 @@ def render_explain(result: YearResult, console: Console) -> None:
                 highlight=False,
             )
             if terms:
-                console.print(f"  Các đơn vị được tính: {terms}", highlight=False)
+                console.print(f"  Các đơn vị được tính: {escape(terms)}", highlight=False)
             if t.required is not None:
                 console.print(
                     f"  Mốc cơ sở năm {t.baseline_year}; giá trị cần đạt năm {result.year} theo lộ trình: "
@@ -133,9 +134,9 @@ def render_explain(result: YearResult, console: Console) -> None:
                     highlight=False,
                 )
         else:
-            console.print(f"  Điều kiện trên {', '.join(tg.fields or [tg.field or ''])}: {value_text(t)}.", highlight=False)
+            console.print(f"  Điều kiện trên {escape(', '.join(tg.fields or [tg.field or '']))}: {value_text(t)}.", highlight=False)
             if t.contributions:
-                console.print("  Đơn vị có số liệu: " + ", ".join(c.unit for c in t.contributions), highlight=False)
+                console.print("  Đơn vị có số liệu: " + escape(", ".join(c.unit for c in t.contributions)), highlight=False)
 
 
 def _signed(paths: list[str]) -> list[str]:
@@ -147,7 +148,7 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     plan = result.plan
     unit = plan.unit_index[unit_id]
     row = next(r for r in result.rows if r.unit.id == unit_id)
-    console.print(f"[bold]{unit.name}[/] ({unit.id}) — năm {result.year}: {STATE_LABEL[row.state]}", highlight=False)
+    console.print(f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}", highlight=False)
     if row.submitted:
         console.print(f"Ngày gửi báo cáo: {row.submitted.strftime('%d/%m/%Y')}", highlight=False)
     table = Table(pad_edge=False)
@@ -160,7 +161,7 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
             continue
         c = next((c for c in t.contributions if c.unit == unit_id), None)
         figures, verdict = _unit_figures(t, c, row.state)
-        table.add_row(t.target.id, t.target.label, figures, verdict)
+        table.add_row(escape(t.target.id), escape(t.target.label), escape(figures), verdict)
     for task in result.tasks:
         if unit_id in task.leads_expected:
             done = unit_id in task.leads_done

@@ -29,6 +29,9 @@ def _date(value: Any) -> Any:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        stamped = re.match(r"^\s*(\d{4}-\d{2}-\d{2})[ Tt]\d{1,2}:\d{2}", value)
+        if stamped:
+            raise PydanticCustomError("vn_date", "chỉ ghi ngày, không ghi giờ: {iso}", {"iso": stamped.group(1)})
         m = _VN_DATE.match(value)
         if m:
             day, month, year = (int(g) for g in m.groups())

@@ -259,6 +259,8 @@ def _validate_found(
         results[i] = result
         if store and key:
             store.put(key, result)
+    if store:
+        store.save()
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
     cross_file(coll, plan)
     return coll
@@ -273,6 +275,7 @@ def _one(job: tuple[bytes, Path, int | None, int, str]) -> FileResult:
 def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> list[FileResult]:
     global _WORKER_PLAN
     _WORKER_PLAN = plan
+    submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         return [_one(job) for job in jobs]

@@ -14,7 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic
 
@@ -24,8 +24,7 @@ MAX_DEPTH = 32
 Path_ = tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
     line: int  # 1-based
     col: int  # 1-based
 
@@ -178,17 +177,37 @@ def _fast_class() -> Any:
     if _FAST is False:
         try:
             from _ruamel_yaml import CParser
-            from ruamel.yaml.resolver import VersionedResolver
         except ImportError:  # pragma: no cover - depends on the platform
             _FAST = None
         else:
+            from ruamel.yaml.nodes import ScalarNode, SequenceNode
+            from ruamel.yaml.resolver import implicit_resolvers
 
-            class FastParser(CParser, VersionedResolver):  # type: ignore[misc]
-                """libyaml's parser with the YAML 1.2 resolver the round-trip path uses."""
+            # ruamel's own YAML 1.2 implicit resolvers, in its order, by first character
+            table: dict[str, list[tuple[str, Any]]] = {}
+            for versions, tag, regexp, first in implicit_resolvers:
+                if (1, 2) in versions:
+                    for ch in first:
+                        table.setdefault(ch, []).append((tag, regexp))
+            STR, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
-                def __init__(self, stream: str):
-                    CParser.__init__(self, stream)
-                    VersionedResolver.__init__(self, version=(1, 2), loadumper=self)
+            class FastParser(CParser):  # type: ignore[misc]
+                """libyaml's parser with the YAML 1.2 resolution the round-trip path uses."""
+
+                def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                    if kind is ScalarNode:
+                        if implicit[0]:
+                            for tag, regexp in table.get(value[:1], ()):
+                                if regexp.match(value):
+                                    return tag
+                        return STR
+                    return SEQ if kind is SequenceNode else MAP
+
+                def descend_resolver(self, parent: Any, index: Any) -> None:
+                    pass
+
+                def ascend_resolver(self) -> None:
+                    pass
 
             _FAST = FastParser
     return _FAST
@@ -250,6 +269,12 @@ def parse(text: str, path: str) -> Document:
     return doc
 
 
+def _tag(node: Any) -> str:
+    """The resolved tag, without ruamel's slow URI decoding (only plain tags get here)."""
+    tag = node.ctag
+    return str(tag.suffix) if tag.handle is None else str(tag)
+
+
 def _loc(node: Any) -> Loc:
     return Loc(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -267,7 +292,7 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
             kl = _loc(key_node)
             if isinstance(key_node, (MappingNode, SequenceNode)):
                 raise _Refused(kl.line, kl.col, "yaml-key", "tên khóa phải là một chữ, không phải danh sách hay bảng")
-            if str(key_node.tag).endswith(":merge"):
+            if _tag(key_node).endswith(":merge"):
                 raise _Refused(kl.line, kl.col, "yaml-merge", "không dùng khóa gộp '<<' của YAML")
             key = unicodedata.normalize("NFC", str(key_node.value))
             if key in out:
@@ -285,7 +310,7 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
 
 
 def _scalar(node: Any, path: Path_, doc: Document) -> Any:
-    tag = str(node.tag).rsplit(":", 1)[-1]
+    tag = _tag(node).rsplit(":", 1)[-1]
     value: str = node.value
     if doc.fast and value == "" and not node.style:
         raise _Refused(1, 1, "fast-empty", "")  # libyaml marks an empty value elsewhere: defer
@@ -293,10 +318,13 @@ def _scalar(node: Any, path: Path_, doc: Document) -> Any:
         return None
     if tag == "bool":
         return value.lower() == "true"
-    if tag == "int":
-        return _int(value, path, doc)
-    if tag == "float":
-        return _float(value)
+    try:
+        if tag == "int":
+            return _int(value, path, doc)
+        if tag == "float":
+            return _float(value)
+    except ValueError:  # '0x_' and the like look like numbers to the resolver but are not
+        return unicodedata.normalize("NFC", value)
     if tag == "timestamp":
         stamp = _timestamp(value)
         if stamp is not None:
