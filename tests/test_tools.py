@@ -403,17 +403,9 @@ def test_root_help_lists_every_command() -> None:
         assert re.search(rf"^\s+{command}\b", result.output, re.M), command
 
 
-README_PENDING = {"score", "report", "schema", "new", "units"}
-
-
 @pytest.mark.parametrize(
     "command",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="README section pending"))
-        if c in README_PENDING
-        else c
-        for c in COMMANDS
-    ],
+    COMMANDS,
 )
 def test_readme_mentions_command(command: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
