@@ -25,17 +25,17 @@ class Workspace:
     units_dir: Path
 
 
-def open_plan(plan: Path | None = None) -> tuple[Plan, Path]:
+def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path]:
     path = plan or default_plan()
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
-    return load_plan(path), path
+    return load_plan(path, cache=cache), path
 
 
 def open_workspace(
     plan: Path | None = None, units: Path | None = None, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
 ) -> Workspace:
-    the_plan, plan_path = open_plan(plan)
+    the_plan, plan_path = open_plan(plan, cache)
     units_dir = units or default_units()
     return Workspace(the_plan, validate_tree(units_dir, the_plan, max_size, cache=cache), plan_path, units_dir)
 

@@ -2,8 +2,9 @@
 
 An entry is keyed by the file's name, folder year, the size limit and the file's bytes; the
 index holding the entries is tied to plan57's version and the plan's hash, so any change to any
-of them is a miss. The index is one JSON file, read once and replaced atomically; a damaged or
-foreign index is a miss, never an error.
+of them is a miss. The index is one pickle file in the user's own cache folder (as black keeps
+its cache), read once and replaced atomically; a damaged or foreign index is a miss, never an
+error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 class Cache:
     def __init__(self, plan_hash: str, root: Path | None = None):
-        self.path = (root or cache_root()) / "results.json"
+        self.path = (root or cache_root()) / "results.pickle"
         self.salt = f"{__version__}\0{plan_hash}"
         self._entries: dict[str, Any] | None = None
         self._dirty = False
@@ -57,10 +59,10 @@ class Cache:
         if self._entries is None:
             self._entries = {}
             try:
-                index = json.loads(self.path.read_text(encoding="utf-8"), object_hook=_decode)
+                index = pickle.loads(self.path.read_bytes())
                 if isinstance(index, dict) and index.get("salt") == self.salt and isinstance(index.get("entries"), dict):
                     self._entries = index["entries"]
-            except (OSError, ValueError):
+            except Exception:  # any damage at all is a miss  # noqa: BLE001
                 pass
         return self._entries
 
@@ -99,9 +101,35 @@ class Cache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results.", suffix=".tmp")
-            text = json.dumps({"salt": self.salt, "entries": entries}, ensure_ascii=False, default=_encode)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            data = pickle.dumps({"salt": self.salt, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, self.path)
-        except (OSError, TypeError, ValueError):
+        except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is only slower
+
+
+def _plan_file(digest: str) -> Path:
+    return cache_root() / "plans" / f"{__version__}-{digest}.json"
+
+
+def plan_data_get(digest: str) -> dict[str, Any] | None:
+    """The parsed data of a plan file already read once, by the hash of its bytes."""
+    try:
+        data = json.loads(_plan_file(digest).read_text(encoding="utf-8"), object_hook=_decode)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def plan_data_put(digest: str, data: dict[str, Any]) -> None:
+    target = _plan_file(digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".plan.", suffix=".tmp")
+        text = json.dumps(data, ensure_ascii=False, default=_encode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except (OSError, TypeError, ValueError):
+        pass

@@ -103,10 +103,10 @@ def _fail(error: Plan57Error) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def _load_plan(plan: Path | None):  # type: ignore[no-untyped-def]
+def _load_plan(plan: Path | None, cache: bool = False):  # type: ignore[no-untyped-def]
     from .api import open_plan
 
-    return open_plan(plan)[0]
+    return open_plan(plan, cache)[0]
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -152,7 +152,7 @@ def validate(
     from .validate import validate_paths, validate_tree
 
     try:
-        the_plan = _load_plan(plan)
+        the_plan = _load_plan(plan, cache=not no_cache)
         if paths:
             coll = validate_paths(paths, the_plan, max_size, cache=not no_cache)
         else:
@@ -418,6 +418,10 @@ def new(
 
 def main() -> None:
     """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
+    import gc
+
+    # A short-lived run over acyclic data: the cyclic collector only costs time here.
+    gc.disable()
     debug = "--debug" in sys.argv[1:]
     try:
         app(prog_name="plan57")

@@ -127,13 +127,13 @@ class Target(_Model):
     def is_condition(self) -> bool:
         return self.measure in ("totals_at_least", "covers")
 
-    @property
+    @cached_property
     def paths(self) -> list[str]:
         """Every submission field the measure reads (a leading '-' marks a subtraction)."""
         paths = [self.field] if self.field else []
         return [p.lstrip("-") for p in paths + self.numerator + self.denominator + self.fields]
 
-    @property
+    @cached_property
     def blocks(self) -> list[str]:
         return list(dict.fromkeys(p.split(".")[0] for p in self.paths))
 
@@ -256,8 +256,11 @@ class Plan(_Model):
         return dt.date(year, month, day)
 
 
-def load_plan(path: Path, display: str | None = None) -> Plan:
-    """Load and check a plan file; any problem raises PlanError with located diagnostics."""
+def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Plan:
+    """Load and check a plan file; any problem raises PlanError with located diagnostics.
+
+    With cache, a plan already read once is rebuilt from its cached data (keyed by its bytes).
+    """
     from pydantic import ValidationError
 
     from .locate import pydantic_diagnostics
@@ -267,6 +270,19 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
     limit = 16 * 1024 * 1024
     try:
         raw = read_bytes(path, shown, limit)
+    except LoadError as exc:
+        raise PlanError(exc.diagnostics) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if cache:
+        from .cache import plan_data_get
+
+        data = plan_data_get(digest)
+        if data is not None:
+            try:
+                return Plan.model_validate({**data, "source_hash": digest})
+            except ValidationError:
+                pass  # a stale or damaged entry: read the file itself
+    try:
         doc = load_bytes(raw, shown, limit, fast=True)
         if not isinstance(doc.data, dict) and doc.fast:
             doc = load_bytes(raw, shown, limit)
@@ -275,9 +291,13 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
     if not isinstance(doc.data, dict):
         raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
     try:
-        plan = Plan.model_validate({**doc.data, "source_hash": hashlib.sha256(raw).hexdigest()})
+        plan = Plan.model_validate({**doc.data, "source_hash": digest})
     except ValidationError as exc:
         if doc.fast:  # locate on the careful path
             doc = load_bytes(raw, shown, limit)
         raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
+    if cache:
+        from .cache import plan_data_put
+
+        plan_data_put(digest, doc.data)
     return plan

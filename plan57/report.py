@@ -14,6 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .errors import UsageError
 from .numbers import percent, vn_int
 from .paths import templates_dir
@@ -47,21 +49,21 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
     return f"{percent(Fraction(num, den))} ({vn_int(num)}/{vn_int(den)})" if den else f"{vn_int(num)}/0"
 
 
-def _environment() -> Any:
-    from jinja2 import DictLoader, StrictUndefined
+def _environment(sandboxed: bool) -> Any:
+    """Our own template renders plainly; any other runs sandboxed, seeing only itself."""
+    from jinja2 import DictLoader, Environment, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(
+    cls = ImmutableSandboxedEnvironment if sandboxed else Environment
+    env = cls(
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
-        loader=DictLoader({}),  # include/import/extends find nothing: a template sees only itself
+        loader=DictLoader({}),  # include/import/extends find nothing
     )
-    env.filters.update(
-        md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text,
-    )
+    env.filters.update(md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text)
     return env
 
 
@@ -80,7 +82,8 @@ def render(
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"không đọc được mẫu báo cáo '{path}': {exc}") from None
     try:
-        text = _environment().from_string(source).render(**context(result, date, number))
+        env = _environment(sandboxed=template is not None)
+        text = env.from_string(source).render(**context(result, date, number))
     except TemplateError as exc:
         raise UsageError(f"mẫu báo cáo '{path}' có lỗi: {exc}") from None
     except Exception as exc:  # a user template must never crash the program
@@ -89,24 +92,26 @@ def render(
 
 
 _PROPERTIES = ("status_label",)
+# per-unit detail a report does not show: each target's contributions and expected units
+_LEAVE_OUT = {"TargetResult": frozenset({"contributions", "expected"})}
+_SCALARS = (str, int, float, bool, Fraction, dt.date, type(None))
 
 
 def plain(value: Any) -> Any:
     """Models and dataclasses as plain dicts and lists: a template gets data, never methods."""
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):
-        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        out.update({p: getattr(value, p) for p in _PROPERTIES if hasattr(value, p)})
-        return out
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool, Fraction, dt.date)):
-        return value
+    if isinstance(value, BaseModel):
+        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        skip = _LEAVE_OUT.get(type(value).__name__, ())
+        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in skip}
+        out.update({p: getattr(value, p) for p in _PROPERTIES if hasattr(value, p)})
+        return out
     return str(value)
 
 
@@ -135,12 +140,13 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             note = get(result_record(result, uid), f"tasks.{t.task.id}.note")
             if note:
                 notes.append({"unit": names[uid], "text": note})
+        done = set(t.leads_done)
         tasks.append(
             {
                 "r": t,
                 "group": t.task.group,
                 "done_names": [names[u] for u in t.leads_done],
-                "todo_names": [names[u] for u in t.leads_expected if u not in t.leads_done],
+                "todo_names": [names[u] for u in t.leads_expected if u not in done],
                 "products": [
                     {"name": k.name, "count": t.products.get(k.id, 0)}
                     for k in plan.product_kinds
@@ -164,7 +170,6 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         doc_number = f"{doc_number}/BC-SVHTTDL"
     return {
         "y": result.year,
-        "plan": plan,
         "info": plan.plan,
         "compiler": names.get(plan.reporting.compiler, ""),
         "date": date,

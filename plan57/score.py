@@ -27,9 +27,15 @@ STATE_LABEL = {"on_time": "Đúng hạn", "late": "Muộn", "invalid": "Tệp l�
 Record = dict[str, Any]
 
 
+_PARTS: dict[str, list[str]] = {}
+
+
 def get(record: Record | None, path: str) -> Any:
+    parts = _PARTS.get(path)
+    if parts is None:
+        parts = _PARTS[path] = path.split(".")
     node: Any = record
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(node, dict):
             return None
         node = node.get(part)
@@ -298,7 +304,8 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     products = {k.id: 0 for k in plan.product_kinds}
     key_days = {k.date: [] for k in plan.key_days}  # type: dict[str, list[tuple[str, Record]]]
     for unit in plan.units:
-        report = get(data.records.get(unit.id), f"tasks.{task.id}")
+        record = data.records.get(unit.id)
+        report = (record.get("tasks") or {}).get(task.id) if record else None
         if not report:
             continue
         reporters.append(unit.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -57,11 +58,17 @@ class Collection:
 
 
 def display_path(path: Path) -> str:
+    """The path as the user will recognise it: relative to here when below here."""
+    return os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _display_dir(parent: str, cwd: str) -> str:
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(parent, cwd)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return parent
+    return parent if rel.startswith("..") else ("" if rel == "." else rel)
 
 
 def folder_year(path: Path) -> int | None:
@@ -75,10 +82,13 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
     problems: list[Diagnostic] = []
     for root, dirs, files in os.walk(units_dir):
         dirs.sort()
+        folder = os.path.basename(root)
+        year = int(folder) if re.fullmatch(r"\d{4}", folder) else None
+        base = Path(root)
         for name in sorted(files):
-            path = Path(root) / name
             if name.startswith("."):
                 continue
+            path = base / name
             if not name.lower().endswith(YAML_SUFFIXES):
                 problems.append(
                     Diagnostic(
@@ -88,7 +98,7 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
                     )
                 )
                 continue
-            found.append((path, folder_year(path)))
+            found.append((path, year))
     return found, problems
 
 
@@ -275,6 +285,8 @@ def _one(job: tuple[bytes, Path, int | None, int, str]) -> FileResult:
 def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> list[FileResult]:
     global _WORKER_PLAN
     _WORKER_PLAN = plan
+    if not jobs:
+        return []
     submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:

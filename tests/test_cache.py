@@ -61,7 +61,7 @@ def test_warm_run_parses_nothing_and_says_the_same(units: Path, own_cache: Path,
     assert second.exit_code == 1, second.output
     assert parses == []
     assert second.output == first.output
-    assert (own_cache / "results.json").is_file()
+    assert (own_cache / "results.pickle").is_file()
 
 
 def test_changed_file_is_parsed_again(units: Path, own_cache: Path, parses: list[str], plan) -> None:  # type: ignore[no-untyped-def]
@@ -104,8 +104,8 @@ def test_no_cache_bypasses_it(units: Path, own_cache: Path, parses: list[str]) -
 
 def test_damaged_entry_is_a_miss(units: Path, own_cache: Path, parses: list[str]) -> None:
     first = run(units)
-    for entry in own_cache.rglob("*.json"):
-        entry.write_text("{không phải json", encoding="utf-8")
+    for entry in own_cache.rglob("results.*"):
+        entry.write_bytes(b"\x80\x05 h\xe1\xbb\x8fng")
     parses.clear()
     second = run(units)
     assert len(set(parses)) == 4
