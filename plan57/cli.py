@@ -381,6 +381,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
     plan: PlanOpt = None,
     units: UnitsOpt = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
     import datetime as dt
@@ -395,25 +396,37 @@ def new(
         today = dt.date.today()
         if all_units == (unit is not None):
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
+        written: list[Path] = []
+        skipped: list[str] = []
         if unit is not None:
             if unit not in the_plan.unit_index:
                 raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
-            path = write_template(the_plan, units_dir, unit, year, today, force)
-            write_schema(the_plan, units_dir)
-            typer.echo(f"Đã tạo {path}. Điền số liệu rồi kiểm tra bằng: plan57 validate {path}")
-            return
-        written, skipped = [], []
-        for u in the_plan.units:
-            if existing_file(units_dir, year, u.id) is not None and not force:
-                skipped.append(u.id)
-            else:
-                written.append(write_template(the_plan, units_dir, u.id, year, today, force))
-        write_schema(the_plan, units_dir)
+            written.append(write_template(the_plan, units_dir, unit, year, today, force))
+        else:
+            for u in the_plan.units:
+                if existing_file(units_dir, year, u.id) is not None and not force:
+                    skipped.append(u.id)
+                else:
+                    written.append(write_template(the_plan, units_dir, u.id, year, today, force))
+        schema_path = write_schema(the_plan, units_dir)
     except Plan57Error as exc:
         _fail(exc)
-    typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")
-    if skipped:
-        typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
+    if fmt is Fmt.json:
+        import json
+
+        typer.echo(
+            json.dumps(
+                {"written": [str(p) for p in written], "skipped": skipped, "schema": str(schema_path)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif unit is not None:
+        typer.echo(f"Đã tạo {written[0]}. Điền số liệu rồi kiểm tra bằng: plan57 validate {written[0]}")
+    else:
+        typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")
+        if skipped:
+            typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
 
 
 def main() -> None:

@@ -410,3 +410,16 @@ def test_root_help_lists_every_command() -> None:
 def test_readme_mentions_command(command: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"plan57 {command}" in readme
+
+
+def test_new_prints_json_when_asked(tmp_path: Path) -> None:
+    units_dir = tmp_path / "units"
+    first = run("new", "xa-muong-la", "--year", 2026, "--plan", PLAN, "--units", units_dir, "--format", "json")
+    assert first.exit_code == 0, first.output
+    one = json.loads(first.output)
+    assert one["written"] == [str(units_dir / "2026" / "xa-muong-la.yaml")] and one["skipped"] == []
+    assert Path(one["schema"]) == tmp_path / "submission.schema.json"
+    rest = run("new", "--all", "--year", 2026, "--plan", PLAN, "--units", units_dir, "--format", "json")
+    assert rest.exit_code == 0, rest.output
+    many = json.loads(rest.output)
+    assert many["skipped"] == ["xa-muong-la"] and len(many["written"]) == 91
