@@ -201,6 +201,32 @@ def main() -> None:
     print(text)
 
 
+def goals(rows: list[dict[str, Any]], help_time: float) -> list[str]:
+    """The goals of the national-scale issue, checked on this run's own figures."""
+    by_n = {r["n"]: r for r in rows}
+    out = ["", "Goals (at 3,400 files unless said otherwise):", ""]
+
+    def check(name: str, value: float | None, limit: float) -> None:
+        if value is None:
+            out.append(f"- {name}: not measured in this run")
+        else:
+            out.append(f"- {name}: {value:.2f}× (goal ≤ {limit}×) — {'met' if value <= limit else 'NOT met'}")
+
+    r = by_n.get(3400)
+    if r:
+        cj = r.get("check_jsonschema")
+        check("cold `validate` ÷ check-jsonschema", r["validate_cold"] / cj if cj else None, 0.5)
+        check("cold `validate` ÷ single-process C-parse floor", r["validate_cold"] / r["floor"], 1.0)
+        check("warm `validate` ÷ cold", r["validate_warm"] / r["validate_cold"], 0.2)
+        check("`score` ÷ `validate`", r["score"] / r["validate_cold"], 1.5)
+        check("`report` ÷ `validate`", r["report"] / r["validate_cold"], 1.5)
+    if 1000 in by_n and 10000 in by_n:
+        per = (by_n[10000]["validate_cold"] / 10000) / (by_n[1000]["validate_cold"] / 1000)
+        check("linear from 1,000 to 10,000 files: per-file time at 10,000 ÷ at 1,000", per, 1.2)
+    out.append(f"- `plan57 --help` ≤ 0.25 s: {'met' if help_time <= 0.25 else 'NOT met'}")
+    return out
+
+
 def render(rows: list[dict[str, Any]], help_time: float, python_start: float) -> str:
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -223,6 +249,7 @@ def render(rows: list[dict[str, Any]], help_time: float, python_start: float) ->
             f"| {ratio(r['validate_cold'] / r['n'], per_file_1000)} |"
         )
     big = rows[-1]
+    lines += goals(rows, help_time)
     lines += [
         "",
         f"- `plan57 --help`: {help_time / python_start:.1f}× a bare `python -c pass` start; "

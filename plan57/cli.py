@@ -51,6 +51,10 @@ MaxSizeOpt = Annotated[
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
 ]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
+]
+FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")]
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
 
 
@@ -207,14 +211,12 @@ def score(
     year: YearOpt = None,
     plan: PlanOpt = None,
     units: UnitsOpt = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
+    fmt: FmtOpt = Fmt.text,
     unit: Annotated[
         Optional[str], typer.Option("--unit", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False)
     ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
-    ] = False,
+    strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -278,9 +280,7 @@ def report(
     template: Annotated[
         Optional[Path], typer.Option("--template", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False)
     ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
-    ] = False,
+    strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -326,7 +326,7 @@ def units(
     state: Annotated[
         Optional[list[State]], typer.Option("--state", help="Chỉ liệt kê đơn vị ở tình trạng này.", show_default=False)
     ] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
+    fmt: FmtOpt = Fmt.text,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
@@ -381,7 +381,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
     plan: PlanOpt = None,
     units: UnitsOpt = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")] = Fmt.text,
+    fmt: FmtOpt = Fmt.text,
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
     import datetime as dt

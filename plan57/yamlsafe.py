@@ -409,15 +409,5 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
 
 
 def read_file(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> Document:
-    """Read and parse a file, checking its size before reading it."""
-    try:
-        with open(file, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > max_size:
-                raise _size_error(display, size, max_size)
-            raw = fh.read(max_size + 1)
-    except OSError as exc:
-        raise LoadError(
-            [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({exc.strerror or exc})")]
-        ) from None
-    return load_bytes(raw, display, max_size)
+    """Read and parse a file on the careful path, checking its size before reading it."""
+    return load_bytes(read_bytes(file, display, max_size), display, max_size)
