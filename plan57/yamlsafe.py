@@ -406,8 +406,3 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
         raise LoadError(
             [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({exc.strerror or exc})")]
         ) from None
-
-
-def read_file(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> Document:
-    """Read and parse a file on the careful path, checking its size before reading it."""
-    return load_bytes(read_bytes(file, display, max_size), display, max_size)
