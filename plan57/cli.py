@@ -436,8 +436,23 @@ def main() -> None:
     # A short-lived run over acyclic data: the cyclic collector only costs time here.
     gc.disable()
     debug = "--debug" in sys.argv[1:]
+    Abort = typer.Abort
+    try:  # typer ships its own copy of click
+        from typer._click.exceptions import ClickException, UsageError as ClickUsageError
+    except ImportError:  # pragma: no cover - a typer that uses click itself
+        from click.exceptions import ClickException, UsageError as ClickUsageError
     try:
-        app(prog_name="plan57")
+        code = app(prog_name="plan57", standalone_mode=False)
+    except ClickUsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "plan57"
+        sys.stderr.write(f"plan57: sai cách dùng: {usage_message(exc.format_message())}\nXem hướng dẫn: {where} --help\n")
+        sys.exit(2)
+    except ClickException as exc:
+        sys.stderr.write(f"plan57: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except Abort:
+        sys.stderr.write("plan57: đã dừng.\n")
+        sys.exit(1)
     except BrokenPipeError:
         _quiet_pipe()
     except Exception as exc:  # the top of the program: never a traceback unless asked
@@ -448,6 +463,38 @@ def main() -> None:
             "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
         )
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+_USAGE_PATTERNS = (
+    (r"^No such option: (\S+)", r"không có tùy chọn \1"),
+    (r"Did you mean ([^?]*)\?", r"có phải ý bạn là \1?"),
+    (r"^Missing option '([^']*)'\.?", r"thiếu tùy chọn bắt buộc '\1'"),
+    (r"^Missing argument '([^']*)'\.?", r"thiếu đối số '\1'"),
+    (r"^Missing parameter: (\S+)", r"thiếu tham số \1"),
+    (r"^Option '([^']*)' requires an argument\.?", r"tùy chọn '\1' cần một giá trị"),
+    (r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)", r"thừa đối số: \1"),
+    (r"\(Possible options: (.*)\)", r"(các tùy chọn gần giống: \1)"),
+    (r"No such command '([^']*)'\. ", r"không có lệnh '\1'; "),
+    (r"Value error, ", ""),
+    (r"Input should be greater than or equal to (\S+)", r"phải ≥ \1"),
+    (r"Input should be less than or equal to (\S+)", r"phải ≤ \1"),
+    (r"^Invalid value for '([^']*)': ", r"giá trị không hợp lệ cho '\1': "),
+    (r"'([^']*)' is not one of (.*)\.$", r"'\1' không phải một trong các giá trị \2"),
+    (r"Input should be a valid integer.*$", "phải là một số nguyên"),
+    (r"^No such command '([^']*)'\.?", r"không có lệnh '\1'"),
+    (r"'?(-?\d+)'? is not in the range (.*)\.$", r"\1 nằm ngoài khoảng \2"),
+    (r"is not a valid (\w+)\.?$", r"không hợp lệ (\1)"),
+)
+
+
+def usage_message(message: str) -> str:
+    """The parser's English usage errors, in Vietnamese (unknown ones are kept as they are)."""
+    import re
+
+    for pattern, replacement in _USAGE_PATTERNS:
+        message = re.sub(pattern, replacement, message)
+    return message
 
 
 def _quiet_pipe() -> None:
