@@ -435,6 +435,13 @@ def main() -> None:
 
     # A short-lived run over acyclic data: the cyclic collector only costs time here.
     gc.disable()
+    try:
+        _main()
+    finally:
+        gc.enable()
+
+
+def _main() -> None:
     debug = "--debug" in sys.argv[1:]
     Abort = typer.Abort
     try:  # typer ships its own copy of click
