@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from datetime import date
-
 from .errors import OutputError, UsageError
 from .paths import default_plan, default_units
 from .plan import Plan, load_plan
@@ -87,7 +85,7 @@ def existing_file(units_dir: Path, year: int, unit_id: str) -> Path | None:
 
 
 def write_template(
-    plan: Plan, units_dir: Path, unit_id: str, year: int, today: date, force: bool = False
+    plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False
 ) -> Path:
     """Write a fresh template for one unit (never over an existing file without force)."""
     from .atomic import write_text
@@ -98,14 +96,17 @@ def write_template(
     other = existing_file(units_dir, year, unit_id)
     if other is not None and not force:
         raise OutputError(f"đơn vị '{unit_id}' đã có báo cáo năm {year}: '{other}'; dùng --force để ghi đè")
-    write_text(target, new_submission(plan, unit_id, year, today), overwrite=force)
+    write_text(target, new_submission(plan, unit_id, year), overwrite=force)
     if other is not None and other != target:
         other.unlink()  # the unit keeps one file: the fresh .yaml replaces its .yml
     return target
 
 
-def write_schema(plan: Plan, units_dir: Path) -> Path:
-    """The JSON Schema beside the units folder, where every template's $schema line points."""
+def write_schema(plan: Plan, units_dir: Path, force: bool = False) -> Path:
+    """The JSON Schema beside the units folder, where every template's $schema line points.
+
+    Written when absent (or with force): an existing file is never replaced unasked.
+    """
     import json
 
     from .atomic import write_text
@@ -113,5 +114,6 @@ def write_schema(plan: Plan, units_dir: Path) -> Path:
     from .template import SCHEMA_FILE
 
     path = units_dir.parent / SCHEMA_FILE
-    write_text(path, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
+    if force or not path.exists():
+        write_text(path, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
     return path

@@ -6,7 +6,17 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, os_message
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, else what a plain new file would get (umask)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text(path: Path, text: str, overwrite: bool = True) -> None:
@@ -17,8 +27,9 @@ def write_text(path: Path, text: str, overwrite: bool = True) -> None:
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
-        raise OutputError(f"không ghi được '{path}': {exc.strerror or exc}") from None
+        raise OutputError(f"không ghi được '{path}': {os_message(exc)}") from None
     try:
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report or template is for others too
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         if overwrite:
@@ -32,4 +43,4 @@ def write_text(path: Path, text: str, overwrite: bool = True) -> None:
     except OSError as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise OutputError(f"không ghi được '{path}': {exc.strerror or exc}") from None
+        raise OutputError(f"không ghi được '{path}': {os_message(exc)}") from None

@@ -10,6 +10,7 @@ error.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +24,16 @@ from .diagnostics import Diagnostic
 from .validate import FileResult
 
 MAX_ENTRIES = 200_000
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """plan57's version and its own source: a changed checkout invalidates the cache like a release."""
+    h = hashlib.sha256(__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(source.name.encode())
+        h.update(source.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def cache_root() -> Path:
@@ -45,7 +56,7 @@ def _decode(obj: dict[str, Any]) -> Any:
 class Cache:
     def __init__(self, plan_hash: str, root: Path | None = None):
         self.path = (root or cache_root()) / "results.pickle"
-        self.salt = f"{__version__}\0{plan_hash}"
+        self.salt = f"{__version__}\0{code_fingerprint()}\0{plan_hash}"
         self._entries: dict[str, Any] | None = None
         self._dirty = False
 
@@ -110,7 +121,7 @@ class Cache:
 
 
 def _plan_file(digest: str) -> Path:
-    return cache_root() / "plans" / f"{__version__}-{digest}.json"
+    return cache_root() / "plans" / f"{__version__}-{code_fingerprint()}-{digest}.json"
 
 
 def plan_data_get(digest: str) -> dict[str, Any] | None:

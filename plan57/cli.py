@@ -52,7 +52,8 @@ NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
 ]
 StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt.")
+    bool,
+    typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt (kể cả khi chưa đủ dữ liệu)."),
 ]
 FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")]
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
@@ -134,7 +135,7 @@ def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
-    if strict and (result.reporting.invalid_files or any(t.due and t.status == "not_met" for t in result.targets)):
+    if strict and (result.reporting.invalid_files or any(t.due and t.status != "met" for t in result.targets)):
         raise typer.Exit(code=1)
 
 
@@ -165,14 +166,14 @@ def validate(
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
     errors, warnings = dg.count(found)
+    for note in coll.notes:
+        typer.echo(f"Ghi chú: {note}", err=True)
     if fmt is ValidateFmt.json:
         typer.echo(dg.to_json(found))
     elif fmt is ValidateFmt.github:
         for d in found:
             typer.echo(d.github())
     else:
-        for note in coll.notes:
-            typer.echo(f"Ghi chú: {note}")
         for d in found:
             typer.echo(d.text())
         valid = sum(1 for f in coll.files if f.valid)
@@ -344,6 +345,8 @@ def units(
         the_year, rows = unit_states(ws, year)
     except Plan57Error as exc:
         _fail(exc)
+    for note in ws.collection.notes:
+        typer.echo(f"Ghi chú: {note}", err=True)
     wanted_states = {s.value for s in state or []}
     rows = [r for r in rows if (not kind or r["kind"] in kind) and (not wanted_states or r["state"] in wanted_states)]
     if fmt is Fmt.json:
@@ -384,7 +387,6 @@ def new(
     fmt: FmtOpt = Fmt.text,
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
-    import datetime as dt
 
     from .api import existing_file, open_plan, write_schema, write_template
     from .locate import did_you_mean
@@ -393,7 +395,6 @@ def new(
     try:
         the_plan = open_plan(plan)[0]
         units_dir = units or default_units()
-        today = dt.date.today()
         if all_units == (unit is not None):
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
         written: list[Path] = []
@@ -401,14 +402,14 @@ def new(
         if unit is not None:
             if unit not in the_plan.unit_index:
                 raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
-            written.append(write_template(the_plan, units_dir, unit, year, today, force))
+            written.append(write_template(the_plan, units_dir, unit, year, force))
         else:
             for u in the_plan.units:
                 if existing_file(units_dir, year, u.id) is not None and not force:
                     skipped.append(u.id)
                 else:
-                    written.append(write_template(the_plan, units_dir, u.id, year, today, force))
-        schema_path = write_schema(the_plan, units_dir)
+                    written.append(write_template(the_plan, units_dir, u.id, year, force))
+        schema_path = write_schema(the_plan, units_dir, force)
     except Plan57Error as exc:
         _fail(exc)
     if fmt is Fmt.json:

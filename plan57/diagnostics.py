@@ -27,7 +27,8 @@ class Diagnostic:
         return self.severity == "error"
 
     def text(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {SEVERITY_LABEL[self.severity]}: {self.message}"
+        """One line, whatever the file's name or text hold."""
+        return one_line(f"{self.path}:{self.line}:{self.col}: {SEVERITY_LABEL[self.severity]}: {self.message}")
 
     def github(self) -> str:
         kind = "error" if self.is_error else "warning"
@@ -36,6 +37,13 @@ class Diagnostic:
             for k, v in (("file", self.path), ("line", self.line), ("col", self.col), ("title", self.code))
         )
         return f"::{kind} {props}::{_gh_data(self.message)}"
+
+
+def one_line(text: str) -> str:
+    """Control characters (a newline in a key or a value) shown as escapes, never as a break."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _gh_data(value: str) -> str:

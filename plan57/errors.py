@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import errno
+
 from .diagnostics import Diagnostic
+
+
+_OS_MESSAGES = {
+    errno.ENOENT: "không có tệp hoặc thư mục này",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không có quyền truy cập",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EEXIST: "tệp đã có",
+}
+
+
+def os_message(exc: OSError) -> str:
+    """An operating-system error in Vietnamese."""
+    return _OS_MESSAGES.get(exc.errno or -1, exc.strerror or str(exc))
 
 
 class Plan57Error(Exception):

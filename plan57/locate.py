@@ -143,7 +143,15 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[L
 
 def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...]) -> str:
     ctx = err.get("ctx") or {}
+    if value is None and kind in ("int_type", "bool_type", "string_type", "literal_error", "date_type", "float_type"):
+        wanted = {
+            "int_type": "một số nguyên", "bool_type": "true hoặc false", "string_type": "một đoạn chữ",
+            "date_type": "một ngày dạng NĂM-THÁNG-NGÀY", "float_type": "một số",
+        }.get(kind, "mã đơn vị" if name == "unit" else "một giá trị hợp lệ")
+        return f"'{name}' chưa có giá trị: hãy ghi {wanted}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(value, float) and value.is_integer():
+            return f"'{name}' phải là số nguyên, không có phần thập phân: viết {int(value)}"
         if isinstance(value, str) and value.strip().isdigit():
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         if isinstance(value, float) and value == value and value > 0:
@@ -180,11 +188,14 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
         shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
-        return f"giá trị {_show(value)} của '{name}' không có trong kế hoạch{hint} (các giá trị hợp lệ: {shown})"
+        where = "danh mục đơn vị" if name == "unit" else "kế hoạch"
+        return f"giá trị {_show(value)} của '{name}' không có trong {where}{hint} (các giá trị hợp lệ: {shown})"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"'{name}' phải là một bảng gồm các khóa: giá trị (đang là {_show(value)})"
     if kind in ("list_type", "tuple_type", "set_type"):
         return f"'{name}' phải là một danh sách (mỗi mục một dòng bắt đầu bằng '- ') (đang là {_show(value)})"
+    if kind == "too_short":
+        return f"'{name}' phải có ít nhất {ctx.get('min_length', 1)} mục"
     if kind == "string_pattern_mismatch":
         return f"'{name}' không đúng định dạng (đang là {_show(value)})"
     if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):

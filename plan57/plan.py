@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .diagnostics import Diagnostic
 from .errors import PlanError
@@ -25,15 +25,31 @@ KIND_LABEL = {
     "phuong": "Phường",
 }
 UNIT_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+def _month_day(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            dt.date(2024, int(value[:2]), int(value[3:]))  # a leap year: 02-29 exists
+        except ValueError:
+            raise ValueError(f"'{value}' không phải một ngày có thật (dạng THÁNG-NGÀY, ví dụ 12-05)") from None
+    return value
+
+
+MonthDay = Annotated[
+    str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"), AfterValidator(_month_day)
+]
 
 
 def _fraction(value: Any) -> Any:
+    """"4/5", "0.8", 0.8 or 1 as an exact fraction (a float by its decimal text, never its binary)."""
+    if isinstance(value, float):
+        value = repr(value)
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
             return Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            return value
+        except ZeroDivisionError:
+            raise ValueError(f"ngưỡng '{value}' chia cho 0") from None
+        except ValueError:
+            raise ValueError(f"ngưỡng '{value}' không phải một tỷ lệ (ví dụ \"4/5\" hoặc \"0.8\")") from None
     return value
 
 
@@ -185,7 +201,7 @@ class Plan(_Model):
     task_groups: list[TaskGroup]
     tasks: list[Task]
     channels: list[Channel]
-    units: list[Unit]
+    units: Annotated[list[Unit], Field(min_length=1)]
     source_hash: str = ""
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .numbers import percent, vn_int
-from .score import STATE_LABEL, TargetResult, YearResult
+from .score import STATE_LABEL, TargetResult, YearResult, get
 
 STATUS_STYLE = {
     "met": "green",
@@ -151,16 +151,16 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     console.print(f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}", highlight=False)
     if row.submitted:
         console.print(f"Ngày gửi báo cáo: {row.submitted.strftime('%d/%m/%Y')}", highlight=False)
-    table = Table(pad_edge=False)
-    table.add_column("Mục", no_wrap=True)
-    table.add_column("Nội dung", ratio=1, overflow="fold")
-    table.add_column("Số liệu của đơn vị", ratio=1)
-    table.add_column("Đánh giá", no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Mục", overflow="fold", min_width=8)
+    table.add_column("Nội dung", ratio=2, overflow="fold")
+    table.add_column("Số liệu của đơn vị", ratio=3, overflow="fold")
+    table.add_column("Đánh giá", ratio=2, overflow="fold", min_width=12)
     for t in result.targets:
         if unit_id not in t.expected:
             continue
         c = next((c for c in t.contributions if c.unit == unit_id), None)
-        figures, verdict = _unit_figures(t, c, row.state)
+        figures, verdict = _unit_figures(t, c, row.state, result.records.get(unit_id))
         table.add_row(escape(t.target.id), escape(t.target.label), escape(figures), verdict)
     for task in result.tasks:
         if unit_id in task.leads_expected:
@@ -174,23 +174,35 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     console.print(table)
 
 
-def _unit_figures(t: TargetResult, c: Any, state: str) -> tuple[str, str]:
+def _unit_figures(t: TargetResult, c: Any, state: str, record: dict[str, Any] | None) -> tuple[str, str]:
+    """The unit's own figures for one target, and a verdict that says why."""
     if state in ("missing", "invalid"):
         return f"không có số liệu ({STATE_LABEL[state].lower()})", "[red]Chưa đạt[/]"
     tg = t.target
     if tg.measure == "share":
-        return ("đạt yêu cầu" if c and c.met else "chưa đạt yêu cầu"), ("[green]Đạt[/]" if c and c.met else "[red]Chưa đạt[/]")
+        value = get(record, tg.field or "")
+        shown = "chưa khai báo" if value is None else ("true" if value is True else "false" if value is False else str(value))
+        need = "true" if tg.at_least is None else f"≥ {tg.at_least}"
+        return f"{tg.field} = {shown} (cần {need})", ("[green]Đạt[/]" if c and c.met else "[red]Chưa đạt[/]")
     if tg.measure == "ratio":
         if c is None or c.numerator is None:
             return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
         if not c.denominator:
             return f"{vn_int(c.numerator)}/0", "[yellow]Thiếu số liệu[/]"
         ratio = Fraction(c.numerator, c.denominator)
-        verdict = "[green]Đạt[/]" if ratio >= (tg.threshold or 0) else "[red]Chưa đạt[/]"
-        return f"{percent(ratio)} ({vn_int(c.numerator)}/{vn_int(c.denominator)}), ngưỡng {percent(tg.threshold)}", verdict
+        figures = f"{percent(ratio)} ({vn_int(c.numerator)}/{vn_int(c.denominator)}), ngưỡng {percent(tg.threshold)}"
+        if ratio >= (tg.threshold or 0):
+            return figures, "[green]Đạt ngưỡng[/]"
+        return figures, "[red]Dưới ngưỡng[/]" + ("" if t.due else " (chưa đến hạn)")
+    if tg.measure == "totals_at_least":
+        if record is None or any(record.get(b) is None for b in tg.blocks):
+            return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
+        have = [p for p in tg.fields if (get(record, p) or 0) >= (tg.at_least or 1)]
+        return f"{len(have)}/{len(tg.fields)} mục có số liệu ≥ {tg.at_least or 1}", (
+            "[green]Có đóng góp[/]" if have else "[yellow]Chưa có[/]"
+        )
     if c is None:
         return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
-    return ("góp phần đáp ứng" + (f": {c.note}" if c.note else "")) if c.met else "chưa góp phần", (
+    return (f"có: {c.note}" if c.met else f"chưa có {', '.join(tg.values)}"), (
         "[green]Có đóng góp[/]" if c.met else "[yellow]Chưa có[/]"
     )
-

@@ -24,6 +24,7 @@ from .score import STATE_LABEL, STATUS_LABEL, YearResult, get
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
+_AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:(?=//)|\bwww\.|@)")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
 
 
@@ -33,6 +34,7 @@ def md(value: Any) -> str:
         return ""
     text = " ".join(str(value).split())  # newlines and runs of spaces become one space
     text = _SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)  # no bare-URL links
     return _LINE_START.sub(
         lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text
     )

@@ -57,6 +57,13 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
             )
 
     submitted = _date(data.get("submitted"))
+    if "submitted" in data and data["submitted"] is None:
+        err(
+            ("submitted",), "draft",
+            "chưa ghi ngày gửi báo cáo (submitted): tệp được coi là bản nháp và đơn vị được tính là "
+            "chưa nộp; khi gửi báo cáo, hãy ghi ngày gửi theo dạng NĂM-THÁNG-NGÀY",
+            key=True, severity="warning",
+        )
     ip = data.get("implementation_plan")
     if isinstance(ip, dict) and ip.get("issued") is True:
         for key in ("reference", "date"):

@@ -66,14 +66,18 @@ class YearData:
         records = {
             uid: fs[0].record
             for uid, fs in files.items()
-            if len(fs) == 1 and fs[0].valid and fs[0].record is not None
+            if len(fs) == 1 and fs[0].valid and fs[0].record is not None and fs[0].record.get("submitted")
         }
         return cls(year, records, files, invalid)  # type: ignore[arg-type]
 
     def state(self, plan: Plan, unit_id: str) -> str:
+        """on_time, late, invalid, or missing (no file, or only a draft without a sending date)."""
         if unit_id in self.records:
             return "on_time" if self.submitted_on(unit_id) < plan.unit_deadline(self.year) else "late"
-        return "invalid" if unit_id in self.files else "missing"
+        files = self.files.get(unit_id)
+        if files and (len(files) > 1 or not files[0].valid):
+            return "invalid"
+        return "missing"
 
     def submitted_on(self, unit_id: str) -> dt.date:
         return self.records[unit_id]["submitted"]  # type: ignore[no-any-return]

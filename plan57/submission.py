@@ -185,7 +185,10 @@ def _build(plan: Plan) -> type[BaseModel]:
         __config__=ConfigDict(extra="forbid", strict=True, title="Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"),
         unit=(_lit([u.id for u in plan.units]), Field(description="Mã đơn vị (trùng tên tệp)")),
         year=(Annotated[int, Field(ge=first, le=last)], Field(description="Năm báo cáo (trùng tên thư mục)")),
-        submitted=(VnDate, Field(description="Ngày gửi báo cáo (NĂM-THÁNG-NGÀY)")),
+        submitted=(
+            VnDate | None,
+            Field(description="Ngày gửi báo cáo (NĂM-THÁNG-NGÀY); để trống khi chưa gửi: tệp là bản nháp, chưa được tính"),
+        ),
         reference=(str | None, Field(None, description="Số, ký hiệu, ngày của văn bản báo cáo")),
         sample=(bool, Field(False, description="true nếu số liệu chỉ là minh họa, không phải số liệu thật")),
         contact=(Contact | None, Field(None, description="Người liên hệ")),
@@ -210,9 +213,19 @@ def _build(plan: Plan) -> type[BaseModel]:
     )
 
 
+def _untitled(node: Any) -> Any:
+    """Drop pydantic's English class-name titles: editors show the Vietnamese descriptions."""
+    if isinstance(node, dict):
+        return {k: _untitled(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_untitled(v) for v in node]
+    return node
+
+
 def json_schema(plan: Plan) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a submission for this plan."""
-    schema = submission_model(plan).model_json_schema(by_alias=True)
+    schema = _untitled(submission_model(plan).model_json_schema(by_alias=True))
+    schema["title"] = "Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://plan57.invalid/submission.schema.json",

@@ -7,7 +7,6 @@ validates.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -55,7 +54,7 @@ def _block(model: type[BaseModel], key: str) -> Any:
     return cm
 
 
-def new_submission(plan: Plan, unit_id: str, year: int, today: dt.date) -> str:
+def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     """The YAML text of a fresh, valid template for this unit and year."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -65,7 +64,7 @@ def new_submission(plan: Plan, unit_id: str, year: int, today: dt.date) -> str:
     doc = CommentedMap()
     doc["unit"] = unit_id
     doc["year"] = year
-    doc["submitted"] = today
+    doc["submitted"] = None
     doc["reference"] = ""
     doc["contact"] = CommentedMap(name="", position="", phone="", email=None)
     for key in ("unit", "year", "submitted", "reference", "contact"):

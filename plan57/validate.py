@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic
+from .errors import UsageError
 from .locate import did_you_mean, pydantic_diagnostics
 from .plan import Plan
 from .rules import check, missing_blocks
@@ -209,7 +210,7 @@ def validate_tree(
     if not units_dir.exists():
         return Collection(notes=[f"chưa có thư mục báo cáo '{display_path(units_dir)}': chưa có đơn vị nào nộp báo cáo"])
     if not units_dir.is_dir():
-        return Collection(notes=[f"'{display_path(units_dir)}' không phải thư mục"])
+        raise UsageError(f"'{units_dir}' là một tệp, không phải thư mục báo cáo (--units)")
     found, layout = discover(units_dir)
     if years is not None:
         wanted = set(years)
@@ -231,7 +232,7 @@ def validate_paths(
         elif path.exists():
             found.append((path, folder_year(path)))
         else:
-            layout.append(Diagnostic(display_path(path), 1, 1, "error", "not-found", "không tìm thấy tệp hoặc thư mục này"))
+            raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
     unique = list({p.resolve(): (p, y) for p, y in found}.values())
     return _validate_found(unique, layout, plan, max_size, cache)
 

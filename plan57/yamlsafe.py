@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic
+from .errors import os_message
 
 DEFAULT_MAX_SIZE = 1024 * 1024
 MAX_DEPTH = 32
@@ -158,6 +159,11 @@ _SYNTAX_HINTS = (
     ("expected a single document", "tệp chỉ được chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"),
     ("special characters are not allowed", "tệp chứa ký tự điều khiển không hợp lệ"),
     ("expected ',' or ']'", "danh sách [...] thiếu dấu ',' hoặc ']'"),
+    ("that cannot start any token", "giá trị không được bắt đầu bằng ký tự này (@, `, %…): hãy đặt giá trị trong ngoặc kép"),
+    ("sequence entries are not allowed here", "không được bắt đầu danh sách ('- ') ở đây: hãy xuống dòng và thụt lề các mục"),
+    ("did not find expected key", "thụt lề không đúng hoặc thiếu dấu ':' sau tên khóa"),
+    ("did not find expected '-' indicator", "các mục danh sách ('- ') phải thẳng cột"),
+    ("found unknown escape character", "chuỗi trong ngoặc kép có dấu '\\' không hợp lệ: hãy dùng ngoặc đơn hoặc viết '\\\\'"),
     ("expected ',' or '}'", "bảng {...} thiếu dấu ',' hoặc '}'"),
 )
 
@@ -166,7 +172,7 @@ def _syntax_message(problem: str) -> str:
     for needle, message in _SYNTAX_HINTS:
         if needle in problem:
             return message
-    return f"lỗi cú pháp YAML ({problem})"
+    return f"tệp viết sai cú pháp YAML ở đây; hãy so với tệp mẫu (chi tiết kỹ thuật: {problem})"
 
 
 _FAST: Any = False  # None when the C parser is unavailable
@@ -250,6 +256,8 @@ def parse(text: str, path: str) -> Document:
         raise LoadError([Diagnostic(path, r.line, r.col, "error", r.code, r.message)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "could not find expected ':'" in str(exc.problem):
+            mark = exc.context_mark  # the key that lacks its ':', not the line after it
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(p) for p in (exc.problem, exc.context) if p)
         raise LoadError(
@@ -303,6 +311,8 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
                 )
             doc.keys[path + (key,)] = kl
             out[key] = _build(value_node, path + (key,), doc)
+            if out[key] is None and not isinstance(value_node, (MappingNode, SequenceNode)) and value_node.value == "":
+                doc.values[path + (key,)] = kl  # an empty value stands where its key stands
         return out
     if isinstance(node, SequenceNode):
         return [_build(item, path + (i,), doc) for i, item in enumerate(node.value)]
@@ -404,5 +414,5 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
             return fh.read(max_size + 1)
     except OSError as exc:
         raise LoadError(
-            [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({exc.strerror or exc})")]
+            [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({os_message(exc)})")]
         ) from None
