@@ -153,7 +153,7 @@ _SYNTAX_HINTS = (
     ("'\\t'", "ký tự Tab không được dùng để thụt lề; hãy thay bằng dấu cách"),
     ("mapping values are not allowed", "dấu ':' không đúng chỗ: thiếu dấu cách sau ':' hoặc giá trị cần đặt trong ngoặc kép"),
     ("could not find expected ':'", "thiếu dấu ':' sau tên khóa"),
-    ("expected <block end>", "thụt lề không đúng: các khóa cùng cấp phải thẳng cột"),
+    ("expected <block end>", "thụt lề không đúng (các khóa cùng cấp phải thẳng cột), hoặc có chữ thừa sau một giá trị đặt trong ngoặc kép"),
     ("found unexpected end of stream", "tệp kết thúc giữa chừng: thiếu dấu ngoặc hoặc dấu nháy đóng"),
     ("while scanning a quoted scalar", "thiếu dấu nháy đóng"),
     ("expected a single document", "tệp chỉ được chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"),
