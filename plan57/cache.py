@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .diagnostics import Diagnostic
 from .validate import FileResult
 
 MAX_ENTRIES = 200_000
+RACY_NS = 2_000_000_000  # coarse file-system clocks (FAT: 2 s) cannot hide a change older than this
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,6 +60,10 @@ class Cache:
         self.path = (root or cache_root()) / "results.pickle"
         self.salt = f"{__version__}\0{code_fingerprint()}\0{plan_hash}"
         self._entries: dict[str, Any] | None = None
+        # (path, folder year, size limit) → (size, mtime_ns, inode, key): lets an unchanged file
+        # skip being read, as git's index does, except when it changed too close to the last save
+        self._stats: dict[tuple[str, int | None, int], tuple[int, int, int, str]] = {}
+        self._saved_ns = 0
         self._dirty = False
 
     @staticmethod
@@ -73,9 +79,29 @@ class Cache:
                 index = pickle.loads(self.path.read_bytes())
                 if isinstance(index, dict) and index.get("salt") == self.salt and isinstance(index.get("entries"), dict):
                     self._entries = index["entries"]
+                    self._stats = index.get("stats") or {}
+                    self._saved_ns = int(index.get("saved_ns") or 0)
             except Exception:  # any damage at all is a miss  # noqa: BLE001
                 pass
         return self._entries
+
+    def known_key(self, path: Path, st: os.stat_result, folder_year: int | None, max_size: int) -> str | None:
+        """The key of a file whose size, time and inode are those recorded, and safely older."""
+        self._load()
+        seen = self._stats.get((str(path), folder_year, max_size))
+        if seen is None or seen[:3] != (st.st_size, st.st_mtime_ns, st.st_ino):
+            return None
+        if st.st_mtime_ns >= self._saved_ns - RACY_NS:  # could have changed unseen within the clock's step
+            return None
+        return seen[3]
+
+    def remember(self, path: Path, st: os.stat_result, folder_year: int | None, max_size: int, key: str) -> None:
+        self._load()
+        entry = (st.st_size, st.st_mtime_ns, st.st_ino, key)
+        slot = (str(path), folder_year, max_size)
+        if self._stats.get(slot) != entry:
+            self._stats[slot] = entry
+            self._dirty = True
 
     def get(self, key: str, path: Path, display: str, folder_year: int | None) -> FileResult | None:
         entry = self._load().get(key)
@@ -107,12 +133,15 @@ class Cache:
         if not self._dirty or self._entries is None:
             return
         entries = self._entries
+        stats = self._stats
         if len(entries) > MAX_ENTRIES and keep is not None:
             entries = {k: v for k, v in entries.items() if k in keep}
+            stats = {k: v for k, v in stats.items() if v[3] in keep}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results.", suffix=".tmp")
-            data = pickle.dumps({"salt": self.salt, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
+            index = {"salt": self.salt, "entries": entries, "stats": stats, "saved_ns": time.time_ns()}
+            data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, self.path)

@@ -9,14 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from pydantic import ValidationError
-
 from .diagnostics import Diagnostic
 from .errors import UsageError
-from .locate import did_you_mean, pydantic_diagnostics
 from .plan import Plan
-from .rules import check, missing_blocks
-from .submission import submission_model
 from .yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -147,6 +142,13 @@ def validate_bytes(
 def _check_document(
     doc: Document, plan: Plan, shown: str, path: Path, folder_year: int | None, result: FileResult
 ) -> list[Diagnostic]:
+    # imported here: a run served from the cache never needs them
+    from pydantic import ValidationError
+
+    from .locate import did_you_mean, pydantic_diagnostics
+    from .rules import check, missing_blocks
+    from .submission import submission_model
+
     data = doc.data
     model = submission_model(plan)
     out: list[Diagnostic] = []
@@ -252,12 +254,25 @@ def _validate_found(
     todo: list[tuple[int, bytes, str, str | None]] = []
     for i, (path, year) in enumerate(found):
         shown = display_path(path)
+        st = None
+        if store:
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            known = store.known_key(path, st, year, max_size) if st is not None else None
+            hit = store.get(known, path, shown, year) if known else None
+            if hit is not None:
+                results[i] = hit
+                continue
         try:
             raw = read_bytes(path, shown, max_size)
         except LoadError as exc:
             results[i] = FileResult(path=path, display=shown, folder_year=year, diagnostics=exc.diagnostics)
             continue
         key = store.key(raw, path, year, max_size) if store else None
+        if store and key and st is not None:
+            store.remember(path, st, year, max_size, key)
         hit = store.get(key, path, shown, year) if store and key else None
         if hit is not None:
             results[i] = hit
@@ -288,6 +303,8 @@ def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> li
     _WORKER_PLAN = plan
     if not jobs:
         return []
+    from .submission import submission_model
+
     submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:

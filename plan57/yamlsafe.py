@@ -407,11 +407,21 @@ def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bo
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
     """The file's bytes, its size checked before it is read."""
     try:
-        with open(file, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        fd = os.open(file, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
             if size > max_size:
                 raise _size_error(display, size, max_size)
-            return fh.read(max_size + 1)
+            chunks, left = [], max_size + 1
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise LoadError(
             [Diagnostic(display, 1, 1, "error", "unreadable", f"không đọc được tệp ({os_message(exc)})")]

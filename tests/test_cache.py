@@ -121,3 +121,53 @@ def test_cache_key_covers_name_year_and_limit(plan) -> None:  # type: ignore[no-
     assert base != c.key(raw, Path("2026/so-khcn.yaml"), 2026, 1 << 20)
     assert base != c.key(raw, Path("2025/so-khcn.yaml"), 2025, 1 << 10)
     assert base != c.key(raw + b" ", Path("2025/so-khcn.yaml"), 2025, 1 << 20)
+
+
+@pytest.fixture()
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every file whose bytes are read."""
+    calls: list[str] = []
+    real = validate_mod.read_bytes
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(validate_mod, "read_bytes", counting)
+    return calls
+
+
+def _age(folder: Path, seconds: int = 3600) -> None:
+    for f in folder.rglob("*.yaml"):
+        st = f.stat()
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_old_unchanged_files_are_not_even_read(units: Path, own_cache: Path, reads: list[str]) -> None:
+    _age(units)
+    first = run(units)
+    assert len(reads) == 4
+    reads.clear()
+    second = run(units)
+    assert reads == [] and second.output == first.output
+
+
+def test_an_edit_of_the_same_size_is_seen(units: Path, own_cache: Path, reads: list[str], plan) -> None:  # type: ignore[no-untyped-def]
+    _age(units)
+    run(units)
+    target = units / "2025" / "so-khcn.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert "informed: 10" in text
+    target.write_text(text.replace("informed: 10", "informed: 99"), encoding="utf-8")  # same size, now > total
+    reads.clear()
+    result = run(units)
+    assert reads == ["so-khcn.yaml"]
+    assert "so-khcn.yaml" in result.output and "staff.informed" in result.output
+
+
+def test_a_just_written_file_is_read_again(units: Path, own_cache: Path, reads: list[str]) -> None:
+    """A file changed within the clock's step of the last save is never trusted by its stat."""
+    run(units)
+    reads.clear()
+    run(units)
+    assert len(reads) == 4
