@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +33,12 @@ def md(value: Any) -> str:
     """Unit-written text as inert Markdown: one line, every markup character escaped."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())  # newlines and runs of spaces become one space
+    return _md(str(value))
+
+
+@functools.lru_cache(maxsize=16384)
+def _md(value: str) -> str:
+    text = " ".join(value.split())  # newlines and runs of spaces become one space
     text = _SPECIAL.sub(r"\\\1", text)
     text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)  # no bare-URL links
     return _LINE_START.sub(

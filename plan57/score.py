@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from .plan import Plan, Target, Task, Unit
 from .validate import Collection, FileResult
@@ -98,7 +98,7 @@ class Reporting:
     deadline: dt.date
 
 
-@dataclass
+@dataclass(slots=True)
 class Contribution:
     """What one expected unit brought to a target (for --explain and --unit)."""
 
@@ -217,7 +217,9 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
             if _block_present(rec, target):
                 a, b = _sum(rec, target.numerator), _sum(rec, target.denominator)  # type: ignore[arg-type]
                 num, den, have = num + a, den + b, have + 1
-                contribs.append(Contribution(uid, a, b, met=None if b == 0 else Fraction(a, b) >= target.threshold))
+                thr: Fraction = target.threshold  # type: ignore[assignment]
+                met = None if b == 0 else a * thr.denominator >= thr.numerator * b  # exact, without a Fraction
+                contribs.append(Contribution(uid, a, b, met=met))
             else:
                 contribs.append(Contribution(uid, note=data.state(plan, uid) if rec is None else "no_block"))
         value = Fraction(num, den) if have and den > 0 else None
@@ -249,15 +251,25 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
 
 
 def status_of(
-    target: Target, year: int, measured: _Measured, history: dict[int, _Measured]
+    target: Target, year: int, measured: _Measured, earlier: Callable[[int], _Measured], first_year: int
 ) -> tuple[str, Fraction | None, int | None]:
-    """(status, required value, baseline year) by the five rules of SPEC §4, in order."""
+    """(status, required value, baseline year) by the five rules of SPEC §4, in order.
+
+    `earlier(y)` measures the target in an earlier year y, from the plan's first year; it is called
+    only to find the baseline of a not-yet-due ratio, and no further than the first year with a value.
+    """
     value = measured.value
     required: Fraction | None = None
     base: int | None = None
     if value is not None and not target.is_condition and target.year > year:
         # the trajectory of a not-yet-due ratio, from the first year with a value (rule 5)
-        base = next((y for y in sorted(history) if history[y].value is not None), year)
+        history = {year: measured}
+        base = year
+        for y in range(first_year, year):
+            history[y] = earlier(y)
+            if history[y].value is not None:
+                base = y
+                break
         if base < year:
             vb: Fraction = history[base].value  # type: ignore[assignment]
             thr: Fraction = target.threshold  # type: ignore[assignment]
@@ -281,9 +293,10 @@ def status_of(
 
 
 def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: int) -> TargetResult:
-    history = {y: measure(plan, target, years[y]) for y in sorted(years) if y <= year}
-    measured = history[year]
-    status, required, base = status_of(target, year, measured, history)
+    measured = measure(plan, target, years[year])
+    status, required, base = status_of(
+        target, year, measured, lambda y: measure(plan, target, years[y]), plan.plan.period.start
+    )
     cond = target.is_condition
     return TargetResult(
         target=target,
@@ -303,6 +316,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
 
 def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     leads = [u.id for u in plan.select(task.leads)]
+    lead_set = set(leads)
     done, reporters, events = [], [], []
     activities = 0
     products = {k.id: 0 for k in plan.product_kinds}
@@ -322,7 +336,7 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
             md = ev["date"].strftime("%m-%d")
             if md in key_days:
                 key_days[md].append((unit.id, ev))
-        if unit.id in leads and ((report.get("activities") or 0) >= 1 or unit_events):
+        if unit.id in lead_set and ((report.get("activities") or 0) >= 1 or unit_events):
             done.append(unit.id)
     status = "insufficient_data" if not leads else ("met" if len(done) == len(leads) else "not_met")
     return TaskResult(task, leads, done, status, activities, products, reporters, events, key_days)
