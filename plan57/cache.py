@@ -56,15 +56,23 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 
 class Cache:
-    def __init__(self, plan_hash: str, root: Path | None = None):
-        self.path = (root or cache_root()) / "results.pickle"
+    """Results by content key. The light index (diagnostics, unit, location) and the records
+    (the validated data scoring needs) are kept apart, so `validate` never loads the records."""
+
+    def __init__(self, plan_hash: str, root: Path | None = None, with_records: bool = True):
+        folder = root or cache_root()
+        self.path = folder / "results.pickle"
+        self.records_path = folder / "records.pickle"
         self.salt = f"{__version__}\0{code_fingerprint()}\0{plan_hash}"
+        self.with_records = with_records
         self._entries: dict[str, Any] | None = None
+        self._records: dict[str, Any] | None = None
         # (path, folder year, size limit) → (size, mtime_ns, inode, key): lets an unchanged file
         # skip being read, as git's index does, except when it changed too close to the last save
         self._stats: dict[tuple[str, int | None, int], tuple[int, int, int, str]] = {}
         self._saved_ns = 0
         self._dirty = False
+        self._records_dirty = False
 
     @staticmethod
     def key(raw: bytes, path: Path, folder_year: int | None, max_size: int) -> str:
@@ -72,18 +80,29 @@ class Cache:
         h.update(raw)
         return h.hexdigest()
 
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            index = pickle.loads(path.read_bytes())
+        except Exception:  # any damage at all is a miss  # noqa: BLE001
+            return None
+        return index if isinstance(index, dict) and index.get("salt") == self.salt else None
+
     def _load(self) -> dict[str, Any]:
         if self._entries is None:
             self._entries = {}
-            try:
-                index = pickle.loads(self.path.read_bytes())
-                if isinstance(index, dict) and index.get("salt") == self.salt and isinstance(index.get("entries"), dict):
-                    self._entries = index["entries"]
-                    self._stats = index.get("stats") or {}
-                    self._saved_ns = int(index.get("saved_ns") or 0)
-            except Exception:  # any damage at all is a miss  # noqa: BLE001
-                pass
+            index = self._read(self.path)
+            if index is not None and isinstance(index.get("entries"), dict):
+                self._entries = index["entries"]
+                self._stats = index.get("stats") or {}
+                self._saved_ns = int(index.get("saved_ns") or 0)
         return self._entries
+
+    def _load_records(self) -> dict[str, Any]:
+        if self._records is None:
+            index = self._read(self.records_path)
+            records = index.get("records") if index is not None else None
+            self._records = records if isinstance(records, dict) else {}
+        return self._records
 
     def known_key(self, path: Path, st: os.stat_result, folder_year: int | None, max_size: int) -> str | None:
         """The key of a file whose size, time and inode are those recorded, and safely older."""
@@ -106,12 +125,16 @@ class Cache:
     def get(self, key: str, path: Path, display: str, folder_year: int | None) -> FileResult | None:
         entry = self._load().get(key)
         try:
+            record = None
+            if entry["has_record"]:  # type: ignore[index]
+                # a validate-only run needs to know the file is valid, not its data
+                record = self._load_records()[key] if self.with_records else VALID
             return FileResult(
                 path=path,
                 display=display,
                 folder_year=folder_year,
                 diagnostics=[Diagnostic(display, *d) for d in entry["diagnostics"]],  # type: ignore[index]
-                record=entry["record"],  # type: ignore[index]
+                record=record,
                 unit_id=entry["unit_id"],  # type: ignore[index]
                 unit_loc=tuple(entry["unit_loc"]),  # type: ignore[index,arg-type]
             )
@@ -119,34 +142,44 @@ class Cache:
             return None
 
     def put(self, key: str, result: FileResult) -> None:
-        entries = self._load()
-        entries[key] = {
+        self._load()[key] = {
             "diagnostics": [[d.line, d.col, d.severity, d.code, d.message] for d in result.diagnostics],
-            "record": result.record,
+            "has_record": result.record is not None,
             "unit_id": result.unit_id,
             "unit_loc": list(result.unit_loc),
         }
         self._dirty = True
+        if result.record is not None:
+            self._load_records()[key] = result.record
+            self._records_dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:
-        """Write the index if it changed (an oversized one keeps only `keep`)."""
-        if not self._dirty or self._entries is None:
+        """Write what changed (an oversized cache keeps only the keys of this run, `keep`)."""
+        if self._entries is None or not (self._dirty or self._records_dirty):
             return
-        entries = self._entries
-        stats = self._stats
+        entries, stats, records = self._entries, self._stats, self._records
         if len(entries) > MAX_ENTRIES and keep is not None:
             entries = {k: v for k, v in entries.items() if k in keep}
             stats = {k: v for k, v in stats.items() if v[3] in keep}
+            records = {k: v for k, v in self._load_records().items() if k in keep}
+            self._records_dirty = True
+        self._write(self.path, {"salt": self.salt, "entries": entries, "stats": stats, "saved_ns": time.time_ns()})
+        if self._records_dirty and records is not None:
+            self._write(self.records_path, {"salt": self.salt, "records": records})
+
+    def _write(self, path: Path, index: dict[str, Any]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results.", suffix=".tmp")
-            index = {"salt": self.salt, "entries": entries, "stats": stats, "saved_ns": time.time_ns()}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
             data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is only slower
+
+
+VALID: dict[str, Any] = {}  # stands for a valid file's record when the records were not loaded
 
 
 def _plan_file(digest: str) -> Path:

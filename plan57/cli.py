@@ -159,9 +159,9 @@ def validate(
     try:
         the_plan = _load_plan(plan, cache=not no_cache)
         if paths:
-            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache)
+            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
         else:
-            coll = validate_tree(units or default_units(), the_plan, max_size, cache=not no_cache)
+            coll = validate_tree(units or default_units(), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))

@@ -206,9 +206,17 @@ def _check_document(
 
 
 def validate_tree(
-    units_dir: Path, plan: Plan, max_size: int = DEFAULT_MAX_SIZE, years: Iterable[int] | None = None, cache: bool = True
+    units_dir: Path,
+    plan: Plan,
+    max_size: int = DEFAULT_MAX_SIZE,
+    years: Iterable[int] | None = None,
+    cache: bool = True,
+    records: bool = True,
 ) -> Collection:
-    """Validate every submission below units_dir, with the cross-file rules."""
+    """Validate every submission below units_dir, with the cross-file rules.
+
+    With records=False (validation only), results served from the cache carry no data.
+    """
     if not units_dir.exists():
         return Collection(notes=[f"chưa có thư mục báo cáo '{display_path(units_dir)}': chưa có đơn vị nào nộp báo cáo"])
     if not units_dir.is_dir():
@@ -217,11 +225,11 @@ def validate_tree(
     if years is not None:
         wanted = set(years)
         found = [(p, y) for p, y in found if y in wanted]
-    return _validate_found(found, layout, plan, max_size, cache)
+    return _validate_found(found, layout, plan, max_size, cache, records)
 
 
 def validate_paths(
-    paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
+    paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True, records: bool = True
 ) -> Collection:
     """Validate the given files and folders (each folder searched like a units folder)."""
     found: list[tuple[Path, int | None]] = []
@@ -236,7 +244,7 @@ def validate_paths(
         else:
             raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
     unique = list({p.resolve(): (p, y) for p, y in found}.values())
-    return _validate_found(unique, layout, plan, max_size, cache)
+    return _validate_found(unique, layout, plan, max_size, cache, records)
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
@@ -244,14 +252,20 @@ _WORKER_PLAN: Plan | None = None
 
 
 def _validate_found(
-    found: list[tuple[Path, int | None]], layout: list[Diagnostic], plan: Plan, max_size: int, cache: bool = True
+    found: list[tuple[Path, int | None]],
+    layout: list[Diagnostic],
+    plan: Plan,
+    max_size: int,
+    cache: bool = True,
+    records: bool = True,
 ) -> Collection:
     """Validate files: cached results first, the rest in parallel where it pays."""
     from .cache import Cache
 
-    store = Cache(plan.source_hash) if cache and plan.source_hash else None
+    store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     results: list[FileResult | None] = [None] * len(found)
     todo: list[tuple[int, bytes, str, str | None]] = []
+    used: set[str] = set()
     for i, (path, year) in enumerate(found):
         shown = display_path(path)
         st = None
@@ -264,6 +278,7 @@ def _validate_found(
             hit = store.get(known, path, shown, year) if known else None
             if hit is not None:
                 results[i] = hit
+                used.add(known)  # type: ignore[arg-type]
                 continue
         try:
             raw = read_bytes(path, shown, max_size)
@@ -276,6 +291,7 @@ def _validate_found(
         hit = store.get(key, path, shown, year) if store and key else None
         if hit is not None:
             results[i] = hit
+            used.add(key)  # type: ignore[arg-type]
         else:
             todo.append((i, raw, shown, key))
     fresh = _run(
@@ -286,7 +302,7 @@ def _validate_found(
         if store and key:
             store.put(key, result)
     if store:
-        store.save()
+        store.save(keep={key for _, _, _, key in todo if key} | used)
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
     cross_file(coll, plan)
     return coll

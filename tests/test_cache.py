@@ -171,3 +171,28 @@ def test_a_just_written_file_is_read_again(units: Path, own_cache: Path, reads: 
     reads.clear()
     run(units)
     assert len(reads) == 4
+
+
+def score_json(units: Path, *extra: str) -> str:
+    result = CliRunner().invoke(app, ["score", "--plan", str(PLAN), "--units", str(units), "--year", "2025",
+                                      "--format", "json", *extra])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_score_after_validate_uses_the_same_data(units: Path, own_cache: Path, parses: list[str]) -> None:
+    truth = score_json(units, "--no-cache")
+    run(units)  # validate fills the cache, records included
+    parses.clear()
+    assert score_json(units) == truth
+    assert parses == []
+    assert (own_cache / "records.pickle").is_file()
+
+
+def test_damaged_records_are_a_miss_not_a_wrong_score(units: Path, own_cache: Path, parses: list[str]) -> None:
+    truth = score_json(units, "--no-cache")
+    run(units)
+    (own_cache / "records.pickle").write_bytes(b"\x80\x05hong")
+    parses.clear()
+    assert score_json(units) == truth
+    assert len(set(parses)) == 3  # the valid files are read again for their data
