@@ -53,17 +53,17 @@ def plan() -> Plan:
     return load_plan(PLAN)
 
 
-@pytest.fixture()
-def mini_plan_path(tmp_path: Path) -> Path:
-    """The shipped plan with the registry replaced by MINI_UNITS."""
+@pytest.fixture(scope="session")
+def mini_plan_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped plan with the registry replaced by MINI_UNITS (built once; never written to)."""
     data = plan_data()
     data["units"] = copy.deepcopy(MINI_UNITS)
-    path = tmp_path / "mini-plan.yaml"
+    path = tmp_path_factory.mktemp("plan") / "mini-plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     return path
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def mini_plan(mini_plan_path: Path) -> Plan:
     return load_plan(mini_plan_path)
 

@@ -13,7 +13,6 @@ The CLI is driven in-process with typer's CliRunner; every run passes `--date 20
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import os
@@ -32,9 +31,9 @@ from typer.testing import CliRunner, Result
 try:  # tests/ is a package (tests/__init__.py); fall back to rootdir-style imports
     from tests.conftest import MINI_UNITS, REPO, dump, plan_data, submission, write
 except ImportError:  # pragma: no cover
-    from conftest import MINI_UNITS, REPO, dump, plan_data, submission, write  # type: ignore[no-redef]
+    from conftest import REPO, submission, write  # type: ignore[no-redef]
 from plan57.cli import app
-from plan57.plan import Plan, load_plan
+from plan57.plan import Plan
 
 runner = CliRunner()
 DATE = "2025-12-15"
@@ -150,22 +149,6 @@ SCENARIO_FILES = sorted((SCENARIO / "units" / "2025").glob("*.yaml"))
 INVALID_UNIT = "truong-dh-tay-bac"  # staff.informed > staff.total
 LATE_UNIT = "bao-ptth-son-la"  # submitted 2025-12-05
 MISSING_UNITS = ["bql-kcn", "xa-muong-la"]
-
-
-@pytest.fixture(scope="module")
-def mini_plan_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """conftest's mini plan (the shipped plan, registry = MINI_UNITS), built once for this module:
-    the pure-Python YAML round trip costs most of a second, too much to repeat for every test."""
-    data = plan_data()
-    data["units"] = copy.deepcopy(MINI_UNITS)
-    path = tmp_path_factory.mktemp("plan") / "mini-plan.yaml"
-    path.write_text(dump(data), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def mini_plan(mini_plan_path: Path) -> Plan:
-    return load_plan(mini_plan_path)
 
 
 @pytest.fixture(scope="module")

@@ -157,22 +157,6 @@ def parse_percent(text: str) -> Fraction:
     return Fraction(whole * 10 + tenths, 1000)
 
 
-# conftest's mini_plan_path / mini_plan, built the same way but once per module: parsing the plan
-# takes a good part of a second, and this module runs dozens of scenarios on it.
-@pytest.fixture(scope="module")
-def mini_plan_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = plan_data()
-    data["units"] = [dict(u) for u in MINI_UNITS]
-    path = tmp_path_factory.mktemp("mini") / "mini-plan.yaml"
-    path.write_text(dump(data), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def mini_plan(mini_plan_path: Path) -> Plan:
-    return load_plan(mini_plan_path)
-
-
 @pytest.fixture()
 def units(tmp_path: Path) -> Path:
     return tmp_path / "units"
