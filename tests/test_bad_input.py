@@ -33,10 +33,7 @@ from plan57.cli import app
 from plan57.validate import validate_file
 from plan57.yamlsafe import Document, LoadError, load_bytes
 
-try:
-    from tests.conftest import dump, submission
-except ImportError:  # pragma: no cover - run from inside tests/
-    from conftest import dump, submission  # type: ignore[no-redef]
+from .conftest import dump, submission
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "data" / "plan.yaml"

@@ -28,12 +28,10 @@ from markdown_it.token import Token
 from ruamel.yaml import YAML
 from typer.testing import CliRunner, Result
 
-try:  # tests/ is a package (tests/__init__.py); fall back to rootdir-style imports
-    from tests.conftest import MINI_UNITS, REPO, dump, plan_data, submission, write
-except ImportError:  # pragma: no cover
-    from conftest import REPO, submission, write  # type: ignore[no-redef]
 from plan57.cli import app
 from plan57.plan import Plan
+
+from .conftest import REPO, submission, write
 
 runner = CliRunner()
 DATE = "2025-12-15"

@@ -44,10 +44,7 @@ from plan57.render_json import score_dict
 from plan57.render_text import value_text
 from plan57.validate import validate_tree
 
-try:  # tests/ is a package (tests/__init__.py) or a plain folder of test modules
-    from tests.conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, write
-except ImportError:  # pragma: no cover
-    from conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, write  # type: ignore[no-redef]
+from .conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, write
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "score.schema.json"
 

@@ -23,10 +23,7 @@ from typer.testing import CliRunner
 from plan57.cli import app
 from plan57.plan import Plan
 
-try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
-    from tests.conftest import MINI_UNITS, PLAN, REPO, UNITS, submission, write
-except ImportError:  # pragma: no cover
-    from conftest import MINI_UNITS, PLAN, REPO, UNITS, submission, write  # type: ignore[no-redef]
+from .conftest import MINI_UNITS, PLAN, REPO, UNITS, submission, write
 
 runner = CliRunner()
 YEAR = 2026
