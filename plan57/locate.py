@@ -21,10 +21,11 @@ BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong"
 
 
 def dotted(path: Iterable[Any]) -> str:
+    """'training (mục 1).audience': list items counted from 1, as a person counts them."""
     out = ""
     for seg in path:
         if isinstance(seg, int):
-            out += f"[{seg}]"
+            out += f" (mục {seg + 1})"
         else:
             out += ("." if out else "") + str(seg)
     return out or "(gốc)"
@@ -108,7 +109,11 @@ def pydantic_diagnostics(
     """One diagnostic per pydantic error, located in `doc`."""
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, doc, root)
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
+            continue  # the unknown key beside it already says which key was meant
         line_col, message = _translate(err, doc, root)
         key = (line_col.line, line_col.col, message)
         if key in seen:  # a union reports one problem once per member
@@ -116,6 +121,22 @@ def pydantic_diagnostics(
         seen.add(key)
         out.append(Diagnostic(path, line_col.line, line_col.col, "error", f"schema-{err['type']}", message))
     return out
+
+
+def _misspelt(errors: list[Any], doc: Document, root: type[BaseModel] | None) -> set[tuple[Any, ...]]:
+    """Locations of missing keys that an unknown key beside them is a misspelling of."""
+    meant: set[tuple[Any, ...]] = set()
+    for err in errors:
+        if err["type"] != "extra_forbidden":
+            continue
+        real, _ = walk(doc.data, tuple(err["loc"]))
+        if not real:
+            continue
+        model = model_at(root, real[:-1]) if root is not None else None
+        hit = suggest(str(real[-1]), known_keys(model))
+        if hit:
+            meant.add(tuple(err["loc"][:-1]) + (hit,))
+    return meant
 
 
 def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[Loc, str]:
@@ -152,6 +173,12 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if isinstance(value, float) and value.is_integer():
             return f"'{name}' phải là số nguyên, không có phần thập phân: viết {int(value)}"
+        if isinstance(value, float) and 0 < value < 1000 and (value * 1000).is_integer():
+            thousands = f"{value:.3f}"
+            return (
+                f"'{name}' phải là số nguyên: nếu là {thousands} (có dấu chấm phân cách hàng nghìn), "
+                f"hãy viết liền {int(round(value * 1000))}"
+            )
         if isinstance(value, str) and value.strip().isdigit():
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         if isinstance(value, float) and value == value and value > 0:

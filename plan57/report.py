@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from .errors import UsageError
 from .numbers import percent, vn_int
 from .paths import templates_dir
-from .plan import KIND_LABEL
-from .score import STATE_LABEL, STATUS_LABEL, YearResult, get
+from .plan import Unit
+from .score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
@@ -131,14 +131,14 @@ def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, 
 def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
     plan = result.plan
     r = result.reporting
-    names = {u.id: u.name for u in plan.units}
+    names = {u.id: reporter_name(u) for u in plan.units}
     kinds = {u.id: u.kind for u in plan.units}
 
     def by_kind(ids: list[str]) -> list[dict[str, Any]]:
         groups: dict[str, list[str]] = {}
         for uid in ids:
-            groups.setdefault(kinds[uid], []).append(names[uid])
-        return [{"label": KIND_LABEL[k], "names": groups[k]} for k in KIND_LABEL if k in groups]
+            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid]))
+        return [{"label": GROUP_LABEL[k], "names": groups[k]} for k in GROUP_LABEL if k in groups]
 
     ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
     tasks = []
@@ -164,16 +164,22 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                     {"day": k, "events": [{"unit": names[u], "event": e} for u, e in t.key_day_events[k.date]]}
                     for k in plan.key_days
                 ],
-                "events": [{"unit": names[u], "event": e} for u, e in t.events],
+                "other_events": [
+                    {"unit": names[u], "event": e}
+                    for u, e in t.events
+                    if e["date"].strftime("%m-%d") not in t.key_day_events
+                ],
                 "notes": notes,
             }
         )
     trainings = []
     for row in result.rows:
         for item in get(result_record(result, row.unit.id), "training") or []:
-            trainings.append({"unit": row.unit.name, "item": item})
+            trainings.append({"unit": names[row.unit.id], "item": item})
     audiences = {a.id: a.name for a in plan.training_audiences}
     doc_number = number.strip() if number else "…"
+    if doc_number.isdigit() and len(doc_number) < 2:
+        doc_number = doc_number.zfill(2)  # NĐ 30: numbers below 10 take a leading zero
     if "/" not in doc_number:
         doc_number = f"{doc_number}/BC-SVHTTDL"
     return {
@@ -200,10 +206,35 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
         "rows": result.rows,
+        "names": names,
         "state_label": STATE_LABEL,
         "status_label": STATUS_LABEL,
-        "kind_label": KIND_LABEL,
+        "task_label": TASK_STATUS_LABEL,
     }
+
+
+# The report names the body that reports: the People's Committee of a xã or phường.
+GROUP_LABEL = {
+    "so": "Các sở và tương đương",
+    "ban": "Các ban, ngành tỉnh",
+    "bao_chi": "Cơ quan báo chí",
+    "truong": "Các trường đại học, cao đẳng",
+    "xa": "UBND các xã",
+    "phuong": "UBND các phường",
+}
+
+
+def reporter_name(unit: Unit) -> str:
+    """'Xã Mường La' reports as 'UBND xã Mường La'; agencies by their own name."""
+    if unit.kind in ("xa", "phuong"):
+        return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
+    return unit.name
+
+
+def short_name(unit: Unit) -> str:
+    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã'."""
+    prefix = {"xa": "Xã ", "phuong": "Phường "}.get(unit.kind)
+    return unit.name[len(prefix):] if prefix and unit.name.startswith(prefix) else unit.name
 
 
 def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:

@@ -22,7 +22,9 @@ STATUS_LABEL = {
     "on_track": "Đúng tiến độ",
     "off_track": "Chậm tiến độ",
 }
-STATE_LABEL = {"on_time": "Đúng hạn", "late": "Muộn", "invalid": "Tệp lỗi", "missing": "Chưa nộp"}
+# Tasks are done or not, in the words used of a task
+TASK_STATUS_LABEL = {"met": "Hoàn thành", "not_met": "Chưa hoàn thành", "insufficient_data": "Chưa đủ dữ liệu"}
+STATE_LABEL = {"on_time": "Đúng hạn", "late": "Gửi muộn", "invalid": "Tệp lỗi", "missing": "Chưa gửi"}
 
 Record = dict[str, Any]
 
@@ -143,7 +145,7 @@ class TaskResult:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABEL[self.status]
+        return TASK_STATUS_LABEL[self.status]
 
 
 @dataclass

@@ -73,8 +73,8 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
         if block == "training":
             doc["training"] = CommentedSeq()
             doc.yaml_add_eol_comment(
-                "mỗi chương trình một mục: {name: ..., audience: ..., participants: ...}; audience là một trong: "
-                + ", ".join(a.id for a in plan.training_audiences),
+                "xóa [] rồi ghi mỗi chương trình một dòng: - {name: \"…\", audience: mã, participants: số người}; "
+                "mã đối tượng: " + ", ".join(f"{a.id} ({a.name})" for a in plan.training_audiences),
                 "training",
             )
             continue
@@ -87,7 +87,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
             report.yaml_add_eol_comment("số hoạt động đã thực hiện", "activities")
             if any(k.date for k in plan.key_days) and task.id == "1c":
                 report["events"] = CommentedSeq()
-                report.yaml_add_eol_comment("mỗi sự kiện: {date: NĂM-THÁNG-NGÀY, name: ..., participants: ...}", "events")
+                report.yaml_add_eol_comment('xóa [] rồi ghi mỗi sự kiện một dòng: - {date: NĂM-THÁNG-NGÀY, name: "…", participants: số người}', "events")
             tasks[task.id] = report
     if tasks:
         doc["tasks"] = tasks
@@ -101,9 +101,9 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     doc["budget_vnd"] = 0
     doc.yaml_add_eol_comment(model.model_fields["budget_vnd"].description or "", "budget_vnd")
     doc["difficulties"] = CommentedSeq()
-    doc.yaml_add_eol_comment("mỗi khó khăn, vướng mắc một dòng bắt đầu bằng '- '", "difficulties")
+    doc.yaml_add_eol_comment('xóa [] rồi ghi mỗi khó khăn, vướng mắc một dòng, thụt 2 dấu cách: - "…"', "difficulties")
     doc["proposals"] = CommentedSeq()
-    doc.yaml_add_eol_comment("mỗi đề xuất, kiến nghị một dòng bắt đầu bằng '- '", "proposals")
+    doc.yaml_add_eol_comment('xóa [] rồi ghi mỗi đề xuất, kiến nghị một dòng, thụt 2 dấu cách: - "…"', "proposals")
     doc.yaml_set_start_comment(
         f"yaml-language-server: $schema=../../{SCHEMA_FILE}\n"
         f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"

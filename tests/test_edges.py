@@ -219,3 +219,29 @@ def test_changed_code_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.
     first = cache_mod.Cache(plan.source_hash)
     monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another-build")
     assert cache_mod.Cache(plan.source_hash).salt != first.salt
+
+
+def test_one_misspelt_key_is_one_error(tmp_path: Path, plan) -> None:  # type: ignore[no-untyped-def]
+    data = submission(plan, "xa-muong-la", 2025)
+    data["staff"] = {"total": 10, "informd": 10}
+    write(tmp_path / "units", 2025, "xa-muong-la", data)
+    result = run("validate", "--plan", PLAN, tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if ": lỗi: " in line]
+    assert len(errors) == 1 and "có phải ý bạn là 'informed'" in errors[0], result.output
+
+
+def test_a_thousands_dot_is_explained(tmp_path: Path, plan) -> None:  # type: ignore[no-untyped-def]
+    text = dump(submission(plan, "xa-muong-la", 2025)).replace("total: 1000\n", "total: 18.500\n", 1)
+    write(tmp_path / "units", 2025, "xa-muong-la", text)
+    result = run("validate", "--plan", PLAN, tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    assert "nếu là 18.500" in result.output and "viết liền 18500" in result.output
+
+
+def test_list_items_are_counted_from_one(tmp_path: Path, plan) -> None:  # type: ignore[no-untyped-def]
+    data = submission(plan, "xa-muong-la", 2025)
+    data["training"][0]["audience"] = "studnets"
+    write(tmp_path / "units", 2025, "xa-muong-la", data)
+    result = run("validate", "--plan", PLAN, tmp_path / "units")
+    assert "'training (mục 1).audience'" in result.output, result.output

@@ -30,6 +30,7 @@ from typer.testing import CliRunner, Result
 
 from plan57.cli import app
 from plan57.plan import Plan
+from plan57.report import reporter_name, short_name
 
 from .conftest import REPO, submission, write
 
@@ -120,9 +121,20 @@ def flat(s: str) -> str:
     return " ".join(s.split())
 
 
-def section(text: str, start: str, end: str) -> str:
+def section(text: str, start: str, end: str | None = None) -> str:
     i = text.index(start)
-    return text[i : text.index(end, i)]
+    return text[i : text.index(end, i)] if end else text[i:]
+
+
+def attributed(lines: list[str]) -> list[str]:
+    """'Unit: text' for each item listed under a 'Unit:' line (section V lists a unit's items under it)."""
+    out, unit = [], None
+    for line in lines:
+        if line.endswith(":") and not line[0].isdigit():
+            unit = line[:-1]
+        elif unit is not None:
+            out.append(f"{unit}: {line}")
+    return out
 
 
 def first_nonempty_line(text: str) -> str:
@@ -200,20 +212,21 @@ def test_scenario_has_every_target_task_channel_and_unit(scenario_text: str, min
     for channel in mini_plan.channels:
         assert channel.text in channels_part, channel.text
     for unit in mini_plan.units:
-        assert unit.name in plain, unit.name
+        assert reporter_name(unit) in plain, unit.name
     # the annex: one row per registry unit, in registry order
-    annex = section(text, "## PHỤ LỤC", "**Nơi nhận")
-    positions = [annex.find(f"| {u.name} |") for u in mini_plan.units]
+    annex = section(text, "## Phụ lục")
+    positions = [annex.find(f"| {reporter_name(u)} |") for u in mini_plan.units]
     assert -1 not in positions and positions == sorted(positions), positions
 
 
 def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: u.name for u in mini_plan.units}
+    names = {u.id: reporter_name(u) for u in mini_plan.units}
+    short = {u.id: short_name(u) for u in mini_plan.units}
     part = section(scenario_text, "## I.", "## II.")
     assert re.search(r"phải báo cáo: 8\b", part)
     assert re.search(r"hợp lệ: 5\b", part)
     assert re.search(r"đúng hạn[^:]*: 4\b", part)
-    assert re.search(r"muộn: 1\b", part)
+    assert re.search(r"gửi muộn[^:]*: 1\b", part)
     assert re.search(r"chưa gửi báo cáo: 2\b", part)
     assert re.search(r"không hợp lệ[^:]*: 1\b", part)
     chunks = part.split("\n\n")
@@ -229,16 +242,16 @@ def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str,
     assert names[INVALID_UNIT] in invalid and f"{INVALID_UNIT}.yaml" in invalid
     missing = listed_under("chưa gửi")
     for uid in MISSING_UNITS:
-        assert names[uid] in missing, uid
+        assert short[uid] in missing, uid
     # units that reported on time are not named in section I
     for uid in ("so-khcn", "phuong-to-hieu", "xa-chieng-la"):
         assert names[uid] not in part, uid
 
 
 def test_scenario_feedback_is_attributed_to_its_unit(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: u.name for u in mini_plan.units}
-    part = section(scenario_text, "## V.", "## PHỤ LỤC")
-    lines = plain_lines(part)
+    names = {u.id: reporter_name(u) for u in mini_plan.units}
+    part = section(scenario_text, "## V.", "## Phụ lục")
+    lines = attributed(plain_lines(part))
     seen = 0
     for path in SCENARIO_FILES:
         data = load_yaml(path)
@@ -387,7 +400,7 @@ def test_hostile_text_is_all_there(hostile_text: str) -> None:
 )
 def test_hostile_text_reads_exactly_as_written(hostile_text: str, s: str) -> None:
     """Each difficulty reads 'Unit: text' with nothing added or lost."""
-    lines = plain_lines(section(hostile_text, "### 1. Khó khăn", "### 2. Đề xuất"))
+    lines = attributed(plain_lines(section(hostile_text, "### 1. Khó khăn", "### 2. Đề xuất")))
     assert f"Sở Khoa học và Công nghệ: {flat(s)}" in lines, lines
 
 
@@ -471,7 +484,7 @@ def test_user_template_renders(tmp_path: Path, mini_plan_path: Path) -> None:
     )
     text = ok("--plan", mini_plan_path, "--units", SCENARIO / "units", "--year", "2025", "--template", tpl)
     assert text.startswith("# Tóm tắt năm 2025\n\nĐã nộp 5/8.\n"), text
-    assert "- Phường Tô Hiệu: Một bộ phận người cao tuổi còn hạn chế kỹ năng sử dụng thiết bị số." in text
+    assert "- UBND phường Tô Hiệu: Một bộ phận người cao tuổi còn hạn chế kỹ năng sử dụng thiết bị số." in text
 
 
 SECRET = "BÍ-MẬT-42"
@@ -590,7 +603,7 @@ def test_document_header_and_recipients(mini_plan_path: Path) -> None:
     headings = [tokens(text)[i + 1].content for i, t in enumerate(tokens(text)) if t.type == "heading_open"]
     assert "BÁO CÁO" in headings
     # sections I–V and the annex, in order
-    marks = ["## I.", "## II.", "## III.", "## IV.", "## V.", "## PHỤ LỤC", "**Nơi nhận"]
+    marks = ["## I.", "## II.", "## III.", "## IV.", "## V.", "Trên đây là báo cáo", "***Nơi nhận", "## Phụ lục"]
     at = [text.find(m) for m in marks]
     assert -1 not in at and at == sorted(at), dict(zip(marks, at))
 

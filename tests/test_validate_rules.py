@@ -269,7 +269,7 @@ def test_quoted_channel_id(tmp_path):
     write(tmp_path, {CHANNELS: line})
     result = run(tmp_path / "units")
     assert result.exit_code == 1, result.output
-    message = assert_one_at(result, CHANNELS, col(line, '"2"'), "channels[1]")
+    message = assert_one_at(result, CHANNELS, col(line, '"2"'), "channels (mục 2)")
     assert "ý bạn là '2'" not in message
     assert "ngoặc kép" in message
 
@@ -399,7 +399,7 @@ def test_missing_event_date_names_the_key(tmp_path):
     write(tmp_path, {41: "  1c:", 42: "    events:", 43: line})
     result = run(tmp_path / "units")
     assert result.exit_code == 1, result.output
-    assert_one_at(result, 43, col(line, "{"), "tasks.1c.events[0].date", "thiếu")
+    assert_one_at(result, 43, col(line, "{"), "tasks.1c.events (mục 1).date", "thiếu")
 
 
 # ---- 6. year, unit, registry -----------------------------------------------------------------
