@@ -42,14 +42,14 @@ def _status(status: str, label: str) -> str:
 
 def render_score(result: YearResult, console: Console) -> None:
     r = result.reporting
-    console.print(f"[bold]Kết quả thực hiện Kế hoạch {result.plan.plan.number} — năm {result.year}[/]")
+    console.print(f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]")
     console.print(
-        f"Đơn vị phải báo cáo: {len(r.expected)}; đã nộp hợp lệ: {len(r.submitted)} "
-        f"(đúng hạn {len(r.on_time)}, muộn {len(r.late)}); chưa nộp: {len(r.missing)}; tệp lỗi: {len(r.invalid)}. "
-        f"Hạn nộp: trước ngày {r.deadline.strftime('%d/%m/%Y')}.",
+        f"Đơn vị phải báo cáo: {len(r.expected)}; đã gửi hợp lệ: {len(r.submitted)} "
+        f"(đúng hạn {len(r.on_time)}, gửi muộn {len(r.late)}); chưa gửi: {len(r.missing)}; tệp lỗi: {len(r.invalid)}. "
+        f"Hạn gửi: trước ngày {r.deadline.strftime('%d/%m/%Y')}.",
         highlight=False,
     )
-    for label, ids in (("Nộp muộn", r.late), ("Tệp lỗi", r.invalid), ("Chưa nộp", r.missing)):
+    for label, ids in ((STATE_LABEL["late"], r.late), (STATE_LABEL["invalid"], r.invalid), (STATE_LABEL["missing"], r.missing)):
         if ids:
             console.print(f"{label} ({len(ids)}): " + escape(", ".join(ids)), highlight=False, soft_wrap=False)
     if r.invalid_files:

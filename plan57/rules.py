@@ -61,7 +61,7 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
         err(
             ("submitted",), "draft",
             "chưa ghi ngày gửi báo cáo (submitted): tệp được coi là bản nháp và đơn vị được tính là "
-            "chưa nộp; khi gửi báo cáo, hãy ghi ngày gửi theo dạng NĂM-THÁNG-NGÀY",
+            "chưa gửi; khi gửi báo cáo, hãy ghi ngày gửi theo dạng NĂM-THÁNG-NGÀY",
             key=True, severity="warning",
         )
     ip = data.get("implementation_plan")
