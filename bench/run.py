@@ -31,8 +31,18 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "plan.yaml"
 PY = sys.executable
-GROUPS = ["managers", "experts", "press_agencies", "journalists", "digital_platforms", "social_networks",
-          "science_organizations", "scientists", "businesses", "social_organizations"]
+GROUPS = [
+    "managers",
+    "experts",
+    "press_agencies",
+    "journalists",
+    "digital_platforms",
+    "social_networks",
+    "science_organizations",
+    "scientists",
+    "businesses",
+    "social_organizations",
+]
 KINDS = ["xa"] * 8 + ["phuong", "so", "ban"]
 
 
@@ -48,12 +58,19 @@ def generate(n: int, out: Path, seed: int = 57) -> tuple[Path, Path, list[Path]]
     rng = random.Random(seed)
     y = _yaml()
     plan = y.load(PLAN.read_text(encoding="utf-8"))
-    units = [{"id": "so-khcn", "name": "Sở Khoa học và Công nghệ", "kind": "so"},
-             {"id": "bao-ptth-son-la", "name": "Báo và Phát thanh, Truyền hình Sơn La", "kind": "bao_chi"}]
+    units = [
+        {"id": "so-khcn", "name": "Sở Khoa học và Công nghệ", "kind": "so"},
+        {"id": "bao-ptth-son-la", "name": "Báo và Phát thanh, Truyền hình Sơn La", "kind": "bao_chi"},
+    ]
     for i in range(n - len(units)):
         kind = KINDS[i % len(KINDS)]
-        units.append({"id": f"{kind.replace('_', '-')}-t{i // 100:03d}-{i % 100:02d}",
-                      "name": f"Đơn vị thử nghiệm số {i + 1}", "kind": kind})
+        units.append(
+            {
+                "id": f"{kind.replace('_', '-')}-t{i // 100:03d}-{i % 100:02d}",
+                "name": f"Đơn vị thử nghiệm số {i + 1}",
+                "kind": kind,
+            }
+        )
     plan["units"] = units
     plan_path = out / "plan.yaml"
     with plan_path.open("w", encoding="utf-8") as fh:
@@ -66,7 +83,9 @@ def generate(n: int, out: Path, seed: int = 57) -> tuple[Path, Path, list[Path]]
         total = rng.randint(20, 400)
         comm = rng.randint(2, 12)
         data: dict[str, Any] = {
-            "unit": u["id"], "year": 2026, "submitted": dt.date(2026, 11, rng.randint(10, 30)),
+            "unit": u["id"],
+            "year": 2026,
+            "submitted": dt.date(2026, 11, rng.randint(10, 30)),
             "reference": f"Báo cáo số {rng.randint(1, 400)}/BC-UBND",
             "contact": {"name": "Bộ phận văn thư", "position": "Chuyên viên", "phone": "0212 3852 123"},
             "implementation_plan": {"issued": True, "reference": "Kế hoạch số 12/KH-UBND", "date": dt.date(2026, 2, 3)},
@@ -74,12 +93,25 @@ def generate(n: int, out: Path, seed: int = 57) -> tuple[Path, Path, list[Path]]
             "staff": {"total": total, "informed": rng.randint(total // 2, total)},
             "communication_staff": {"total": comm, "trained": rng.randint(0, comm)},
             "network": {g: rng.randint(0, 5) for g in GROUPS},
-            "training": [{"name": "Tập huấn kỹ năng số cho người dân", "audience": rng.choice(["youth", "pupils", "citizens"]),
-                          "participants": rng.randint(20, 300)}],
-            "tasks": {"1a": {"activities": rng.randint(1, 20),
-                             "products": {"news": rng.randint(0, 50), "articles": rng.randint(0, 10), "videos": rng.randint(0, 5)},
-                             "note": "Duy trì chuyên mục trên trang thông tin điện tử."},
-                      "1b": {"activities": rng.randint(0, 10)}},
+            "training": [
+                {
+                    "name": "Tập huấn kỹ năng số cho người dân",
+                    "audience": rng.choice(["youth", "pupils", "citizens"]),
+                    "participants": rng.randint(20, 300),
+                }
+            ],
+            "tasks": {
+                "1a": {
+                    "activities": rng.randint(1, 20),
+                    "products": {
+                        "news": rng.randint(0, 50),
+                        "articles": rng.randint(0, 10),
+                        "videos": rng.randint(0, 5),
+                    },
+                    "note": "Duy trì chuyên mục trên trang thông tin điện tử.",
+                },
+                "1b": {"activities": rng.randint(0, 10)},
+            },
             "channels": sorted(rng.sample(range(1, 11), 4)),
             "budget_vnd": rng.randint(0, 10**8),
             "difficulties": ["Kinh phí cho hoạt động truyền thông còn hạn chế."],
@@ -111,8 +143,13 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...]
     return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def best(cmd: list[str], env: dict[str, str] | None = None, repeat: int = 3, fresh_cache: bool = False,
-         ok: tuple[int, ...] = (0,)) -> float:
+def best(
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    repeat: int = 3,
+    fresh_cache: bool = False,
+    ok: tuple[int, ...] = (0,),
+) -> float:
     times = []
     for _ in range(repeat):
         run_env = dict(env or os.environ)
@@ -137,8 +174,10 @@ for name in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
 
 
 def peak_rss_mib(cmd: list[str], env: dict[str, str]) -> float:
-    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    code = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     out = subprocess.run([PY, "-c", code, *cmd], env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024
 

@@ -1,3 +1,3 @@
-from .cli import main
+from plan57.cli import main
 
 main()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError, UsageError
-from .paths import default_plan, default_units
-from .plan import Plan, load_plan
-from .score import YearResult, latest_year, score_year
-from .validate import Collection, validate_tree
-from .yamlsafe import DEFAULT_MAX_SIZE
+from plan57.base.errors import OutputError, UsageError
+from plan57.base.paths import default_plan, default_units
+from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE
+from plan57.model.plan import Plan
+from plan57.scoring.score import YearResult, latest_year, score_year
+from plan57.validation.plan_file import load_plan
+from plan57.validation.validate import Collection, validate_tree
 
 
 @dataclass
@@ -40,9 +41,7 @@ def open_workspace(
 
 def check_year(plan: Plan, year: int) -> int:
     if year not in plan.years:
-        raise UsageError(
-            f"năm {year} nằm ngoài thời gian của kế hoạch ({plan.years.start}–{plan.years.stop - 1})"
-        )
+        raise UsageError(f"năm {year} nằm ngoài thời gian của kế hoạch ({plan.years.start}–{plan.years.stop - 1})")
     return year
 
 
@@ -55,7 +54,7 @@ def score(ws: Workspace, year: int | None) -> YearResult:
 
 def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, object]]]:
     """(year, each registry unit with its state for that year and its file), in registry order."""
-    from .score import YearData
+    from plan57.scoring.score import YearData
 
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
@@ -84,12 +83,10 @@ def existing_file(units_dir: Path, year: int, unit_id: str) -> Path | None:
     return None
 
 
-def write_template(
-    plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False
-) -> Path:
+def write_template(plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False) -> Path:
     """Write a fresh template for one unit (never over an existing file without force)."""
-    from .atomic import write_text
-    from .template import new_submission
+    from plan57.base.atomic import write_text
+    from plan57.render.template import new_submission
 
     check_year(plan, year)
     target = units_dir / str(year) / f"{unit_id}.yaml"
@@ -109,9 +106,9 @@ def write_schema(plan: Plan, units_dir: Path, force: bool = False) -> Path:
     """
     import json
 
-    from .atomic import write_text
-    from .submission import json_schema
-    from .template import SCHEMA_FILE
+    from plan57.base.atomic import write_text
+    from plan57.model.submission import json_schema
+    from plan57.render.template import SCHEMA_FILE
 
     path = units_dir.parent / SCHEMA_FILE
     if force or not path.exists():

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn
 
 import typer
 
-from . import __version__
-from .errors import Plan57Error, PlanError, UsageError
+from plan57 import __version__
+from plan57.base.errors import Plan57Error, PlanError, UsageError
 
 app = typer.Typer(
     name="plan57",
@@ -38,25 +38,27 @@ class ValidateFmt(str, Enum):
 
 
 PlanOpt = Annotated[
-    Optional[Path],
-    typer.Option("--plan", help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).", show_default=False),
+    Path | None,
+    typer.Option(
+        "--plan", help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).", show_default=False
+    ),
 ]
 UnitsOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--units", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False),
 ]
-MaxSizeOpt = Annotated[
-    int, typer.Option("--max-size", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)
-]
+MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
 ]
 StrictOpt = Annotated[
     bool,
-    typer.Option("--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt (kể cả khi chưa đủ dữ liệu)."),
+    typer.Option(
+        "--strict", help="Thoát với mã 1 khi có tệp lỗi hoặc chỉ tiêu đến hạn chưa đạt (kể cả khi chưa đủ dữ liệu)."
+    ),
 ]
 FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
 
 
 def _command(fn):  # type: ignore[no-untyped-def]
@@ -109,7 +111,7 @@ def _fail(error: Plan57Error) -> NoReturn:
 
 
 def _load_plan(plan: Path | None, cache: bool = False):  # type: ignore[no-untyped-def]
-    from .api import open_plan
+    from plan57.api import open_plan
 
     return open_plan(plan, cache)[0]
 
@@ -142,19 +144,23 @@ def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
 @_command
 def validate(
     paths: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).", show_default=False),
+        list[Path] | None,
+        typer.Argument(
+            help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).", show_default=False
+        ),
     ] = None,
     plan: PlanOpt = None,
     units: UnitsOpt = None,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
-    fmt: Annotated[ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")] = ValidateFmt.text,
+    fmt: Annotated[
+        ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")
+    ] = ValidateFmt.text,
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
-    from . import diagnostics as dg
-    from .paths import default_units
-    from .validate import validate_paths, validate_tree
+    from plan57.base import diagnostics as dg
+    from plan57.base.paths import default_units
+    from plan57.validation.validate import validate_paths, validate_tree
 
     try:
         the_plan = _load_plan(plan, cache=not no_cache)
@@ -188,14 +194,14 @@ def validate(
 def schema(
     plan: PlanOpt = None,
     output: Annotated[
-        Optional[Path], typer.Option("-o", "--output", help="Ghi ra tệp thay vì in ra màn hình.", show_default=False)
+        Path | None, typer.Option("-o", "--output", help="Ghi ra tệp thay vì in ra màn hình.", show_default=False)
     ] = None,
 ) -> None:
     """In JSON Schema của tệp báo cáo (cho trình soạn thảo và công cụ khác)."""
     import json
 
-    from .atomic import write_text
-    from .submission import json_schema
+    from plan57.base.atomic import write_text
+    from plan57.model.submission import json_schema
 
     try:
         text = json.dumps(json_schema(_load_plan(plan)), ensure_ascii=False, indent=2) + "\n"
@@ -214,7 +220,8 @@ def score(
     units: UnitsOpt = None,
     fmt: FmtOpt = Fmt.text,
     unit: Annotated[
-        Optional[str], typer.Option("--unit", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False)
+        str | None,
+        typer.Option("--unit", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False),
     ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
     strict: StrictOpt = False,
@@ -222,9 +229,9 @@ def score(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
-    from .api import open_workspace
-    from .api import score as compute
-    from .locate import did_you_mean
+    from plan57.api import open_workspace
+    from plan57.api import score as compute
+    from plan57.validation.locate import did_you_mean
 
     try:
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
@@ -237,11 +244,11 @@ def score(
         typer.echo(f"Ghi chú: {note}", err=True)
     _name_invalid(result)
     if fmt is Fmt.json:
-        from .render_json import score_json, unit_dict
+        from plan57.render.json import score_json, unit_dict
 
         typer.echo(score_json(result) if unit is None else unit_dict(result, unit))
     else:
-        from .render_text import render_explain, render_score, render_unit
+        from plan57.render.text import render_explain, render_score, render_unit
 
         console = _console()
         if unit is not None:
@@ -270,26 +277,28 @@ def report(
     plan: PlanOpt = None,
     units: UnitsOpt = None,
     output: Annotated[
-        Optional[Path], typer.Option("-o", "--output", help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ).", show_default=False)
+        Path | None,
+        typer.Option("-o", "--output", help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ).", show_default=False),
     ] = None,
     date: Annotated[
-        Optional[str], typer.Option("--date", help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).", show_default=False)
+        str | None,
+        typer.Option("--date", help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).", show_default=False),
     ] = None,
     number: Annotated[
-        Optional[str], typer.Option("--number", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False)
+        str | None, typer.Option("--number", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False)
     ] = None,
     template: Annotated[
-        Optional[Path], typer.Option("--template", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False)
+        Path | None, typer.Option("--template", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False)
     ] = None,
     strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Lập báo cáo tổng hợp (Markdown, tiếng Việt) gửi UBND tỉnh."""
-    from .api import open_workspace
-    from .api import score as compute
-    from .atomic import write_text
-    from .report import render
+    from plan57.api import open_workspace
+    from plan57.api import score as compute
+    from plan57.base.atomic import write_text
+    from plan57.render.markdown import render
 
     try:
         when = _parse_date(date)
@@ -322,10 +331,13 @@ def units(
     plan: PlanOpt = None,
     units: UnitsOpt = None,
     kind: Annotated[
-        Optional[list[str]], typer.Option("--kind", help="Chỉ liệt kê loại đơn vị này (so, ban, bao_chi, truong, xa, phuong).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--kind", help="Chỉ liệt kê loại đơn vị này (so, ban, bao_chi, truong, xa, phuong).", show_default=False
+        ),
     ] = None,
     state: Annotated[
-        Optional[list[State]], typer.Option("--state", help="Chỉ liệt kê đơn vị ở tình trạng này.", show_default=False)
+        list[State] | None, typer.Option("--state", help="Chỉ liệt kê đơn vị ở tình trạng này.", show_default=False)
     ] = None,
     fmt: FmtOpt = Fmt.text,
     max_size: MaxSizeOpt = 1024 * 1024,
@@ -334,8 +346,8 @@ def units(
     """Liệt kê danh mục đơn vị và tình trạng báo cáo của từng đơn vị trong năm."""
     import json
 
-    from .api import open_workspace, unit_states
-    from .plan import KINDS
+    from plan57.api import open_workspace, unit_states
+    from plan57.model.plan import KINDS
 
     try:
         bad = [k for k in kind or [] if k not in KINDS]
@@ -356,10 +368,12 @@ def units(
     from rich.markup import escape
     from rich.table import Table
 
-    from .plan import KIND_LABEL
-    from .score import STATE_LABEL
+    from plan57.model.plan import KIND_LABEL
+    from plan57.scoring.score import STATE_LABEL
 
-    table = Table(title=f"Danh mục đơn vị báo cáo — năm {the_year}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=f"Danh mục đơn vị báo cáo — năm {the_year}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     table.add_column("Mã", overflow="fold")
     table.add_column("Tên đơn vị", ratio=1, overflow="fold")
     table.add_column("Loại", overflow="fold")
@@ -367,8 +381,11 @@ def units(
     table.add_column("Tệp", overflow="fold")
     for r in rows:
         table.add_row(
-            escape(str(r["id"])), escape(str(r["name"])), KIND_LABEL[str(r["kind"])],
-            STATE_LABEL[str(r["state"])], escape(str(r["file"] or "—")),
+            escape(str(r["id"])),
+            escape(str(r["name"])),
+            KIND_LABEL[str(r["kind"])],
+            STATE_LABEL[str(r["state"])],
+            escape(str(r["file"] or "—")),
         )
     console = _console()
     console.print(table)
@@ -378,7 +395,7 @@ def units(
 
 @_command
 def new(
-    unit: Annotated[Optional[str], typer.Argument(help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)] = None,
+    unit: Annotated[str | None, typer.Argument(help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)] = None,
     year: Annotated[int, typer.Option("--year", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
     all_units: Annotated[bool, typer.Option("--all", help="Tạo mẫu cho mọi đơn vị chưa có tệp của năm.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
@@ -388,9 +405,9 @@ def new(
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
 
-    from .api import existing_file, open_plan, write_schema, write_template
-    from .locate import did_you_mean
-    from .paths import default_units
+    from plan57.api import existing_file, open_plan, write_schema, write_template
+    from plan57.base.paths import default_units
+    from plan57.validation.locate import did_you_mean
 
     try:
         the_plan = open_plan(plan)[0]
@@ -446,14 +463,18 @@ def _main() -> None:
     debug = "--debug" in sys.argv[1:]
     Abort = typer.Abort
     try:  # typer ships its own copy of click
-        from typer._click.exceptions import ClickException, UsageError as ClickUsageError
+        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import UsageError as ClickUsageError
     except ImportError:  # pragma: no cover - a typer that uses click itself
-        from click.exceptions import ClickException, UsageError as ClickUsageError
+        from click.exceptions import ClickException
+        from click.exceptions import UsageError as ClickUsageError
     try:
         code = app(prog_name="plan57", standalone_mode=False)
     except ClickUsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "plan57"
-        sys.stderr.write(f"plan57: sai cách dùng: {usage_message(exc.format_message())}\nXem hướng dẫn: {where} --help\n")
+        sys.stderr.write(
+            f"plan57: sai cách dùng: {usage_message(exc.format_message())}\nXem hướng dẫn: {where} --help\n"
+        )
         sys.exit(2)
     except ClickException as exc:
         sys.stderr.write(f"plan57: {exc.format_message()}\n")

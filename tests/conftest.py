@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from plan57.plan import Plan, load_plan
+from plan57.model.plan import Plan
+from plan57.validation.plan_file import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "data" / "plan.yaml"

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.cli import app
-from plan57.validate import validate_file
-from plan57.yamlsafe import Document, LoadError, load_bytes
+from plan57.loading.yamlsafe import Document, LoadError, load_bytes
+from plan57.validation.validate import validate_file
 
 from .conftest import dump, submission
 
@@ -86,13 +86,38 @@ HAZARDS: list[Any] = [
     ("two-documents.yaml", "xa-muong-la", None, (55, 1, "yaml-syntax", "một tài liệu", "---")),
     ("unquoted-phone.yaml", "xa-muong-la", None, (8, 10, "schema-string_type", "contact.phone", '"0912345678"')),
     ("dmy-date.yaml", "xa-muong-la", None, (4, 12, "schema-vn_date", "submitted", "06/12/2025", "2025-12-06")),
-    ("bool-yes.yaml", "xa-muong-la", None, (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'yes'")),
-    ("bool-no.yaml", "xa-muong-la", None, (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'no'")),
-    ("bool-co.yaml", "xa-muong-la", None, (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'có'")),
-    ("bool-khong.yaml", "xa-muong-la", None, (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'không'")),
+    (
+        "bool-yes.yaml",
+        "xa-muong-la",
+        None,
+        (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'yes'"),
+    ),
+    (
+        "bool-no.yaml",
+        "xa-muong-la",
+        None,
+        (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'no'"),
+    ),
+    (
+        "bool-co.yaml",
+        "xa-muong-la",
+        None,
+        (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'có'"),
+    ),
+    (
+        "bool-khong.yaml",
+        "xa-muong-la",
+        None,
+        (10, 11, "schema-bool_type", "implementation_plan.issued", "true", "false", "'không'"),
+    ),
     ("thousands-dot.yaml", "xa-muong-la", None, (24, 10, "schema-int_type", "population.total", "12500", "12.500")),
     ("datetime-for-date.yaml", "xa-muong-la", None, (4, 12, "schema-vn_date", "submitted", "2025-12-03", "giờ")),
-    ("datetime-seconds-for-date.yaml", "xa-muong-la", None, (4, 12, "schema-vn_date", "submitted", "giờ", "2025-12-03")),
+    (
+        "datetime-seconds-for-date.yaml",
+        "xa-muong-la",
+        None,
+        (4, 12, "schema-vn_date", "submitted", "giờ", "2025-12-03"),
+    ),
 ]
 
 
@@ -371,9 +396,27 @@ TREES = st.recursive(
     max_leaves=16,
 )
 TOP_KEYS = [
-    "unit", "year", "submitted", "reference", "sample", "contact", "implementation_plan", "portal_section",
-    "staff", "communication_staff", "population", "grassroots", "science_tasks", "press", "network",
-    "training", "tasks", "channels", "budget_vnd", "difficulties", "proposals",
+    "unit",
+    "year",
+    "submitted",
+    "reference",
+    "sample",
+    "contact",
+    "implementation_plan",
+    "portal_section",
+    "staff",
+    "communication_staff",
+    "population",
+    "grassroots",
+    "science_tasks",
+    "press",
+    "network",
+    "training",
+    "tasks",
+    "channels",
+    "budget_vnd",
+    "difficulties",
+    "proposals",
 ]
 DOCUMENTS = st.one_of(
     TREES,
@@ -545,7 +588,7 @@ def test_new_with_force_replaces_the_file(workspace):
 @pytest.mark.parametrize(
     "argv, target",
     [
-        (["validate"], "plan57.validate.validate_tree"),
+        (["validate"], "plan57.validation.validate.validate_tree"),
         (["score", "--year", "2025"], "plan57.api.validate_tree"),
         (["report", "--date", "2025-12-15"], "plan57.api.validate_tree"),
     ],

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plan57 import cache as cache_mod
-from plan57 import validate as validate_mod
 from plan57.cli import app
-from plan57.plan import load_plan
+from plan57.loading import cache as cache_mod
+from plan57.validation import validate as validate_mod
+from plan57.validation.plan_file import load_plan
 
 from .conftest import PLAN, dump, submission, write
 
@@ -174,8 +174,9 @@ def test_a_just_written_file_is_read_again(units: Path, own_cache: Path, reads: 
 
 
 def score_json(units: Path, *extra: str) -> str:
-    result = CliRunner().invoke(app, ["score", "--plan", str(PLAN), "--units", str(units), "--year", "2025",
-                                      "--format", "json", *extra])
+    result = CliRunner().invoke(
+        app, ["score", "--plan", str(PLAN), "--units", str(units), "--year", "2025", "--format", "json", *extra]
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -42,7 +42,10 @@ def test_usage_errors_in_vietnamese(
 
 
 def test_exit_codes_through_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, plan  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    plan,  # type: ignore[no-untyped-def]
 ) -> None:
     assert run_main(monkeypatch, capsys, "validate", "--plan", str(PLAN), "--units", str(UNITS))[0] == 0
     bad = submission(plan, "xa-muong-la", 2025)

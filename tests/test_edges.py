@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plan57 import cache as cache_mod
 from plan57.cli import app
-from plan57.report import md
+from plan57.loading import cache as cache_mod
+from plan57.render.markdown import md
 
 from .conftest import PLAN, UNITS, dump, submission, write
 
@@ -64,8 +64,11 @@ def test_a_newline_in_a_key_cannot_forge_a_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "where", "words"),
     [
-        ("unit: xa-muong-la\nyear: 2025\nsubmitted: 2025-12-01\npopulation:\n  total:\n  reached: 3\n", "5:3",
-         "'population.total' chưa có giá trị"),
+        (
+            "unit: xa-muong-la\nyear: 2025\nsubmitted: 2025-12-01\npopulation:\n  total:\n  reached: 3\n",
+            "5:3",
+            "'population.total' chưa có giá trị",
+        ),
         ("unit: xa-muong-la\nyear 2025\nsubmitted: 2025-12-01\n", "2:1", "thiếu dấu ':'"),
         ("unit: xa-muong-la\nyear: 2025.0\nsubmitted: 2025-12-01\n", "2:7", "viết 2025"),
         ("unit: xa-muong-la\nyear: 2025\nsubmitted: 2025-12-01\nreference: @abc\n", "4:12", "ngoặc kép"),
@@ -75,7 +78,9 @@ def test_located_where_the_official_looks(tmp_path: Path, text: str, where: str,
     write(tmp_path / "units", 2025, "xa-muong-la", text)
     result = run("validate", "--plan", PLAN, tmp_path / "units")
     assert result.exit_code == 1, result.output
-    assert any(f"xa-muong-la.yaml:{where}: lỗi: " in line and words in line for line in result.output.splitlines()), result.output
+    assert any(f"xa-muong-la.yaml:{where}: lỗi: " in line and words in line for line in result.output.splitlines()), (
+        result.output
+    )
 
 
 # ---- --strict ----------------------------------------------------------------------------------
@@ -153,11 +158,16 @@ def test_new_keeps_an_existing_schema_file(tmp_path: Path) -> None:
     schema.write_text("{}", encoding="utf-8")
     assert run("new", "xa-muong-la", "--year", 2026, "--plan", PLAN, "--units", tmp_path / "units").exit_code == 0
     assert schema.read_text(encoding="utf-8") == "{}"
-    assert run("new", "xa-muong-la", "--year", 2026, "--plan", PLAN, "--units", tmp_path / "units", "--force").exit_code == 0
+    assert (
+        run("new", "xa-muong-la", "--year", 2026, "--plan", PLAN, "--units", tmp_path / "units", "--force").exit_code
+        == 0
+    )
     assert json.loads(schema.read_text(encoding="utf-8"))["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.parametrize(("date", "line"), [("2026-03-05", "ngày 05 tháng 3 năm 2026"), ("2026-02-15", "ngày 15 tháng 02 năm 2026")])
+@pytest.mark.parametrize(
+    ("date", "line"), [("2026-03-05", "ngày 05 tháng 3 năm 2026"), ("2026-02-15", "ngày 15 tháng 02 năm 2026")]
+)
 def test_date_line_as_decree_30_writes_it(date: str, line: str) -> None:
     result = run("report", "--plan", PLAN, "--units", UNITS, "--year", 2025, "--date", date)
     assert result.exit_code == 0, result.output

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plan57 import yamlsafe
-from plan57.validate import validate_bytes
+from plan57.loading import yamlsafe as yamlsafe
+from plan57.validation.validate import validate_bytes
 
 from .conftest import UNITS, dump
 
@@ -23,13 +23,58 @@ def test_c_parser_is_installed() -> None:
     """A missing ruamel.yaml.clib would silently slow every run: the install must bring it."""
     assert yamlsafe._fast_class() is not None
 
+
 # Scalars on which YAML 1.1 and 1.2 disagree, or that a hand-typed file often holds.
 TRICKY = [
-    "052", "0912345678", "yes", "no", "on", "off", "y", "n", "có", "không", "0o17", "0x1F", "0b101",
-    "1_000", "12.500", "12,5", "1e3", ".inf", "-.inf", ".nan", "~", "null", "Null", "NULL", "true",
-    "True", "TRUE", "false", "2025-12-03", "2025-12-03 10:00:00", "2025-12-03T10:00:00Z", "06/12/2025",
-    "12:30", "1:30:00", "+12", "-0", "0.", ".5", "1.", "=", "?", "Xã Mường La", "Xa\u0303 Mươ\u0300ng La",
-    "a: b", "- x", "# không phải chú thích", "'", '"', "https://sonla.gov.vn/a?b=1#c",
+    "052",
+    "0912345678",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "có",
+    "không",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "12.500",
+    "12,5",
+    "1e3",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "2025-12-03",
+    "2025-12-03 10:00:00",
+    "2025-12-03T10:00:00Z",
+    "06/12/2025",
+    "12:30",
+    "1:30:00",
+    "+12",
+    "-0",
+    "0.",
+    ".5",
+    "1.",
+    "=",
+    "?",
+    "Xã Mường La",
+    "Xa\u0303 Mươ\u0300ng La",
+    "a: b",
+    "- x",
+    "# không phải chú thích",
+    "'",
+    '"',
+    "https://sonla.gov.vn/a?b=1#c",
 ]
 
 keys = st.sampled_from(["unit", "year", "total", "informed", "1a", "news", "name", "Tên", "x y", "0", "true"])
@@ -109,7 +154,9 @@ def test_plain_file_is_parsed_by_the_c_path() -> None:
     assert doc.data == {"a": 52, "b": "yes", "c": dt.date(2025, 12, 3)}
 
 
-@pytest.mark.parametrize("text", ["a: &x 1\nb: *x\n", "a: !!str 1\n", "a:\n\t- 1\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n---\nb: 2\n"])
+@pytest.mark.parametrize(
+    "text", ["a: &x 1\nb: *x\n", "a: !!str 1\n", "a:\n\t- 1\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n---\nb: 2\n"]
+)
 def test_hazards_go_to_the_careful_path(text: str) -> None:
     assert yamlsafe.parse_fast(text) is None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plan57 import paths
+from plan57.base import paths as paths
 
 from .conftest import PLAN, REPO
 

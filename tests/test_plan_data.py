@@ -78,9 +78,7 @@ def seed() -> str:
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
     lines = [
-        line
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
+        line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
     ]
     header = lines[0].split("\t")
     rows = []
@@ -169,11 +167,27 @@ def test_key_days():
 def test_vocabularies():
     kinds = [k["id"] for k in PLAN["product_kinds"]]
     assert kinds == [
-        "news", "articles", "photos", "infographics", "videos", "reportages",
-        "talk_shows", "podcasts", "slides", "ebooks", "leaflets",
+        "news",
+        "articles",
+        "photos",
+        "infographics",
+        "videos",
+        "reportages",
+        "talk_shows",
+        "podcasts",
+        "slides",
+        "ebooks",
+        "leaflets",
     ]
     assert [a["id"] for a in PLAN["training_audiences"]] == [
-        "officials", "youth", "pupils", "students", "teachers", "journalists", "businesses", "citizens",
+        "officials",
+        "youth",
+        "pupils",
+        "students",
+        "teachers",
+        "journalists",
+        "businesses",
+        "citizens",
     ]
     groups = [g["id"] for g in PLAN["network_groups"]]
     assert len(groups) == 10 and len(set(groups)) == 10

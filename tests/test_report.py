@@ -29,8 +29,8 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner, Result
 
 from plan57.cli import app
-from plan57.plan import Plan
-from plan57.report import reporter_name, short_name
+from plan57.model.plan import Plan
+from plan57.render.markdown import reporter_name, short_name
 
 from .conftest import REPO, submission, write
 
@@ -202,7 +202,22 @@ def test_scenario_has_every_target_task_channel_and_unit(scenario_text: str, min
     for target in mini_plan.targets:
         assert target.id in text, target.id
     assert [t.id for t in mini_plan.tasks] == [
-        "1a", "1b", "1c", "1d", "2a", "2b", "2c", "2d", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c"
+        "1a",
+        "1b",
+        "1c",
+        "1d",
+        "2a",
+        "2b",
+        "2c",
+        "2d",
+        "3a",
+        "3b",
+        "4a",
+        "4b",
+        "4c",
+        "5a",
+        "5b",
+        "5c",
     ]
     tasks_part = section(text, "## III.", "## IV.")
     for task in mini_plan.tasks:
@@ -393,10 +408,7 @@ def test_hostile_text_is_all_there(hostile_text: str) -> None:
 
 @pytest.mark.parametrize(
     "s",
-    [
-        s
-        for s in HOSTILE
-    ],
+    [s for s in HOSTILE],
 )
 def test_hostile_text_reads_exactly_as_written(hostile_text: str, s: str) -> None:
     """Each difficulty reads 'Unit: text' with nothing added or lost."""
@@ -580,8 +592,19 @@ def test_default_year_is_latest_with_submissions(tmp_path: Path, mini_plan_path:
 def test_document_header_and_recipients(mini_plan_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["report", "--plan", str(mini_plan_path), "--units", str(SCENARIO / "units"), "--year", "2025",
-         "--date", DATE, "--number", "312"],
+        [
+            "report",
+            "--plan",
+            str(mini_plan_path),
+            "--units",
+            str(SCENARIO / "units"),
+            "--year",
+            "2025",
+            "--date",
+            DATE,
+            "--number",
+            "312",
+        ],
     )
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -611,8 +634,19 @@ def test_document_header_and_recipients(mini_plan_path: Path) -> None:
 def test_full_number_is_kept(mini_plan_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["report", "--plan", str(mini_plan_path), "--units", str(SCENARIO / "units"), "--year", "2025",
-         "--date", DATE, "--number", "312/BC-SVHTTDL"],
+        [
+            "report",
+            "--plan",
+            str(mini_plan_path),
+            "--units",
+            str(SCENARIO / "units"),
+            "--year",
+            "2025",
+            "--date",
+            DATE,
+            "--number",
+            "312/BC-SVHTTDL",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Số: 312/BC-SVHTTDL |" in result.stdout

@@ -37,12 +37,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.api import Workspace, open_workspace, score
+from plan57.base.numbers import decimal_string, percent
 from plan57.cli import app
-from plan57.numbers import decimal_string, percent
-from plan57.plan import Plan, load_plan
-from plan57.render_json import score_dict
-from plan57.render_text import value_text
-from plan57.validate import validate_tree
+from plan57.model.plan import Plan
+from plan57.render.json import score_dict
+from plan57.render.text import value_text
+from plan57.validation.plan_file import load_plan
+from plan57.validation.validate import validate_tree
 
 from .conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, write
 
@@ -364,7 +365,13 @@ def test_on_track_and_off_track_against_the_baseline(mini_plan, mini_plan_path, 
     d25 = score_json(mini_plan_path, units, 2025)
     for tid, value in (("2030.tiep-can", "0.5"), ("2030.dao-tao-can-bo", "0.3")):
         t = tj(d25, tid)
-        assert (t["value"], t["coverage"], t["status"], t["required"], t["due"]) == (value, "1", "baseline", None, False)
+        assert (t["value"], t["coverage"], t["status"], t["required"], t["due"]) == (
+            value,
+            "1",
+            "baseline",
+            None,
+            False,
+        )
 
     # tiếp cận: required(2026) = 1/2 + (4/5 − 1/2)·(2026 − 2025)/(2030 − 2025) = 1/2 + 3/10·1/5 = 14/25 = 0.56
     d26 = score_json(mini_plan_path, units, 2026)
@@ -530,7 +537,11 @@ def test_network_groups_spread_across_units_are_met(mini_plan, mini_plan_path, u
     ("audiences", "value", "status"),
     [
         # youth (so-vhttdl) + students (truong) + pupils (xa-muong-la) → all three covered
-        ({"so-vhttdl": ["youth"], "truong-dh-tay-bac": ["students"], "xa-muong-la": ["pupils", "citizens"]}, True, "met"),
+        (
+            {"so-vhttdl": ["youth"], "truong-dh-tay-bac": ["students"], "xa-muong-la": ["pupils", "citizens"]},
+            True,
+            "met",
+        ),
         # no unit trains pupils → not covered; due in 2026 → not_met
         ({"so-vhttdl": ["youth"], "truong-dh-tay-bac": ["students", "teachers"]}, False, "not_met"),
     ],
@@ -766,7 +777,17 @@ def check_json(doc: dict[str, Any], schema: dict[str, Any]) -> None:
     assert list(doc) == ["year", "reporting", "targets", "tasks"]
     assert list(doc["reporting"]) == ["expected", "submitted", "on_time", "missing", "late", "invalid", "invalid_files"]
     for t in doc["targets"]:
-        assert list(t) == ["id", "due", "threshold", "numerator", "denominator", "value", "coverage", "required", "status"]
+        assert list(t) == [
+            "id",
+            "due",
+            "threshold",
+            "numerator",
+            "denominator",
+            "value",
+            "coverage",
+            "required",
+            "status",
+        ]
         # due ⇔ target year ≤ Y
         assert t["due"] == (int(t["id"][:4]) <= doc["year"])
         # the value of a ratio is numerator/denominator in the decimal rule
@@ -779,8 +800,17 @@ def check_json(doc: dict[str, Any], schema: dict[str, Any]) -> None:
     assert rep["submitted"] == rep["expected"] - len(rep["missing"]) - len(rep["invalid"])
     assert rep["on_time"] == rep["submitted"] - len(rep["late"])
     assert [t["id"] for t in doc["targets"]] == [
-        "2025.ke-hoach", "2025.chuyen-muc", "2025.can-bo", "2025.bao-chi", "2025.hop-tac", "2026.mang-luoi",
-        "2026.dao-tao", "2026.nhiem-vu-khcn", "2026.ha-tang", "2030.tiep-can", "2030.dao-tao-can-bo",
+        "2025.ke-hoach",
+        "2025.chuyen-muc",
+        "2025.can-bo",
+        "2025.bao-chi",
+        "2025.hop-tac",
+        "2026.mang-luoi",
+        "2026.dao-tao",
+        "2026.nhiem-vu-khcn",
+        "2026.ha-tang",
+        "2030.tiep-can",
+        "2030.dao-tao-can-bo",
     ]
 
 

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from plan57.cli import app
-from plan57.plan import Plan
+from plan57.model.plan import Plan
 
 from .conftest import MINI_UNITS, PLAN, REPO, UNITS, submission, write
 
@@ -79,15 +79,13 @@ def comments(text: str) -> set[str]:
     found = set()
     for line in text.splitlines():
         if "#" in line:
-            found.add(line[line.index("#"):].strip())
+            found.add(line[line.index("#") :].strip())
     return found
 
 
 def check_jsonschema(schema: Path, *files: Path) -> subprocess.CompletedProcess[str]:
     args = ["--schemafile", str(schema), *map(str, files)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", *args], capture_output=True, text=True, timeout=60
-    )
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", *args], capture_output=True, text=True, timeout=60)
     if "No module named" in proc.stderr:  # pragma: no cover - fall back on the console script
         exe = shutil.which("check-jsonschema")
         assert exe, "check-jsonschema is not installed"

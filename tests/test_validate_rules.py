@@ -96,9 +96,7 @@ SCIENCE = {
     24: "#",
 }
 
-LINE_RE = re.compile(
-    r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>lỗi|cảnh báo): (?P<msg>.*)$"
-)
+LINE_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>lỗi|cảnh báo): (?P<msg>.*)$")
 SEVERITY = {"lỗi": "error", "cảnh báo": "warning"}
 
 
@@ -343,7 +341,10 @@ def test_required_when(tmp_path, changes, line, column, word):
 
 
 def test_not_issued_needs_no_reference_nor_date(tmp_path):
-    write(tmp_path, {IP_ISSUED: "  issued: false", IP_REFERENCE: None, IP_DATE: None, PS_EXISTS: "  exists: false", PS_URL: None})
+    write(
+        tmp_path,
+        {IP_ISSUED: "  issued: false", IP_REFERENCE: None, IP_DATE: None, PS_EXISTS: "  exists: false", PS_URL: None},
+    )
     result = run(tmp_path / "units")
     assert result.exit_code == 0, result.output
 
@@ -592,7 +593,13 @@ def test_single_file_argument(tmp_path):
 def _messy(tmp_path: Path) -> Path:
     write(
         tmp_path,
-        {STAFF_INFORMED: "  informed: 86", CS_TRAINED: "  trained: -1", POPULATION: None, POP_TOTAL: None, POP_REACHED: None},
+        {
+            STAFF_INFORMED: "  informed: 86",
+            CS_TRAINED: "  trained: -1",
+            POPULATION: None,
+            POP_TOTAL: None,
+            POP_REACHED: None,
+        },
     )
     write(tmp_path, {UNIT: "unit: xa-muong-bu", REFERENCE: 'referense: "x"'}, unit="xa-muong-bu")
     return tmp_path / "units"
@@ -623,7 +630,9 @@ def test_json_exit_zero_with_only_warnings(tmp_path):
     assert [d["severity"] for d in data] == ["warning"]
 
 
-GH_RE = re.compile(r"^::(?P<kind>error|warning) file=(?P<file>[^,]*),line=(?P<line>\d+),col=(?P<col>\d+)(,[^:]*)?::(?P<msg>.*)$")
+GH_RE = re.compile(
+    r"^::(?P<kind>error|warning) file=(?P<file>[^,]*),line=(?P<line>\d+),col=(?P<col>\d+)(,[^:]*)?::(?P<msg>.*)$"
+)
 
 
 def test_github_annotations(tmp_path):
@@ -651,7 +660,7 @@ def test_github_escaping(tmp_path):
     shown = str(path)  # outside the working directory: shown in full
     escaped = shown.replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
     assert row.startswith(f"::error file={escaped},line={STAFF_INFORMED},col={col(line, 'a%b')}"), row
-    props, sep, message = row[len("::error "):].partition("::")
+    props, sep, message = row[len("::error ") :].partition("::")
     assert sep and "u%251%3A2%2C3" in props, row
     # in the message only %, CR and LF are escaped: ':' and ',' stay as they are
     assert "'staff.a%25b'" in message, row

@@ -6,12 +6,13 @@ Everything a report shows is computed here once, in a YearResult; renderers only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
-from .plan import Plan, Target, Task, Unit
-from .validate import Collection, FileResult
+from plan57.model.plan import Plan, Target, Task, Unit
+from plan57.validation.validate import Collection, FileResult
 
 STATUS_LABEL = {
     "insufficient_data": "Chưa đủ dữ liệu",
@@ -209,7 +210,11 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
         contribs = []
         for uid, rec in records:
             v = get(rec, target.field or "")
-            ok = (v is True) if target.at_least is None else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
+            ok = (
+                (v is True)
+                if target.at_least is None
+                else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
+            )
             contribs.append(Contribution(uid, met=ok, note="" if rec is not None else data.state(plan, uid)))
         n, d = sum(1 for c in contribs if c.met), len(contribs)
         return _Measured(Fraction(n, d) if d else None, n, d, Fraction(1) if d else None, contribs)
@@ -248,7 +253,11 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
         any_block = True
         mine = {item.get(key) for item in items if isinstance(item, dict)}
         seen |= mine
-        contribs.append(Contribution(uid, met=bool(mine & set(target.values)), note=", ".join(sorted(map(str, mine & set(target.values))))))
+        contribs.append(
+            Contribution(
+                uid, met=bool(mine & set(target.values)), note=", ".join(sorted(map(str, mine & set(target.values))))
+            )
+        )
     return _Measured(set(target.values) <= seen if any_block else None, contributions=contribs)
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic
-from .yamlsafe import Document, Loc
+from plan57.base.diagnostics import Diagnostic
+from plan57.loading.yamlsafe import Document, Loc
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
 
@@ -67,9 +68,7 @@ def model_at(model: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] |
             current = _element(current)
             if not (isinstance(current, type) and issubclass(current, BaseModel)):
                 return None
-        field = next(
-            (f for name, f in current.model_fields.items() if (f.alias or name) == seg), None
-        )
+        field = next((f for name, f in current.model_fields.items() if (f.alias or name) == seg), None)
         if field is None:
             return None
         current = _unwrap(field.annotation)
@@ -166,8 +165,11 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
     ctx = err.get("ctx") or {}
     if value is None and kind in ("int_type", "bool_type", "string_type", "literal_error", "date_type", "float_type"):
         wanted = {
-            "int_type": "một số nguyên", "bool_type": "true hoặc false", "string_type": "một đoạn chữ",
-            "date_type": "một ngày dạng NĂM-THÁNG-NGÀY", "float_type": "một số",
+            "int_type": "một số nguyên",
+            "bool_type": "true hoặc false",
+            "string_type": "một đoạn chữ",
+            "date_type": "một ngày dạng NĂM-THÁNG-NGÀY",
+            "float_type": "một số",
         }.get(kind, "mã đơn vị" if name == "unit" else "một giá trị hợp lệ")
         return f"'{name}' chưa có giá trị: hãy ghi {wanted}"
     if kind in ("int_type", "int_parsing", "int_from_float"):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError
 
-from .plan import Plan
+from plan57.model.plan import Plan
 
 Count = Annotated[int, Field(ge=0)]
 _VN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
@@ -21,9 +21,7 @@ _VN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 def _date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        raise PydanticCustomError(
-            "vn_date", "chỉ ghi ngày, không ghi giờ: {iso}", {"iso": value.date().isoformat()}
-        )
+        raise PydanticCustomError("vn_date", "chỉ ghi ngày, không ghi giờ: {iso}", {"iso": value.date().isoformat()})
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
@@ -78,13 +76,19 @@ class Contact(Block):
 
 
 class ImplementationPlan(Block):
-    issued: bool = Field(description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach")
+    issued: bool = Field(
+        description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach"
+    )
     reference: str | None = Field(None, description="Số, ký hiệu văn bản kế hoạch; bắt buộc khi đã ban hành")
-    date: VnDate | None = Field(None, description="Ngày ban hành kế hoạch; bắt buộc khi đã ban hành, không sau ngày gửi báo cáo")
+    date: VnDate | None = Field(
+        None, description="Ngày ban hành kế hoạch; bắt buộc khi đã ban hành, không sau ngày gửi báo cáo"
+    )
 
 
 class PortalSection(Block):
-    exists: bool = Field(description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc")
+    exists: bool = Field(
+        description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc"
+    )
     url: Url | None = Field(None, description="Địa chỉ chuyên mục (http/https); bắt buộc khi đã có")
     posts: Count | None = Field(None, description="Số tin, bài đã đăng trên chuyên mục")
 
@@ -95,8 +99,12 @@ class Staff(Block):
 
 
 class CommunicationStaff(Block):
-    total: Count = Field(description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo")
-    trained: Count = Field(description="Số người đã được đào tạo chuyên sâu kỹ năng truyền thông số, nội dung KH&CN (≤ total)")
+    total: Count = Field(
+        description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo"
+    )
+    trained: Count = Field(
+        description="Số người đã được đào tạo chuyên sâu kỹ năng truyền thông số, nội dung KH&CN (≤ total)"
+    )
 
 
 class Population(Block):
@@ -105,19 +113,27 @@ class Population(Block):
 
 
 class Grassroots(Block):
-    villages_total: Count = Field(description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang")
-    villages_equipped: Count = Field(description="Số bản đó đã được củng cố, hoàn thiện hạ tầng truyền thông cơ sở (≤ villages_total)")
+    villages_total: Count = Field(
+        description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang"
+    )
+    villages_equipped: Count = Field(
+        description="Số bản đó đã được củng cố, hoàn thiện hạ tầng truyền thông cơ sở (≤ villages_total)"
+    )
 
 
 class ScienceTasks(Block):
     total: Count = Field(description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước — chỉ tiêu 2026.nhiem-vu-khcn")
     secret: Count = Field(0, description="Số nhiệm vụ liên quan đến bí mật nhà nước (không tính vào chỉ tiêu; ≤ total)")
-    communicated: Count = Field(description="Số nhiệm vụ được quản lý, lưu giữ, phục vụ tra cứu và truyền thông (≤ total − secret)")
+    communicated: Count = Field(
+        description="Số nhiệm vụ được quản lý, lưu giữ, phục vụ tra cứu và truyền thông (≤ total − secret)"
+    )
 
 
 class Press(Block):
     dedicated_sections: Count = Field(description="Số chuyên trang, chuyên mục về NQ57 — chỉ tiêu 2025.bao-chi")
-    national_cooperation: Count = Field(description="Số chương trình hợp tác, đặt hàng với kênh quốc gia — chỉ tiêu 2025.hop-tac")
+    national_cooperation: Count = Field(
+        description="Số chương trình hợp tác, đặt hàng với kênh quốc gia — chỉ tiêu 2025.hop-tac"
+    )
 
 
 class Event(Block):
@@ -187,13 +203,18 @@ def _build(plan: Plan) -> type[BaseModel]:
         year=(Annotated[int, Field(ge=first, le=last)], Field(description="Năm báo cáo (trùng tên thư mục)")),
         submitted=(
             VnDate | None,
-            Field(description="Ngày gửi báo cáo (NĂM-THÁNG-NGÀY); để trống khi chưa gửi: tệp là bản nháp, chưa được tính"),
+            Field(
+                description="Ngày gửi báo cáo (NĂM-THÁNG-NGÀY); để trống khi chưa gửi: tệp là bản nháp, chưa được tính"
+            ),
         ),
         reference=(str | None, Field(None, description="Số, ký hiệu, ngày của văn bản báo cáo")),
         sample=(bool, Field(False, description="true nếu số liệu chỉ là minh họa, không phải số liệu thật")),
         contact=(Contact | None, Field(None, description="Người liên hệ")),
         implementation_plan=(ImplementationPlan | None, Field(None, description="Kế hoạch triển khai của đơn vị")),
-        portal_section=(PortalSection | None, Field(None, description="Chuyên mục NQ57 trên Cổng/Trang thông tin điện tử")),
+        portal_section=(
+            PortalSection | None,
+            Field(None, description="Chuyên mục NQ57 trên Cổng/Trang thông tin điện tử"),
+        ),
         staff=(Staff | None, Field(None, description="Lãnh đạo, cán bộ, công chức, viên chức")),
         communication_staff=(CommunicationStaff | None, Field(None, description="Cán bộ làm công tác truyền thông")),
         population=(Population | None, Field(None, description="Người dân (xã, phường)")),

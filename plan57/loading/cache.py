@@ -20,9 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .diagnostics import Diagnostic
-from .validate import FileResult
+from plan57 import __version__
 
 MAX_ENTRIES = 200_000
 RACY_NS = 2_000_000_000  # coarse file-system clocks (FAT: 2 s) cannot hide a change older than this
@@ -32,8 +30,9 @@ RACY_NS = 2_000_000_000  # coarse file-system clocks (FAT: 2 s) cannot hide a ch
 def code_fingerprint() -> str:
     """plan57's version and its own source: a changed checkout invalidates the cache like a release."""
     h = hashlib.sha256(__version__.encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(source.name.encode())
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted(package.rglob("*.py")):
+        h.update(source.relative_to(package).as_posix().encode())
         h.update(source.read_bytes())
     return h.hexdigest()[:16]
 
@@ -122,35 +121,36 @@ class Cache:
             self._stats[slot] = entry
             self._dirty = True
 
-    def get(self, key: str, path: Path, display: str, folder_year: int | None) -> FileResult | None:
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The plain record stored under key: `diagnostics` (tuples of line, col, severity, code,
+        message), `unit_id`, `unit_loc` and `record` (the validated data; VALID when the records
+        were not loaded, None for an invalid file). The caller gives them their meaning."""
         entry = self._load().get(key)
         try:
             record = None
             if entry["has_record"]:  # type: ignore[index]
                 # a validate-only run needs to know the file is valid, not its data
                 record = self._load_records()[key] if self.with_records else VALID
-            return FileResult(
-                path=path,
-                display=display,
-                folder_year=folder_year,
-                diagnostics=[Diagnostic(display, *d) for d in entry["diagnostics"]],  # type: ignore[index]
-                record=record,
-                unit_id=entry["unit_id"],  # type: ignore[index]
-                unit_loc=tuple(entry["unit_loc"]),  # type: ignore[index,arg-type]
-            )
+            return {
+                "diagnostics": entry["diagnostics"],  # type: ignore[index]
+                "record": record,
+                "unit_id": entry["unit_id"],  # type: ignore[index]
+                "unit_loc": tuple(entry["unit_loc"]),  # type: ignore[index]
+            }
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, key: str, result: FileResult) -> None:
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        """Store a plain record of the shape `get` returns."""
         self._load()[key] = {
-            "diagnostics": [[d.line, d.col, d.severity, d.code, d.message] for d in result.diagnostics],
-            "has_record": result.record is not None,
-            "unit_id": result.unit_id,
-            "unit_loc": list(result.unit_loc),
+            "diagnostics": [tuple(d) for d in entry["diagnostics"]],
+            "has_record": entry["record"] is not None,
+            "unit_id": entry["unit_id"],
+            "unit_loc": list(entry["unit_loc"]),
         }
         self._dirty = True
-        if result.record is not None:
-            self._load_records()[key] = result.record
+        if entry["record"] is not None:
+            self._load_records()[key] = entry["record"]
             self._records_dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from fractions import Fraction
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-
-from .diagnostics import Diagnostic
-from .errors import PlanError
 
 Kind = Literal["so", "ban", "bao_chi", "truong", "xa", "phuong"]
 KINDS: tuple[str, ...] = ("so", "ban", "bao_chi", "truong", "xa", "phuong")
@@ -25,6 +20,8 @@ KIND_LABEL = {
     "phuong": "Phường",
 }
 UNIT_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
 def _month_day(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -34,13 +31,11 @@ def _month_day(value: Any) -> Any:
     return value
 
 
-MonthDay = Annotated[
-    str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"), AfterValidator(_month_day)
-]
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"), AfterValidator(_month_day)]
 
 
 def _fraction(value: Any) -> Any:
-    """"4/5", "0.8", 0.8 or 1 as an exact fraction (a float by its decimal text, never its binary)."""
+    """ "4/5", "0.8", 0.8 or 1 as an exact fraction (a float by its decimal text, never its binary)."""
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, (int, str)) and not isinstance(value, bool):
@@ -49,7 +44,7 @@ def _fraction(value: Any) -> Any:
         except ZeroDivisionError:
             raise ValueError(f"ngưỡng '{value}' chia cho 0") from None
         except ValueError:
-            raise ValueError(f"ngưỡng '{value}' không phải một tỷ lệ (ví dụ \"4/5\" hoặc \"0.8\")") from None
+            raise ValueError(f'ngưỡng \'{value}\' không phải một tỷ lệ (ví dụ "4/5" hoặc "0.8")') from None
     return value
 
 
@@ -208,8 +203,11 @@ class Plan(_Model):
     def _integrity(self) -> Plan:
         problems: list[str] = []
         for name, items in (
-            ("units", self.units), ("targets", self.targets), ("tasks", self.tasks),
-            ("channels", self.channels), ("product_kinds", self.product_kinds),
+            ("units", self.units),
+            ("targets", self.targets),
+            ("tasks", self.tasks),
+            ("channels", self.channels),
+            ("product_kinds", self.product_kinds),
         ):
             seen: set[Any] = set()
             for item in items:
@@ -270,50 +268,3 @@ class Plan(_Model):
     def synthesis_deadline(self, year: int) -> dt.date:
         month, day = map(int, self.reporting.synthesis_deadline.split("-"))
         return dt.date(year, month, day)
-
-
-def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Plan:
-    """Load and check a plan file; any problem raises PlanError with located diagnostics.
-
-    With cache, a plan already read once is rebuilt from its cached data (keyed by its bytes).
-    """
-    from pydantic import ValidationError
-
-    from .locate import pydantic_diagnostics
-    from .yamlsafe import LoadError, load_bytes, read_bytes
-
-    shown = display or str(path)
-    limit = 16 * 1024 * 1024
-    try:
-        raw = read_bytes(path, shown, limit)
-    except LoadError as exc:
-        raise PlanError(exc.diagnostics) from None
-    digest = hashlib.sha256(raw).hexdigest()
-    if cache:
-        from .cache import plan_data_get
-
-        data = plan_data_get(digest)
-        if data is not None:
-            try:
-                return Plan.model_validate({**data, "source_hash": digest})
-            except ValidationError:
-                pass  # a stale or damaged entry: read the file itself
-    try:
-        doc = load_bytes(raw, shown, limit, fast=True)
-        if not isinstance(doc.data, dict) and doc.fast:
-            doc = load_bytes(raw, shown, limit)
-    except LoadError as exc:
-        raise PlanError(exc.diagnostics) from None
-    if not isinstance(doc.data, dict):
-        raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
-    try:
-        plan = Plan.model_validate({**doc.data, "source_hash": digest})
-    except ValidationError as exc:
-        if doc.fast:  # locate on the careful path
-            doc = load_bytes(raw, shown, limit)
-        raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
-    if cache:
-        from .cache import plan_data_put
-
-        plan_data_put(digest, doc.data)
-    return plan

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .diagnostics import Diagnostic
-from .plan import Plan
-from .yamlsafe import Document
+from plan57.base.diagnostics import Diagnostic
+from plan57.loading.yamlsafe import Document
+from plan57.model.plan import Plan
 
 # (block, part, whole): part ≤ whole
 AT_MOST = (
@@ -51,7 +51,8 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
         total, secret, comm = _int(st.get("total")), _int(st.get("secret", 0)), _int(st.get("communicated"))
         if None not in (total, secret, comm) and secret <= total and comm > total - secret:  # type: ignore[operator]
             err(
-                ("science_tasks", "communicated"), "at-most",
+                ("science_tasks", "communicated"),
+                "at-most",
                 f"'science_tasks.communicated' ({comm}) không được lớn hơn số nhiệm vụ không mật "
                 f"'total' − 'secret' ({total} − {secret} = {total - secret})",  # type: ignore[operator]
             )
@@ -59,23 +60,28 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
     submitted = _date(data.get("submitted"))
     if "submitted" in data and data["submitted"] is None:
         err(
-            ("submitted",), "draft",
+            ("submitted",),
+            "draft",
             "chưa ghi ngày gửi báo cáo (submitted): tệp được coi là bản nháp và đơn vị được tính là "
             "chưa gửi; khi gửi báo cáo, hãy ghi ngày gửi theo dạng NĂM-THÁNG-NGÀY",
-            key=True, severity="warning",
+            key=True,
+            severity="warning",
         )
     ip = data.get("implementation_plan")
     if isinstance(ip, dict) and ip.get("issued") is True:
         for key in ("reference", "date"):
             if ip.get(key) in (None, ""):
                 err(
-                    ("implementation_plan",), "required-when",
-                    f"thiếu 'implementation_plan.{key}': bắt buộc khi 'issued' là true", key=True,
+                    ("implementation_plan",),
+                    "required-when",
+                    f"thiếu 'implementation_plan.{key}': bắt buộc khi 'issued' là true",
+                    key=True,
                 )
         issued_on = _date(ip.get("date"))
         if issued_on and submitted and issued_on > submitted:
             err(
-                ("implementation_plan", "date"), "date-order",
+                ("implementation_plan", "date"),
+                "date-order",
                 f"ngày ban hành kế hoạch ({issued_on.isoformat()}) không được sau ngày gửi báo cáo "
                 f"({submitted.isoformat()})",
             )
@@ -89,7 +95,9 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
         seen: dict[Any, int] = {}
         for i, ch in enumerate(channels):
             if isinstance(ch, (int, str)) and ch in seen:
-                err(("channels", i), "duplicate-channel", f"phương thức {ch} bị ghi lặp (đã có ở vị trí {seen[ch] + 1})")
+                err(
+                    ("channels", i), "duplicate-channel", f"phương thức {ch} bị ghi lặp (đã có ở vị trí {seen[ch] + 1})"
+                )
             elif isinstance(ch, (int, str)):
                 seen[ch] = i
 
@@ -101,8 +109,10 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
                 when = _date(ev.get("date")) if isinstance(ev, dict) else None
                 if when and when.year != year:
                     err(
-                        ("tasks", tid, "events", i, "date"), "event-year",
-                        f"sự kiện ngày {when.isoformat()} không thuộc năm báo cáo {year}", severity="warning",
+                        ("tasks", tid, "events", i, "date"),
+                        "event-year",
+                        f"sự kiện ngày {when.isoformat()} không thuộc năm báo cáo {year}",
+                        severity="warning",
                     )
     return out
 
@@ -119,7 +129,11 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
             needing = [t.id for t in plan.targets if plan.applies(t, unit) and block in t.blocks]
             out.append(
                 Diagnostic(
-                    path, loc.line, loc.col, "warning", "missing-block",
+                    path,
+                    loc.line,
+                    loc.col,
+                    "warning",
+                    "missing-block",
                     f"thiếu khối '{block}' mà chỉ tiêu {', '.join(needing)} cần; "
                     "các số liệu khác của đơn vị vẫn được tính",
                 )

@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from .diagnostics import Diagnostic
-from .errors import UsageError
-from .plan import Plan
-from .yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
+from plan57.base.diagnostics import Diagnostic
+from plan57.base.errors import UsageError
+from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
+from plan57.model.plan import Plan
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -88,7 +89,11 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             if not name.lower().endswith(YAML_SUFFIXES):
                 problems.append(
                     Diagnostic(
-                        display_path(path), 1, 1, "warning", "not-yaml",
+                        display_path(path),
+                        1,
+                        1,
+                        "warning",
+                        "not-yaml",
                         "tệp không phải YAML (.yaml) nên không được đọc; nếu đây là báo cáo của một "
                         "đơn vị, hãy chuyển sang mẫu YAML (plan57 new)",
                     )
@@ -127,7 +132,11 @@ def validate_bytes(
         loc = doc.value_loc(())
         result.diagnostics = [
             Diagnostic(
-                shown, loc.line, loc.col, "error", "not-mapping",
+                shown,
+                loc.line,
+                loc.col,
+                "error",
+                "not-mapping",
                 "nội dung tệp phải là một bảng các khóa: giá trị (unit:, year:, …), không phải "
                 + ("một danh sách" if isinstance(doc.data, list) else "một giá trị đơn"),
             )
@@ -145,9 +154,9 @@ def _check_document(
     # imported here: a run served from the cache never needs them
     from pydantic import ValidationError
 
-    from .locate import did_you_mean, pydantic_diagnostics
-    from .rules import check, missing_blocks
-    from .submission import submission_model
+    from plan57.model.submission import submission_model
+    from plan57.validation.locate import did_you_mean, pydantic_diagnostics
+    from plan57.validation.rules import check, missing_blocks
 
     data = doc.data
     model = submission_model(plan)
@@ -169,14 +178,22 @@ def _check_document(
         loc = doc.value_loc(("unit",))
         out.append(
             Diagnostic(
-                shown, loc.line, loc.col, "error", "unit-path",
+                shown,
+                loc.line,
+                loc.col,
+                "error",
+                "unit-path",
                 f"mã đơn vị '{unit}' khác tên tệp '{path.name}': tệp của đơn vị này phải tên là '{unit}.yaml'",
             )
         )
     if path.stem not in plan.unit_index and not (isinstance(unit, str) and unit in plan.unit_index):
         out.append(
             Diagnostic(
-                shown, 1, 1, "error", "unknown-unit-file",
+                shown,
+                1,
+                1,
+                "error",
+                "unknown-unit-file",
                 f"tên tệp '{path.stem}' không phải mã một đơn vị trong danh mục"
                 + did_you_mean(path.stem, plan.unit_index),
             )
@@ -185,7 +202,11 @@ def _check_document(
     if folder_year is None:
         out.append(
             Diagnostic(
-                shown, 1, 1, "error", "year-folder",
+                shown,
+                1,
+                1,
+                "error",
+                "year-folder",
                 "tệp phải nằm trong thư mục mang tên năm báo cáo, ví dụ data/units/2025/",
             )
         )
@@ -193,7 +214,11 @@ def _check_document(
         loc = doc.value_loc(("year",))
         out.append(
             Diagnostic(
-                shown, loc.line, loc.col, "error", "year-path",
+                shown,
+                loc.line,
+                loc.col,
+                "error",
+                "year-path",
                 f"năm {year} khác thư mục năm {folder_year} chứa tệp: tệp được tính cho năm {folder_year}",
             )
         )
@@ -218,7 +243,9 @@ def validate_tree(
     With records=False (validation only), results served from the cache carry no data.
     """
     if not units_dir.exists():
-        return Collection(notes=[f"chưa có thư mục báo cáo '{display_path(units_dir)}': chưa có đơn vị nào nộp báo cáo"])
+        return Collection(
+            notes=[f"chưa có thư mục báo cáo '{display_path(units_dir)}': chưa có đơn vị nào nộp báo cáo"]
+        )
     if not units_dir.is_dir():
         raise UsageError(f"'{units_dir}' là một tệp, không phải thư mục báo cáo (--units)")
     found, layout = discover(units_dir)
@@ -260,7 +287,7 @@ def _validate_found(
     records: bool = True,
 ) -> Collection:
     """Validate files: cached results first, the rest in parallel where it pays."""
-    from .cache import Cache
+    from plan57.loading.cache import Cache
 
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     results: list[FileResult | None] = [None] * len(found)
@@ -275,7 +302,7 @@ def _validate_found(
             except OSError:
                 st = None
             known = store.known_key(path, st, year, max_size) if st is not None else None
-            hit = store.get(known, path, shown, year) if known else None
+            hit = _from_cache(store.get(known), path, shown, year) if known else None
             if hit is not None:
                 results[i] = hit
                 used.add(known)  # type: ignore[arg-type]
@@ -288,24 +315,48 @@ def _validate_found(
         key = store.key(raw, path, year, max_size) if store else None
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
-        hit = store.get(key, path, shown, year) if store and key else None
+        hit = _from_cache(store.get(key), path, shown, year) if store and key else None
         if hit is not None:
             results[i] = hit
             used.add(key)  # type: ignore[arg-type]
         else:
             todo.append((i, raw, shown, key))
-    fresh = _run(
-        [(raw, found[i][0], found[i][1], max_size, shown) for i, raw, shown, _ in todo], plan
-    )
+    fresh = _run([(raw, found[i][0], found[i][1], max_size, shown) for i, raw, shown, _ in todo], plan)
     for (i, _, _, key), result in zip(todo, fresh):
         results[i] = result
         if store and key:
-            store.put(key, result)
+            store.put(
+                key,
+                {
+                    "diagnostics": [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics],
+                    "record": result.record,
+                    "unit_id": result.unit_id,
+                    "unit_loc": result.unit_loc,
+                },
+            )
     if store:
         store.save(keep={key for _, _, _, key in todo if key} | used)
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
     cross_file(coll, plan)
     return coll
+
+
+def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int | None) -> FileResult | None:
+    """A FileResult from the cache's plain record of it (None on a miss or a damaged entry)."""
+    if entry is None:
+        return None
+    try:
+        return FileResult(
+            path=path,
+            display=shown,
+            folder_year=year,
+            diagnostics=[Diagnostic(shown, *d) for d in entry["diagnostics"]],
+            record=entry["record"],
+            unit_id=entry["unit_id"],
+            unit_loc=entry["unit_loc"],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _one(job: tuple[bytes, Path, int | None, int, str]) -> FileResult:
@@ -319,7 +370,7 @@ def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> li
     _WORKER_PLAN = plan
     if not jobs:
         return []
-    from .submission import submission_model
+    from plan57.model.submission import submission_model
 
     submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
@@ -349,7 +400,10 @@ def cross_file(coll: Collection, plan: Plan) -> None:
             others = ", ".join(o.display for o in files if o is not f)
             f.diagnostics.append(
                 Diagnostic(
-                    f.display, *f.unit_loc, "error", "duplicate-unit",
+                    f.display,
+                    *f.unit_loc,
+                    "error",
+                    "duplicate-unit",
                     f"đơn vị '{unit}' có hơn một báo cáo năm {year} (cùng với {others}): chỉ giữ một tệp",
                 )
             )

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, os_message
+from plan57.base.errors import OutputError, os_message
 
 
 def _mode_for(path: Path) -> int:

@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import UsageError
-from .numbers import percent, vn_int
-from .paths import templates_dir
-from .plan import Unit
-from .score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
+from plan57.base.errors import UsageError
+from plan57.base.numbers import percent, vn_int
+from plan57.base.paths import templates_dir
+from plan57.model.plan import Unit
+from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
@@ -192,9 +192,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "reporting": r,
         "missing_groups": by_kind(r.missing),
         "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
-        "invalid": [
-            {"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid
-        ],
+        "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
         "targets": result.targets,
         "groups": plan.task_groups,
@@ -234,7 +232,7 @@ def reporter_name(unit: Unit) -> str:
 def short_name(unit: Unit) -> str:
     """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã'."""
     prefix = {"xa": "Xã ", "phuong": "Phường "}.get(unit.kind)
-    return unit.name[len(prefix):] if prefix and unit.name.startswith(prefix) else unit.name
+    return unit.name[len(prefix) :] if prefix and unit.name.startswith(prefix) else unit.name
 
 
 def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:

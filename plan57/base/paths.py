@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # plan57/
 _SHIPPED = _PACKAGE / "_shipped"  # filled by the wheel build (pyproject force-include)
 _SOURCE = _PACKAGE.parent  # the repository, for an editable install or a checkout
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import errno
 
-from .diagnostics import Diagnostic
-
+from plan57.base.diagnostics import Diagnostic
 
 _OS_MESSAGES = {
     errno.ENOENT: "không có tệp hoặc thư mục này",

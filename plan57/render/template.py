@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .locate import _unwrap
-from .plan import Plan
-from .submission import submission_model
+from plan57.model.plan import Plan
+from plan57.model.submission import submission_model
+from plan57.validation.locate import _unwrap
 
 SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
 _ZERO_BLOCKS = {
@@ -73,7 +73,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
         if block == "training":
             doc["training"] = CommentedSeq()
             doc.yaml_add_eol_comment(
-                "xóa [] rồi ghi mỗi chương trình một dòng: - {name: \"…\", audience: mã, participants: số người}; "
+                'xóa [] rồi ghi mỗi chương trình một dòng: - {name: "…", audience: mã, participants: số người}; '
                 "mã đối tượng: " + ", ".join(f"{a.id} ({a.name})" for a in plan.training_audiences),
                 "training",
             )
@@ -87,7 +87,10 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
             report.yaml_add_eol_comment("số hoạt động đã thực hiện", "activities")
             if any(k.date for k in plan.key_days) and task.id == "1c":
                 report["events"] = CommentedSeq()
-                report.yaml_add_eol_comment('xóa [] rồi ghi mỗi sự kiện một dòng: - {date: NĂM-THÁNG-NGÀY, name: "…", participants: số người}', "events")
+                report.yaml_add_eol_comment(
+                    'xóa [] rồi ghi mỗi sự kiện một dòng: - {date: NĂM-THÁNG-NGÀY, name: "…", participants: số người}',
+                    "events",
+                )
             tasks[task.id] = report
     if tasks:
         doc["tasks"] = tasks
@@ -97,7 +100,9 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
             + ", ".join(f"{k.id} ({k.name})" for k in plan.product_kinds),
         )
     doc["channels"] = CommentedSeq()
-    doc.yaml_add_eol_comment("số thứ tự các phương thức truyền thông đã dùng (mục IV, 1–10), ví dụ [1, 2, 8]", "channels")
+    doc.yaml_add_eol_comment(
+        "số thứ tự các phương thức truyền thông đã dùng (mục IV, 1–10), ví dụ [1, 2, 8]", "channels"
+    )
     doc["budget_vnd"] = 0
     doc.yaml_add_eol_comment(model.model_fields["budget_vnd"].description or "", "budget_vnd")
     doc["difficulties"] = CommentedSeq()

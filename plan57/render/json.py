@@ -6,8 +6,8 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from .numbers import decimal_string
-from .score import TargetResult, YearResult
+from plan57.base.numbers import decimal_string
+from plan57.scoring.score import TargetResult, YearResult
 
 
 def _rational(value: Any) -> Any:
@@ -78,9 +78,7 @@ def unit_dict(result: YearResult, unit_id: str) -> str:
                 "met": c.met if c else None,
             }
         )
-    tasks = [
-        {"id": t.task.id, "done": unit_id in t.leads_done} for t in result.tasks if unit_id in t.leads_expected
-    ]
+    tasks = [{"id": t.task.id, "done": unit_id in t.leads_done} for t in result.tasks if unit_id in t.leads_expected]
     return json.dumps(
         {"year": result.year, "unit": unit_id, "state": row.state, "targets": targets, "tasks": tasks},
         ensure_ascii=False,

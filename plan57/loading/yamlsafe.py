@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .diagnostics import Diagnostic
-from .errors import os_message
+from plan57.base.diagnostics import Diagnostic
+from plan57.base.errors import os_message
 
 DEFAULT_MAX_SIZE = 1024 * 1024
 MAX_DEPTH = 32
@@ -72,7 +72,11 @@ def decode(raw: bytes, path: str) -> str:
         raise LoadError(
             [
                 Diagnostic(
-                    path, 1, 1, "error", "encoding-utf16",
+                    path,
+                    1,
+                    1,
+                    "error",
+                    "encoding-utf16",
                     "tệp được lưu bằng bảng mã UTF-16, không phải UTF-8; hãy mở tệp và lưu lại "
                     "với bảng mã UTF-8 (trong Notepad: Lưu thành… › Mã hóa: UTF-8)",
                 )
@@ -90,7 +94,11 @@ def decode(raw: bytes, path: str) -> str:
         raise LoadError(
             [
                 Diagnostic(
-                    path, line, col, "error", "encoding-legacy",
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "encoding-legacy",
                     f"tệp không phải UTF-8 (byte 0x{byte:02X} không hợp lệ): có lẽ tệp được gõ bằng "
                     "bảng mã cũ Windows-1258, TCVN3 (ABC) hoặc VNI; hãy chuyển sang Unicode "
                     "(Unikey: Công cụ › Chuyển mã) rồi lưu lại với bảng mã UTF-8",
@@ -111,19 +119,25 @@ def _composer_class() -> type:
             mark = event.start_mark
             if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
                 raise _Refused(
-                    mark.line + 1, mark.column + 1, "yaml-alias",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-alias",
                     "không dùng neo/bí danh YAML (&, *): hãy viết đầy đủ giá trị",
                 )
             ctag = getattr(event, "ctag", None)
             if ctag is not None and str(ctag) != "!":
                 raise _Refused(
-                    mark.line + 1, mark.column + 1, "yaml-tag",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-tag",
                     f"không dùng thẻ YAML ({str(ctag).replace('tag:yaml.org,2002:', '!!')}): hãy bỏ thẻ, chỉ ghi giá trị",
                 )
             depth = getattr(self, "_nesting", 0)
             if depth >= MAX_DEPTH:
                 raise _Refused(
-                    mark.line + 1, mark.column + 1, "yaml-depth",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-depth",
                     f"dữ liệu lồng nhau quá sâu (quá {MAX_DEPTH} cấp)",
                 )
             self._nesting = depth + 1
@@ -151,19 +165,34 @@ def _yaml() -> Any:
 
 _SYNTAX_HINTS = (
     ("'\\t'", "ký tự Tab không được dùng để thụt lề; hãy thay bằng dấu cách"),
-    ("mapping values are not allowed", "dấu ':' không đúng chỗ: thiếu dấu cách sau ':' hoặc giá trị cần đặt trong ngoặc kép"),
+    (
+        "mapping values are not allowed",
+        "dấu ':' không đúng chỗ: thiếu dấu cách sau ':' hoặc giá trị cần đặt trong ngoặc kép",
+    ),
     ("could not find expected ':'", "thiếu dấu ':' sau tên khóa"),
-    ("expected <block end>", "thụt lề không đúng (các khóa cùng cấp phải thẳng cột), hoặc có chữ thừa sau một giá trị đặt trong ngoặc kép"),
+    (
+        "expected <block end>",
+        "thụt lề không đúng (các khóa cùng cấp phải thẳng cột), hoặc có chữ thừa sau một giá trị đặt trong ngoặc kép",
+    ),
     ("found unexpected end of stream", "tệp kết thúc giữa chừng: thiếu dấu ngoặc hoặc dấu nháy đóng"),
     ("while scanning a quoted scalar", "thiếu dấu nháy đóng"),
     ("expected a single document", "tệp chỉ được chứa một tài liệu YAML (bỏ dòng '---' thứ hai)"),
     ("special characters are not allowed", "tệp chứa ký tự điều khiển không hợp lệ"),
     ("expected ',' or ']'", "danh sách [...] thiếu dấu ',' hoặc ']'"),
-    ("that cannot start any token", "giá trị không được bắt đầu bằng ký tự này (@, `, %…): hãy đặt giá trị trong ngoặc kép"),
-    ("sequence entries are not allowed here", "không được bắt đầu danh sách ('- ') ở đây: hãy xuống dòng và thụt lề các mục"),
+    (
+        "that cannot start any token",
+        "giá trị không được bắt đầu bằng ký tự này (@, `, %…): hãy đặt giá trị trong ngoặc kép",
+    ),
+    (
+        "sequence entries are not allowed here",
+        "không được bắt đầu danh sách ('- ') ở đây: hãy xuống dòng và thụt lề các mục",
+    ),
     ("did not find expected key", "thụt lề không đúng hoặc thiếu dấu ':' sau tên khóa"),
     ("did not find expected '-' indicator", "các mục danh sách ('- ') phải thẳng cột"),
-    ("found unknown escape character", "chuỗi trong ngoặc kép có dấu '\\' không hợp lệ: hãy dùng ngoặc đơn hoặc viết '\\\\'"),
+    (
+        "found unknown escape character",
+        "chuỗi trong ngoặc kép có dấu '\\' không hợp lệ: hãy dùng ngoặc đơn hoặc viết '\\\\'",
+    ),
     ("expected ',' or '}'", "bảng {...} thiếu dấu ',' hoặc '}'"),
 )
 
@@ -260,13 +289,9 @@ def parse(text: str, path: str) -> Document:
             mark = exc.context_mark  # the key that lacks its ':', not the line after it
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(p) for p in (exc.problem, exc.context) if p)
-        raise LoadError(
-            [Diagnostic(path, line, col, "error", "yaml-syntax", _syntax_message(problem))]
-        ) from None
+        raise LoadError([Diagnostic(path, line, col, "error", "yaml-syntax", _syntax_message(problem))]) from None
     except (YAMLError, RecursionError, ValueError) as exc:  # defensive: never a traceback
-        raise LoadError(
-            [Diagnostic(path, 1, 1, "error", "yaml-syntax", _syntax_message(str(exc)))]
-        ) from None
+        raise LoadError([Diagnostic(path, 1, 1, "error", "yaml-syntax", _syntax_message(str(exc)))]) from None
     if node is None:
         raise LoadError([Diagnostic(path, 1, 1, "error", "empty", "tệp rỗng: chưa có nội dung báo cáo")])
     doc = Document(data=None)
@@ -306,7 +331,9 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
             if key in out:
                 first = doc.keys[path + (key,)]
                 raise _Refused(
-                    kl.line, kl.col, "duplicate-key",
+                    kl.line,
+                    kl.col,
+                    "duplicate-key",
                     f"khóa '{key}' bị lặp (đã có ở dòng {first.line}): mỗi khóa chỉ được ghi một lần",
                 )
             doc.keys[path + (key,)] = kl
@@ -322,6 +349,10 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
 def _scalar(node: Any, path: Path_, doc: Document) -> Any:
     tag = _tag(node).rsplit(":", 1)[-1]
     value: str = node.value
+    if node.style == ">" and "\a" in value:
+        # ruamel's scanner marks where a folded block wrapped with U+0007 for its round-trip
+        # writer; the text itself never holds one (YAML forbids raw control characters)
+        value = value.replace("\a", "")
     if doc.fast and value == "" and not node.style:
         raise _Refused(1, 1, "fast-empty", "")  # libyaml marks an empty value elsewhere: defer
     if tag == "null":
@@ -382,7 +413,11 @@ def _size_error(path: str, size: int, max_size: int) -> LoadError:
     return LoadError(
         [
             Diagnostic(
-                path, 1, 1, "error", "too-large",
+                path,
+                1,
+                1,
+                "error",
+                "too-large",
                 f"tệp quá lớn ({vn_int(size)} byte, giới hạn {vn_int(max_size)} byte; đổi bằng --max-size)",
             )
         ]

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .numbers import percent, vn_int
-from .score import STATE_LABEL, TargetResult, YearResult, get
+from plan57.base.numbers import percent, vn_int
+from plan57.scoring.score import STATE_LABEL, TargetResult, YearResult, get
 
 STATUS_STYLE = {
     "met": "green",
@@ -42,14 +42,20 @@ def _status(status: str, label: str) -> str:
 
 def render_score(result: YearResult, console: Console) -> None:
     r = result.reporting
-    console.print(f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]")
+    console.print(
+        f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]"
+    )
     console.print(
         f"Đơn vị phải báo cáo: {len(r.expected)}; đã gửi hợp lệ: {len(r.submitted)} "
         f"(đúng hạn {len(r.on_time)}, gửi muộn {len(r.late)}); chưa gửi: {len(r.missing)}; tệp lỗi: {len(r.invalid)}. "
         f"Hạn gửi: trước ngày {r.deadline.strftime('%d/%m/%Y')}.",
         highlight=False,
     )
-    for label, ids in ((STATE_LABEL["late"], r.late), (STATE_LABEL["invalid"], r.invalid), (STATE_LABEL["missing"], r.missing)):
+    for label, ids in (
+        (STATE_LABEL["late"], r.late),
+        (STATE_LABEL["invalid"], r.invalid),
+        (STATE_LABEL["missing"], r.missing),
+    ):
         if ids:
             console.print(f"{label} ({len(ids)}): " + escape(", ".join(ids)), highlight=False, soft_wrap=False)
     if r.invalid_files:
@@ -59,9 +65,7 @@ def render_score(result: YearResult, console: Console) -> None:
 
 
 def targets_table(result: YearResult) -> Table:
-    table = Table(
-        title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
+    table = Table(title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Chỉ tiêu (mã, hạn năm, nội dung)", ratio=1, min_width=12, overflow="fold")
     table.add_column("Ngưỡng", justify="right", no_wrap=True)
     table.add_column("Giá trị", justify="right", no_wrap=True)
@@ -102,7 +106,9 @@ def render_explain(result: YearResult, console: Console) -> None:
     """For each target: the units that counted and the formula with its numbers."""
     for t in result.targets:
         tg = t.target
-        console.print(f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False)
+        console.print(
+            f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False
+        )
         console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
         if tg.measure == "share":
             met = [c.unit for c in t.contributions if c.met]
@@ -134,9 +140,14 @@ def render_explain(result: YearResult, console: Console) -> None:
                     highlight=False,
                 )
         else:
-            console.print(f"  Điều kiện trên {escape(', '.join(tg.fields or [tg.field or '']))}: {value_text(t)}.", highlight=False)
+            console.print(
+                f"  Điều kiện trên {escape(', '.join(tg.fields or [tg.field or '']))}: {value_text(t)}.",
+                highlight=False,
+            )
             if t.contributions:
-                console.print("  Đơn vị có số liệu: " + escape(", ".join(c.unit for c in t.contributions)), highlight=False)
+                console.print(
+                    "  Đơn vị có số liệu: " + escape(", ".join(c.unit for c in t.contributions)), highlight=False
+                )
 
 
 def _signed(paths: list[str]) -> list[str]:
@@ -148,7 +159,10 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     plan = result.plan
     unit = plan.unit_index[unit_id]
     row = next(r for r in result.rows if r.unit.id == unit_id)
-    console.print(f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}", highlight=False)
+    console.print(
+        f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}",
+        highlight=False,
+    )
     if row.submitted:
         console.print(f"Ngày gửi báo cáo: {row.submitted.strftime('%d/%m/%Y')}", highlight=False)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -181,7 +195,11 @@ def _unit_figures(t: TargetResult, c: Any, state: str, record: dict[str, Any] | 
     tg = t.target
     if tg.measure == "share":
         value = get(record, tg.field or "")
-        shown = "chưa khai báo" if value is None else ("true" if value is True else "false" if value is False else str(value))
+        shown = (
+            "chưa khai báo"
+            if value is None
+            else ("true" if value is True else "false" if value is False else str(value))
+        )
         need = "true" if tg.at_least is None else f"≥ {tg.at_least}"
         return f"{tg.field} = {shown} (cần {need})", ("[green]Đạt[/]" if c and c.met else "[red]Chưa đạt[/]")
     if tg.measure == "ratio":

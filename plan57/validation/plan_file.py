@@ -1,0 +1,56 @@
+"""Reading the plan file: loaded with locations, checked by the plan model, cached by its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from plan57.base.diagnostics import Diagnostic
+from plan57.base.errors import PlanError
+from plan57.loading.yamlsafe import LoadError, load_bytes, read_bytes
+from plan57.model.plan import Plan
+from plan57.validation.locate import pydantic_diagnostics
+
+
+def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Plan:
+    """Load and check a plan file; any problem raises PlanError with located diagnostics.
+
+    With cache, a plan already read once is rebuilt from its cached data (keyed by its bytes).
+    """
+    from pydantic import ValidationError
+
+    shown = display or str(path)
+    limit = 16 * 1024 * 1024
+    try:
+        raw = read_bytes(path, shown, limit)
+    except LoadError as exc:
+        raise PlanError(exc.diagnostics) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if cache:
+        from plan57.loading.cache import plan_data_get
+
+        data = plan_data_get(digest)
+        if data is not None:
+            try:
+                return Plan.model_validate({**data, "source_hash": digest})
+            except ValidationError:
+                pass  # a stale or damaged entry: read the file itself
+    try:
+        doc = load_bytes(raw, shown, limit, fast=True)
+        if not isinstance(doc.data, dict) and doc.fast:
+            doc = load_bytes(raw, shown, limit)
+    except LoadError as exc:
+        raise PlanError(exc.diagnostics) from None
+    if not isinstance(doc.data, dict):
+        raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
+    try:
+        plan = Plan.model_validate({**doc.data, "source_hash": digest})
+    except ValidationError as exc:
+        if doc.fast:  # locate on the careful path
+            doc = load_bytes(raw, shown, limit)
+        raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
+    if cache:
+        from plan57.loading.cache import plan_data_put
+
+        plan_data_put(digest, doc.data)
+    return plan
