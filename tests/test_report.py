@@ -30,7 +30,7 @@ from typer.testing import CliRunner, Result
 
 from plan57.cli import app
 from plan57.model.plan import Plan
-from plan57.render.markdown import reporter_name, short_name
+from plan57.render.view import reporter_name, short_name
 
 from .conftest import REPO, submission, write
 

@@ -7,7 +7,6 @@ text: it cannot break a table, start a heading, or inject HTML or links.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re
@@ -15,13 +14,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from plan57.base.errors import UsageError
 from plan57.base.numbers import percent, vn_int
 from plan57.base.paths import templates_dir
-from plan57.model.plan import Unit
-from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
+from plan57.render.view import context
+from plan57.scoring.score import YearResult
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
@@ -97,143 +94,3 @@ def render(
     except Exception as exc:  # a user template must never crash the program
         raise UsageError(f"mẫu báo cáo '{path}' không chạy được: {type(exc).__name__}") from None
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
-
-
-_PROPERTIES = ("status_label",)
-# per-unit detail a report does not show: each target's contributions and expected units
-_LEAVE_OUT = {"TargetResult": frozenset({"contributions", "expected"})}
-_SCALARS = (str, int, float, bool, Fraction, dt.date, type(None))
-
-
-def plain(value: Any) -> Any:
-    """Models and dataclasses as plain dicts and lists: a template gets data, never methods."""
-    if isinstance(value, _SCALARS):
-        return value
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, BaseModel):
-        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        skip = _LEAVE_OUT.get(type(value).__name__, ())
-        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in skip}
-        out.update({p: getattr(value, p) for p in _PROPERTIES if hasattr(value, p)})
-        return out
-    return str(value)
-
-
-def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
-    """The template's variables, as plain data."""
-    return plain(_context(result, date, number))  # type: ignore[no-any-return]
-
-
-def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
-    plan = result.plan
-    r = result.reporting
-    names = {u.id: reporter_name(u) for u in plan.units}
-    kinds = {u.id: u.kind for u in plan.units}
-
-    def by_kind(ids: list[str]) -> list[dict[str, Any]]:
-        groups: dict[str, list[str]] = {}
-        for uid in ids:
-            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid]))
-        return [{"label": GROUP_LABEL[k], "names": groups[k]} for k in GROUP_LABEL if k in groups]
-
-    ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
-    tasks = []
-    for t in result.tasks:
-        notes = []
-        for uid in t.reporters:
-            note = get(result_record(result, uid), f"tasks.{t.task.id}.note")
-            if note:
-                notes.append({"unit": names[uid], "text": note})
-        done = set(t.leads_done)
-        tasks.append(
-            {
-                "r": t,
-                "group": t.task.group,
-                "done_names": [names[u] for u in t.leads_done],
-                "todo_names": [names[u] for u in t.leads_expected if u not in done],
-                "products": [
-                    {"name": k.name, "count": t.products.get(k.id, 0)}
-                    for k in plan.product_kinds
-                    if t.products.get(k.id, 0)
-                ],
-                "key_days": [
-                    {"day": k, "events": [{"unit": names[u], "event": e} for u, e in t.key_day_events[k.date]]}
-                    for k in plan.key_days
-                ],
-                "other_events": [
-                    {"unit": names[u], "event": e}
-                    for u, e in t.events
-                    if e["date"].strftime("%m-%d") not in t.key_day_events
-                ],
-                "notes": notes,
-            }
-        )
-    trainings = []
-    for row in result.rows:
-        for item in get(result_record(result, row.unit.id), "training") or []:
-            trainings.append({"unit": names[row.unit.id], "item": item})
-    audiences = {a.id: a.name for a in plan.training_audiences}
-    doc_number = number.strip() if number else "…"
-    if doc_number.isdigit() and len(doc_number) < 2:
-        doc_number = doc_number.zfill(2)  # NĐ 30: numbers below 10 take a leading zero
-    if "/" not in doc_number:
-        doc_number = f"{doc_number}/BC-SVHTTDL"
-    return {
-        "y": result.year,
-        "info": plan.plan,
-        "compiler": names.get(plan.reporting.compiler, ""),
-        "date": date,
-        "number": doc_number,
-        "sample": result.sample,
-        "reporting": r,
-        "missing_groups": by_kind(r.missing),
-        "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
-        "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
-        "invalid_files": r.invalid_files,
-        "targets": result.targets,
-        "groups": plan.task_groups,
-        "key_days_task": plan.key_days_task,
-        "tasks": tasks,
-        "channels": [{"c": c, "units": result.channels[c.id]} for c in plan.channels],
-        "feedback": [{"unit": names[u], "difficulties": d, "proposals": p} for u, d, p in result.feedback],
-        "trainings": trainings,
-        "audiences": audiences,
-        "ratio_targets": ratio_targets,
-        "rows": result.rows,
-        "names": names,
-        "state_label": STATE_LABEL,
-        "status_label": STATUS_LABEL,
-        "task_label": TASK_STATUS_LABEL,
-    }
-
-
-# The report names the body that reports: the People's Committee of a xã or phường.
-GROUP_LABEL = {
-    "so": "Các sở và tương đương",
-    "ban": "Các ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Các trường đại học, cao đẳng",
-    "xa": "UBND các xã",
-    "phuong": "UBND các phường",
-}
-
-
-def reporter_name(unit: Unit) -> str:
-    """'Xã Mường La' reports as 'UBND xã Mường La'; agencies by their own name."""
-    if unit.kind in ("xa", "phuong"):
-        return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
-    return unit.name
-
-
-def short_name(unit: Unit) -> str:
-    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã'."""
-    prefix = {"xa": "Xã ", "phuong": "Phường "}.get(unit.kind)
-    return unit.name[len(prefix) :] if prefix and unit.name.startswith(prefix) else unit.name
-
-
-def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:
-    return result.records.get(unit_id)
