@@ -316,3 +316,55 @@ def test_validation_results_identical_on_both_paths(plan, tmp_path) -> None:  # 
     a = validate_bytes(good, path, plan, 2025, 1 << 20, "f.yaml", fast=True)
     b = validate_bytes(good, path, plan, 2025, 1 << 20, "f.yaml", fast=False)
     assert a.valid and b.valid and a.record == b.record and a.unit_loc == b.unit_loc
+
+
+def _count_careful(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = yamlsafe.parse
+
+    def counting(text: str, path: str) -> yamlsafe.Document:
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(yamlsafe, "parse", counting)
+    return calls
+
+
+def test_warnings_and_untouched_templates_never_take_the_careful_path(plan, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only an error libyaml cannot place goes to the round-trip parser: not a warning, not a
+    template's comments ("KH&CN"), not its empty values."""
+    from plan57.render.template import new_submission
+
+    from .conftest import submission
+
+    calls = _count_careful(monkeypatch)
+    data = submission(plan, "xa-muong-la", 2025)
+    del data["population"]  # a block the unit's targets need: a warning
+    raw = ("# Sở KH&CN hướng dẫn *\n" + dump(data)).encode()
+    path = tmp_path / "2025" / "xa-muong-la.yaml"
+    result = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml")
+    assert result.valid and result.diagnostics and all(d.severity == "warning" for d in result.diagnostics)
+    for unit in ("xa-muong-la", "so-khcn", "bao-ptth-son-la"):
+        template = new_submission(plan, unit, 2026).encode()
+        result = validate_bytes(template, tmp_path / "2026" / f"{unit}.yaml", plan, 2026, 1 << 20, "t.yaml")
+        assert not any(d.is_error for d in result.diagnostics), result.diagnostics
+        assert result.diagnostics  # at least the draft warning
+    assert calls == []
+    # an error libyaml cannot explain still goes there, once
+    validate_bytes(b"unit: [\n", path, plan, 2025, 1 << 20, "f.yaml")
+    assert calls == ["f.yaml"]
+
+
+def test_schema_errors_are_located_without_the_careful_path(plan, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import submission
+
+    calls = _count_careful(monkeypatch)
+    data = submission(plan, "xa-muong-la", 2025)
+    data["staff"]["informed"] = data["staff"]["total"] + 1
+    data["stafff"] = 1
+    raw = dump(data).encode()
+    path = tmp_path / "2025" / "xa-muong-la.yaml"
+    fast = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml")
+    assert calls == []
+    slow = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml", fast=False)
+    assert fast.diagnostics == slow.diagnostics and any(d.is_error for d in fast.diagnostics)
