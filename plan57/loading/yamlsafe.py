@@ -324,8 +324,10 @@ def _events_to_document(parser: Any) -> Document:
                     if not is_map:
                         raise _Defer  # libyaml places an empty list item elsewhere than ruamel
                     value = None
+                elif text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+                    value = int(text)  # the common case, as the resolver would read it
                 else:
-                    kind = _resolve(text)
+                    kind = _MEMO.get(text) or _resolve(text)
                     if kind == "str":
                         value = text if text.isascii() else normalize("NFC", text)
                     elif kind == "int":
