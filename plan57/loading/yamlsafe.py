@@ -319,6 +319,7 @@ def _events_to_document(parser: Any) -> Document:
                     raise _Defer  # a duplicate key: the careful path names both lines
                 keys[here] = (mark.line + 1, mark.column + 1)
                 continue
+            value: Any
             if event.implicit[0]:
                 if text == "":
                     if not is_map:
