@@ -74,8 +74,8 @@ class PlanInfo(_Model):
 class Document(_Model):
     """How the compiling body signs its synthesis report (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
 
-    superior: str  # the issuing body's superior, as the header prints it (capitals)
-    issuer: str  # the issuing body, as the header prints it (bold capitals)
+    superior: str  # the issuing body's superior, as the header prints it (capitals; a newline breaks the line)
+    issuer: str  # the issuing body, as the header prints it (bold capitals; a newline breaks the line)
     symbol: str  # the document symbol after the number: "BC-SVHTTDL" in "Số: 312/BC-SVHTTDL"
     place: str  # the place of the date line: "Sơn La, ngày …"
     addressee: str  # "Kính gửi: …"
