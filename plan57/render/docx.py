@@ -38,9 +38,9 @@ FONT = "Times New Roman"
 BODY = 14  # pt; NĐ 30: 13–14
 INDENT = Mm(12.7)  # first-line indent; NĐ 30: 1–1,27 cm
 PAGE_W, PAGE_H = Mm(210), Mm(297)
-MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
-TEXT_W = 210 - 30 - 15  # mm of text on a portrait page
-ANNEX_W = 297 - 30 - 15  # mm of text on a landscape page
+MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(17)}  # NĐ 30: 20–25, 20–25, 30–35, 15–20
+TEXT_W = 210 - 30 - 17  # mm of text on a portrait page
+ANNEX_W = 297 - 30 - 17  # mm of text on a landscape page
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SAMPLE_NOTICE = (
@@ -120,10 +120,10 @@ def _cell_para(cell: _Cell, parts: Parts, size: float, align: WD_ALIGN_PARAGRAPH
     return p
 
 
-def _rule(cell: _Cell, width_mm: float, cell_mm: float) -> None:
-    """A short horizontal rule centered in the cell: an empty paragraph's bottom border."""
-    p = cell.add_paragraph()
-    side = Mm(max((cell_mm - width_mm) / 2, 0))
+def _rule(container: Any, width_mm: float, container_mm: float) -> None:
+    """A short horizontal rule, centered: an empty paragraph's bottom border between indents."""
+    p: Paragraph = container.add_paragraph()
+    side = Mm(max((container_mm - width_mm) / 2, 0))
     fmt = p.paragraph_format
     fmt.left_indent = side
     fmt.right_indent = side
@@ -268,7 +268,7 @@ def _date_line(place: str, date: dt.date) -> str:
 
 def _header(doc: DocumentObject, c: dict[str, Any]) -> None:
     d = c["document"]
-    left_w, right_w = 72.0, TEXT_W - 72.0
+    left_w, right_w = 70.0, TEXT_W - 70.0
     table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
@@ -294,13 +294,7 @@ def _title(doc: DocumentObject, c: dict[str, Any]) -> None:
     _para(doc, [Span("BÁO CÁO", bold=True)], 14, center, before=18, after=0)
     subject = f"Kết quả thực hiện {text(c['info']['title'])} năm {c['y']}"
     _para(doc, [Span(subject, bold=True)], 14, center, after=0)
-    table_cell = doc.add_table(rows=1, cols=1)
-    _no_borders(table_cell)
-    _widths(table_cell, [TEXT_W])
-    table_cell.alignment = WD_TABLE_ALIGNMENT.CENTER
-    cell = table_cell.rows[0].cells[0]
-    cell._tc.remove(cell.paragraphs[0]._p)
-    _rule(cell, 40, TEXT_W)
+    _rule(doc, 40, TEXT_W)
     _para(doc, [f"Kính gửi: {text(c['document']['addressee'])}."], 14, center, before=6, after=12)
 
 
@@ -369,7 +363,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
     right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
     cols = [
         Col("STT", 11, center),
-        Col("Chỉ tiêu", 42),
+        Col("Chỉ tiêu", 40),
         Col("Hạn", 12, center),
         Col("Ngưỡng", 18, center),
         Col("Kết quả", 29, right),
@@ -424,7 +418,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         cols = [
             Col("STT", 11, center),
             Col("Đơn vị", 44),
-            Col("Chương trình", 60),
+            Col("Chương trình", 58),
             Col("Đối tượng", 27),
             Col("Số người", 23, right),
         ]
@@ -489,7 +483,7 @@ def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
 def _section_channels(doc: DocumentObject, c: dict[str, Any]) -> None:
     _heading(doc, "IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)")
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    cols = [Col("STT", 12, center), Col("Phương thức", 123), Col("Số đơn vị sử dụng", 30, right)]
+    cols = [Col("STT", 12, center), Col("Phương thức", 121), Col("Số đơn vị sử dụng", 30, right)]
     rows = [[str(x["c"]["id"]), text(x["c"]["text"]), vn_int(len(x["units"]))] for x in c["channels"]]
     _grid(doc, cols, rows, 12)
     _para(doc, [], after=0)
