@@ -414,7 +414,8 @@ def test_same_figures_as_score_json(sample: DocumentObject) -> None:
         else:
             assert row[4] == f"{percent(Fraction(value))} / ({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
         assert row[3] == ("Điều kiện" if t["threshold"] is None else percent(Fraction(t["threshold"])))
-        assert row[5] == ("—" if t["coverage"] is None or t["threshold"] is None else percent(Fraction(t["coverage"])))
+        # a condition has a coverage like any other target (SPEC §4)
+        assert row[5] == ("—" if t["coverage"] is None else percent(Fraction(t["coverage"])))
         assert row[6] == ("—" if t["required"] is None else percent(Fraction(t["required"])))
         assert row[7] == STATUS_LABEL[t["status"]]
     tasks = {t["id"]: t for t in scored["tasks"]}
