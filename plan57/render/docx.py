@@ -344,13 +344,31 @@ def _section_reporting(doc: DocumentObject, c: dict[str, Any]) -> None:
 
 
 def target_value(t: dict[str, Any]) -> str:
-    """A target's value as the report prints it: Có/Không, or the percentage and its fraction."""
-    value = t["value"]
+    """A target's value (or a point of its history) as the report prints it: Có/Không, or the
+    percentage and its fraction below it."""
+    value = t.get("value")
     if value is None:
         return "—"
     if value is True or value is False:
         return "Có" if value else "Không"
+    if t.get("numerator") is None or t.get("denominator") is None:
+        return percent(value)
     return f"{percent(value)}\n({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
+
+
+def _result_cell(t: dict[str, Any], year: int) -> str:
+    """The value; a milestone of an earlier year gives that year's value and this year's beside it."""
+    judged = t.get("judged_year")
+    current = t.get("current")
+    if judged and judged < year:
+        now = target_value(current) if current else "—"
+        return f"Năm {judged}: {target_value(t)}\nNăm {year}: {now}"
+    return target_value(t)
+
+
+def _verdict_cell(t: dict[str, Any], year: int) -> str:
+    judged = t.get("judged_year")
+    return f"{t['status_label']} (năm {judged})" if judged and judged < year else str(t["status_label"])
 
 
 def unit_ratio(pair: Sequence[int] | None) -> str:
@@ -362,14 +380,15 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ")
     right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
     cols = [
-        Col("STT", 11, center),
-        Col("Chỉ tiêu", 40),
-        Col("Hạn", 12, center),
-        Col("Ngưỡng", 18, center),
-        Col("Kết quả", 29, right),
-        Col("Độ phủ", 15, right),
-        Col(f"Cần đạt năm {c['y']}", 17, right),
-        Col("Đánh giá", 21),
+        Col("STT", 10, center),
+        Col("Chỉ tiêu", 35),
+        Col("Hạn", 11, center),
+        Col("Ngưỡng", 17, center),
+        Col("Kết quả", 27, right),
+        Col(f"Năm {c['y'] - 1}", 18, right),
+        Col("Độ phủ", 13, right),
+        Col(f"Cần đạt năm {c['y']}", 14, right),
+        Col("Đánh giá", 18),
     ]
     rows = []
     for i, t in enumerate(c["targets"], 1):
@@ -379,10 +398,11 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
                 [text(t["target"]["label"]), f" ({t['target']['id']})"],
                 str(t["target"]["year"]),
                 "Điều kiện" if t["threshold"] is None else percent(t["threshold"]),
-                target_value(t),
+                _result_cell(t, c["y"]),
+                target_value(t["previous"]) if t.get("previous") else "—",
                 "—" if t["coverage"] is None else percent(t["coverage"]),
                 "—" if t["required"] is None else percent(t["required"]),
-                t["status_label"],
+                _verdict_cell(t, c["y"]),
             ]
         )
     _grid(doc, cols, rows, 11)
@@ -457,11 +477,18 @@ def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
             if x["done_names"]:
                 done += " (" + "; ".join(text(n) for n in x["done_names"]) + ")"
             _bullet(doc, [f"Đơn vị chủ trì đã thực hiện: {done}."])
-            todo = x["todo_names"]
-            if todo and len(todo) <= 10:
-                _bullet(doc, ["Đơn vị chủ trì chưa báo cáo thực hiện: " + "; ".join(text(n) for n in todo) + "."])
-            elif todo:
-                _bullet(doc, [f"Đơn vị chủ trì chưa báo cáo thực hiện: {vn_int(len(todo))} đơn vị (xem Phụ lục)."])
+            if "unreported_names" in x:  # a lead with no valid report, apart from one that did nothing
+                todo_lists = [
+                    ("Đơn vị chủ trì chưa gửi báo cáo hợp lệ", x["unreported_names"]),
+                    ("Đơn vị chủ trì đã báo cáo nhưng chưa thực hiện", x["idle_names"]),
+                ]
+            else:
+                todo_lists = [("Đơn vị chủ trì chưa báo cáo thực hiện", x["todo_names"])]
+            for label, todo in todo_lists:
+                if todo and len(todo) <= 10:
+                    _bullet(doc, [f"{label}: " + "; ".join(text(n) for n in todo) + "."])
+                elif todo:
+                    _bullet(doc, [f"{label}: {vn_int(len(todo))} đơn vị (xem Phụ lục)."])
             _bullet(doc, [f"Cơ quan phối hợp: {text(t['task']['coordinator_text'])}"])
             _bullet(doc, [f"Số hoạt động: {vn_int(t['activities'])}."])
             products = "; ".join(f"{vn_int(p['count'])} {p['name']}" for p in x["products"]) or "chưa có"
@@ -503,6 +530,20 @@ def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
                 _bullet(doc, [text(line)], "+")
         if not items:
             _para(doc, [f"Không có đơn vị nêu {none}."])
+    budget = c.get("budget")
+    if budget is not None:
+        _heading(doc, "3. Kinh phí thực hiện (mục V của Kế hoạch)")
+        if budget["units"]:
+            _bullet(
+                doc,
+                [
+                    f"Tổng kinh phí các đơn vị báo cáo: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} đơn vị)."
+                ],
+            )
+            for part in budget["by_kind"]:
+                _bullet(doc, [f"{part['label']}: {vn_int(part['total'])} đồng ({vn_int(part['units'])} đơn vị)."], "+")
+        else:
+            _para(doc, ["Không có đơn vị báo cáo kinh phí thực hiện."])
 
 
 def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:
