@@ -435,7 +435,9 @@ def test_same_figures_as_score_json(year: int, sample: DocumentObject, sample_20
         else:
             assert row[4] == point_text(t)
             assert row[8] == STATUS_LABEL[t["status"]]
-        assert row[5] == (point_text(t["previous"]) if t.get("previous") else "—")
+        previous = next((h for h in t.get("history", []) if h["year"] == year - 1), None)
+        shown = point_text(previous) if previous else "—"  # history points carry no fraction in JSON
+        assert row[5] == shown or row[5].startswith(f"{shown} / (")
         assert row[3] == ("Điều kiện" if t["threshold"] is None else percent(Fraction(t["threshold"])))
         cov = t["coverage"]
         assert row[6] == ("—" if cov is None else percent(Fraction(cov))) or (t["threshold"] is None and row[6] == "—")
