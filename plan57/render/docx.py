@@ -47,6 +47,8 @@ SAMPLE_NOTICE = (
     "LƯU Ý: BÁO CÁO NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU. Một hoặc nhiều báo cáo đơn vị được đánh dấu "
     "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
 )
+# the note under the targets table, as the Markdown report words it
+NOTE = "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện “Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -411,12 +413,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         [
             Span("Ghi chú: ", italic=True),
             Span(
-                "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo số liệu của chỉ tiêu; chỉ tiêu tính "
-                "gộp chỉ được đánh giá “Đạt” khi độ phủ là 100%, nên một kết quả vượt ngưỡng nhưng độ phủ "
-                "chưa đủ được ghi “Chưa đủ dữ liệu”. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi hoặc "
-                "có báo cáo lỗi được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một "
-                "chữ số thập phân. Chỉ tiêu đến năm 2030 chưa đến hạn được so với lộ trình tuyến tính từ năm "
-                "đầu tiên có số liệu (mốc cơ sở).",
+                NOTE,
                 italic=True,
             ),
         ],
