@@ -107,7 +107,9 @@ def bar(value: Any, threshold: Any, status: str, title: str) -> str:
 def stacked(segments: list[tuple[int, str, str]], total: int, title: str) -> str:
     """A horizontal bar split into (count, css class, label) segments of `total`."""
     w, x = 300.0, 0.0
-    parts = [f'<svg class="bar" viewBox="0 0 {_x(w)} 20" preserveAspectRatio="none" role="img"><title>{h(title)}</title>']
+    parts = [
+        f'<svg class="bar" viewBox="0 0 {_x(w)} 20" preserveAspectRatio="none" role="img"><title>{h(title)}</title>'
+    ]
     parts.append(f'<rect class="track" x="0" y="3" width="{_x(w)}" height="14"/>')
     for count, cls, label in segments:
         if count <= 0 or total <= 0:
@@ -184,7 +186,9 @@ def line_chart(trend: dict[str, Any], year: int, first_year: int) -> str:
         out.append(f'<text class="vl" x="{cx}" y="{cy}" dy="-10" text-anchor="{anchor}">{h(_pct(p["value"]))}</text>')
     if base is not None:
         bx, by = _x(px(base["year"])), _x(py(_f(base["value"])))
-        out.append(f'<circle class="base" cx="{bx}" cy="{by}" r="9"><title>Mốc cơ sở: năm {base["year"]}</title></circle>')
+        out.append(
+            f'<circle class="base" cx="{bx}" cy="{by}" r="9"><title>Mốc cơ sở: năm {base["year"]}</title></circle>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -270,7 +274,7 @@ def _targets(c: dict[str, Any]) -> str:
             chart = ""
         verdict = _status(t["status"], t["status_label"])
         if judged != y:
-            verdict += f'<br><small>đánh giá theo số liệu năm {judged}</small>'
+            verdict += f"<br><small>đánh giá theo số liệu năm {judged}</small>"
         cur = t.get("current")
         now = f"<br><small>năm {y}: {_value(cur)}</small>" if judged != y and cur else ""
         prev = t.get("previous")
@@ -311,9 +315,11 @@ def _trends(c: dict[str, Any]) -> str:
         ]
         rows.append([str(tr["goal_year"]), f"Ngưỡng {_pct(tr['threshold'])}", "—", "Năm phải đạt"])
         out.append(
-            f'<figure><figcaption><b>{h(tr["label"])}</b> <small>{h(tr["id"])}</small></figcaption>'
+            f"<figure><figcaption><b>{h(tr['label'])}</b> <small>{h(tr['id'])}</small></figcaption>"
             + line_chart(tr, y, first)
-            + _table(f"Số liệu của biểu đồ: {tr['label']}", ["Năm", "Giá trị", "Độ phủ", "Đánh giá năm đó"], rows, "mini")
+            + _table(
+                f"Số liệu của biểu đồ: {tr['label']}", ["Năm", "Giá trị", "Độ phủ", "Đánh giá năm đó"], rows, "mini"
+            )
             + "</figure>"
         )
     out.append("</div></section>")
@@ -360,7 +366,9 @@ def _channels(c: dict[str, Any]) -> str:
         )
     return (
         '<section id="kenh"><h2>5. Sử dụng các kênh truyền thông (mục IV của Kế hoạch)</h2>'
-        + _table("Số đơn vị đã gửi báo cáo có sử dụng từng kênh", ["Kênh", "Nội dung", "Số đơn vị"], rows, "channels cards")
+        + _table(
+            "Số đơn vị đã gửi báo cáo có sử dụng từng kênh", ["Kênh", "Nội dung", "Số đơn vị"], rows, "channels cards"
+        )
         + "</section>"
     )
 
@@ -372,9 +380,15 @@ def _feedback(c: dict[str, Any]) -> str:
     for f in c["feedback"]:
         out.append(f"<h3>{h(f['unit'])}</h3>")
         if f["difficulties"]:
-            out.append("<p><b>Khó khăn, vướng mắc:</b></p><ul>" + "".join(f"<li>{h(x)}</li>" for x in f["difficulties"]) + "</ul>")
+            out.append(
+                "<p><b>Khó khăn, vướng mắc:</b></p><ul>"
+                + "".join(f"<li>{h(x)}</li>" for x in f["difficulties"])
+                + "</ul>"
+            )
         if f["proposals"]:
-            out.append("<p><b>Đề xuất, kiến nghị:</b></p><ul>" + "".join(f"<li>{h(x)}</li>" for x in f["proposals"]) + "</ul>")
+            out.append(
+                "<p><b>Đề xuất, kiến nghị:</b></p><ul>" + "".join(f"<li>{h(x)}</li>" for x in f["proposals"]) + "</ul>"
+            )
     out.append("</section>")
     return "".join(out)
 
@@ -507,7 +521,7 @@ footer{max-width:1180px;margin:0 auto;padding:0 16px 24px;color:#475467;font-siz
 """
 
 
-def render(result: YearResult, date: dt.date) -> str:
+def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
     """The whole page as one HTML document (UTF-8 text)."""
     c = context(result, date, None)
     info = c["info"]
