@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.model.plan import KINDS, Unit
+from plan57.model.plan import KINDS, Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -94,15 +94,17 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         for item in get(result_record(result, row.unit.id), "training") or []:
             trainings.append({"unit": names[row.unit.id], "item": item})
     audiences = {a.id: a.name for a in plan.training_audiences}
+    document = _document(plan, names.get(plan.reporting.compiler, ""))
     doc_number = number.strip() if number else "…"
     if doc_number.isdigit() and len(doc_number) < 2:
         doc_number = doc_number.zfill(2)  # NĐ 30: numbers below 10 take a leading zero
     if "/" not in doc_number:
-        doc_number = f"{doc_number}/BC-SVHTTDL"
+        doc_number = f"{doc_number}/{document.symbol}"
     return {
         "y": result.year,
         "info": plan.plan,
         "compiler": names.get(plan.reporting.compiler, ""),
+        "document": document,
         "date": date,
         "number": doc_number,
         "sample": result.sample,
@@ -128,6 +130,21 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+def _document(plan: Plan, compiler: str) -> Document:
+    """The compiler's header and signature from the plan; a plan without them gets neutral ones."""
+    if plan.reporting.document is not None:
+        return plan.reporting.document
+    return Document(
+        superior=plan.plan.issuer.upper(),
+        issuer=compiler.upper(),
+        symbol="BC",
+        place="……",
+        addressee=plan.plan.issuer,
+        recipients=["Như trên", "Lưu: VT"],
+        signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
 
 
 # The report names the body that reports: the People's Committee of a xã or phường.
