@@ -72,6 +72,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                 "group": t.task.group,
                 "done_names": [names[u] for u in t.leads_done],
                 "todo_names": [names[u] for u in t.leads_expected if u not in done],
+                # a lead that sent no valid report, apart from one that reported and did nothing
+                "unreported_names": [names[u] for u in t.leads_unreported],
+                "idle_names": [names[u] for u in t.leads_idle],
                 "products": [
                     {"name": k.name, "count": t.products.get(k.id, 0)}
                     for k in plan.product_kinds
@@ -114,6 +117,18 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
         "targets": result.targets,
+        # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
+        # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
+        # `history` (every year with submissions): each a point {year, numerator, denominator,
+        # value, coverage, status, status_label, required}
+        "budget": {
+            "total": result.budget.total,
+            "units": result.budget.units,
+            "by_kind": [
+                {"kind": k, "label": GROUP_LABEL[k], "total": p.total, "units": p.units}
+                for k, p in result.budget.by_kind.items()
+            ],
+        },
         "groups": plan.task_groups,
         "key_days_task": plan.key_days_task,
         "tasks": tasks,
