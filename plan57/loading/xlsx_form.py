@@ -172,7 +172,7 @@ def convert(kind: Kind, value: Any, plan: Plan) -> Any:
     """A cell's value as the submission means it; what cannot be read is passed on as typed, so
     validation says what is wrong with it."""
     if isinstance(value, str):
-        value = _nfc(value.replace("\u00a0", " "))
+        value = _nfc(value)
         if value == "":
             return None
     if value is None:
