@@ -20,7 +20,7 @@ def _mode_for(path: Path) -> int:
 
 
 def write_text(path: Path, text: str, overwrite: bool = True) -> None:
-    """Write `text` to `path` atomically; with overwrite=False an existing file is kept."""
+    """Write `text` to `path` atomically (UTF-8); with overwrite=False an existing file is kept."""
     write_bytes(path, text.encode("utf-8"), overwrite)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.model.plan import Unit
+from plan57.model.plan import KINDS, Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -72,6 +72,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                 "group": t.task.group,
                 "done_names": [names[u] for u in t.leads_done],
                 "todo_names": [names[u] for u in t.leads_expected if u not in done],
+                # a lead that sent no valid report, apart from one that reported and did nothing
+                "unreported_names": [names[u] for u in t.leads_unreported],
+                "idle_names": [names[u] for u in t.leads_idle],
                 "products": [
                     {"name": k.name, "count": t.products.get(k.id, 0)}
                     for k in plan.product_kinds
@@ -94,15 +97,17 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         for item in get(result_record(result, row.unit.id), "training") or []:
             trainings.append({"unit": names[row.unit.id], "item": item})
     audiences = {a.id: a.name for a in plan.training_audiences}
+    document = _document(plan, names.get(plan.reporting.compiler, ""))
     doc_number = number.strip() if number else "…"
     if doc_number.isdigit() and len(doc_number) < 2:
         doc_number = doc_number.zfill(2)  # NĐ 30: numbers below 10 take a leading zero
     if "/" not in doc_number:
-        doc_number = f"{doc_number}/BC-SVHTTDL"
+        doc_number = f"{doc_number}/{document.symbol}"
     return {
         "y": result.year,
         "info": plan.plan,
         "compiler": names.get(plan.reporting.compiler, ""),
+        "document": document,
         "date": date,
         "number": doc_number,
         "sample": result.sample,
@@ -112,6 +117,18 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
         "targets": result.targets,
+        # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
+        # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
+        # `history` (every year with submissions): each a point {year, numerator, denominator,
+        # value, coverage, status, status_label, required}
+        "budget": {
+            "total": result.budget.total,
+            "units": result.budget.units,
+            "by_kind": [
+                {"kind": k, "label": GROUP_LABEL[k], "total": p.total, "units": p.units}
+                for k, p in result.budget.by_kind.items()
+            ],
+        },
         "groups": plan.task_groups,
         "key_days_task": plan.key_days_task,
         "tasks": tasks,
@@ -120,12 +137,29 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "trainings": trainings,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
+        "by_kind": reporting_by_kind(result),
+        "trends": trends(result),
         "rows": result.rows,
         "names": names,
         "state_label": STATE_LABEL,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+def _document(plan: Plan, compiler: str) -> Document:
+    """The compiler's header and signature from the plan; a plan without them gets neutral ones."""
+    if plan.reporting.document is not None:
+        return plan.reporting.document
+    return Document(
+        superior=plan.plan.issuer.upper(),
+        issuer=compiler.upper(),
+        symbol="BC",
+        place="……",
+        addressee=plan.plan.issuer,
+        recipients=["Như trên", "Lưu: VT"],
+        signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
 
 
 # The report names the body that reports: the People's Committee of a xã or phường.
@@ -154,3 +188,39 @@ def short_name(unit: Unit) -> str:
 
 def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:
     return result.records.get(unit_id)
+
+
+def reporting_by_kind(result: YearResult) -> list[dict[str, Any]]:
+    """Reporting completeness per kind of unit (registry order of kinds), for charts and tables."""
+    r = result.reporting
+    state = {uid: s for s, ids in (("on_time", r.on_time), ("late", r.late), ("invalid", r.invalid)) for uid in ids}
+    out = []
+    for kind in KINDS:
+        ids = [u.id for u in result.plan.units if u.kind == kind]
+        if not ids:
+            continue
+        counts = {s: sum(1 for uid in ids if state.get(uid, "missing") == s) for s in STATE_LABEL}
+        out.append({"kind": kind, "label": GROUP_LABEL[kind], "expected": len(ids), **counts})
+    return out
+
+
+def trends(result: YearResult) -> list[dict[str, Any]]:
+    """Each target with a threshold, measured on every year with submissions (the `history` of
+    SPEC §4), its baseline (the first of those years with a value) and its goal (threshold, year)."""
+    out = []
+    for t in result.targets:
+        if t.target.is_condition:
+            continue
+        points = list(getattr(t, "history", None) or [])
+        base = next((p for p in points if p.value is not None), None)
+        out.append(
+            {
+                "id": t.target.id,
+                "label": t.target.label,
+                "goal_year": t.target.year,
+                "threshold": t.threshold,
+                "points": points,
+                "baseline": base,
+            }
+        )
+    return out
