@@ -23,6 +23,12 @@ class Diagnostic:
     code: str
     message: str
 
+    def __post_init__(self) -> None:
+        # a file name or a value quoted in a message may hold control characters or lone
+        # surrogates: shown as escapes, so no output (terminal, JSON, annotations) carries them
+        object.__setattr__(self, "path", one_line(self.path))
+        object.__setattr__(self, "message", one_line(self.message))
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -41,7 +47,8 @@ class Diagnostic:
 
 
 def one_line(text: str) -> str:
-    """Control characters (a newline in a key or a value) shown as escapes, never as a break."""
+    """Control characters (a newline in a key or a value), lone surrogates and other unprintable
+    characters shown as escapes, never as a break or a terminal command."""
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plan57.base.diagnostics import Diagnostic
+from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
@@ -55,8 +55,9 @@ class Collection:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user will recognise it: relative to here when below here."""
-    return os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name)
+    """The path as the user will recognise it: relative to here when below here; a control
+    character or an undecodable byte in a name is shown escaped, never sent to the terminal."""
+    return one_line(os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name))
 
 
 @functools.lru_cache(maxsize=256)
@@ -156,7 +157,7 @@ def _check_document(
 
     from plan57.model.submission import submission_model
     from plan57.validation.locate import did_you_mean, pydantic_diagnostics
-    from plan57.validation.rules import check, missing_blocks
+    from plan57.validation.rules import check, missing_blocks, submitted_range, unsafe_text
 
     data = doc.data
     model = submission_model(plan)
@@ -167,6 +168,8 @@ def _check_document(
     except ValidationError as exc:
         out.extend(pydantic_diagnostics(exc, doc, shown, root=model))
     out.extend(check(doc, plan, shown, folder_year))
+    out.extend(unsafe_text(doc, shown))
+    out.extend(submitted_range(doc, plan, shown, folder_year))
 
     unit = data.get("unit")
     if ("unit",) in doc.values:
