@@ -106,20 +106,49 @@ def pydantic_diagnostics(
     exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None
 ) -> list[Diagnostic]:
     """One diagnostic per pydantic error, located in `doc`."""
+    return first_diagnostics(exc, doc, path, root)[0]
+
+
+def first_diagnostics(
+    exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None, limit: int | None = None
+) -> tuple[list[Diagnostic], int]:
+    """The first `limit` problems in the file's order, translated, and how many more there are.
+
+    Locating an error is cheap, its message (with its "did you mean") is not: a file of a
+    thousand unknown keys gets the first ones explained and the rest counted.
+    """
+    errors = exc.errors(include_url=False)
+    placed: dict[tuple[int, int, str, tuple[Any, ...]], Any] = {}
+    for err in errors:
+        where, real = _where(err, doc)
+        placed.setdefault((where.line, where.col, err["type"], real), err)  # a union repeats itself
+    order = sorted(placed, key=lambda k: (k[0], k[1]))
+    omitted = 0 if limit is None else max(0, len(order) - limit)
+    chosen = [placed[k] for k in (order if limit is None else order[:limit])]
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
-    errors = exc.errors(include_url=False)
-    misspelt = _misspelt(errors, doc, root)
-    for err in errors:
+    misspelt = _misspelt(chosen, doc, root)
+    for err in chosen:
         if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
             continue  # the unknown key beside it already says which key was meant
         line_col, message = _translate(err, doc, root)
         key = (line_col.line, line_col.col, message)
-        if key in seen:  # a union reports one problem once per member
+        if key in seen:
             continue
         seen.add(key)
         out.append(Diagnostic(path, line_col.line, line_col.col, "error", f"schema-{err['type']}", message))
-    return out
+    return out, omitted
+
+
+def _where(err: Any, doc: Document) -> tuple[Loc, tuple[Any, ...]]:
+    """Where an error stands (as `_translate` places it), without building its message."""
+    real, _ = walk(doc.data, tuple(err["loc"]))
+    kind = err["type"]
+    if kind == "missing":
+        return (doc.key_loc(real) if real else doc.value_loc(())), real
+    if kind == "extra_forbidden":
+        return doc.key_loc(real), real
+    return doc.value_loc(real), real
 
 
 def _misspelt(errors: list[Any], doc: Document, root: type[BaseModel] | None) -> set[tuple[Any, ...]]:

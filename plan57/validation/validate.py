@@ -12,6 +12,7 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError
+from plan57.base.numbers import vn_int
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
 
@@ -154,17 +155,19 @@ def _check_document(
     from pydantic import ValidationError
 
     from plan57.model.submission import submission_model
-    from plan57.validation.locate import did_you_mean, pydantic_diagnostics
+    from plan57.validation.locate import did_you_mean, first_diagnostics
     from plan57.validation.rules import check, missing_blocks, submitted_range, unsafe_text
 
     data = doc.data
     model = submission_model(plan)
     out: list[Diagnostic] = []
     record = None
+    omitted = 0
     try:
         record = model.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        out.extend(pydantic_diagnostics(exc, doc, shown, root=model))
+        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1)
+        out.extend(first)
     out.extend(check(doc, plan, shown, folder_year))
     out.extend(unsafe_text(doc, shown))
     out.extend(submitted_range(doc, plan, shown, folder_year))
@@ -225,10 +228,35 @@ def _check_document(
         )
     if result.unit_id is not None:
         out.extend(missing_blocks(doc, plan, shown, result.unit_id))
-    if record is not None and not any(d.is_error for d in out):
+    if record is not None and not any(d.is_error for d in out) and not omitted:
         result.record = record
     out.sort(key=lambda d: (d.line, d.col))
-    return out
+    return capped(out, shown, omitted)
+
+
+MAX_PER_FILE = 50  # problems listed per file; the rest are counted in one line
+
+
+def capped(found: list[Diagnostic], shown: str, omitted: int = 0) -> list[Diagnostic]:
+    """The first MAX_PER_FILE problems of a file (in its order), then one line counting the rest."""
+    if len(found) <= MAX_PER_FILE and not omitted:
+        return found
+    rest = found[MAX_PER_FILE:]
+    more = len(rest) + omitted
+    errors = omitted + sum(1 for d in rest if d.is_error)
+    at = rest[0] if rest else found[-1]
+    counted = f"{vn_int(errors)} lỗi" + (f" và {vn_int(more - errors)} cảnh báo" if more > errors else "")
+    return found[:MAX_PER_FILE] + [
+        Diagnostic(
+            shown,
+            at.line,
+            at.col,
+            "error" if errors else "warning",
+            "too-many-problems",
+            f"từ đây trở đi tệp còn {counted} nữa chưa được liệt kê (chỉ liệt kê {MAX_PER_FILE} vấn đề đầu "
+            "tiên); hãy sửa các lỗi trên rồi kiểm tra lại",
+        )
+    ]
 
 
 def validate_tree(
