@@ -665,7 +665,11 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 raise LoadError(
-                    [Diagnostic(display, 1, 1, "error", "unreadable", "không đọc được: đây là một thư mục, không phải tệp")]
+                    [
+                        Diagnostic(
+                            display, 1, 1, "error", "unreadable", "không đọc được: đây là một thư mục, không phải tệp"
+                        )
+                    ]
                 )
             if not stat.S_ISREG(st.st_mode):
                 raise LoadError(

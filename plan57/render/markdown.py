@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from plan57.base.errors import UsageError
-from plan57.base.numbers import percent, vn_int
 from plan57.base.files import NotReadable, read_regular
+from plan57.base.numbers import percent, vn_int
 from plan57.base.paths import templates_dir
 from plan57.render.view import context
 from plan57.scoring.score import YearResult
