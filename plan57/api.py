@@ -37,7 +37,14 @@ def open_workspace(
 ) -> Workspace:
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units or default_units()
-    return Workspace(the_plan, validate_tree(units_dir, the_plan, max_size, cache=cache), plan_path, units_dir)
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache)
+    for problem in collection.layout:
+        if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
+            raise UsageError(f"{problem.path}: {problem.message}")
+    return Workspace(the_plan, collection, plan_path, units_dir)
+
+
+FOLDER_ERRORS = ("unreadable-folder", "year-folder-digits")
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from plan57.base.diagnostics import Diagnostic
+from plan57.base.numbers import shown_int, vn_int
 from plan57.loading.yamlsafe import Document, Loc
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
@@ -210,7 +211,9 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
                 f"'{name}' phải là số nguyên: nếu là {thousands} (có dấu chấm phân cách hàng nghìn), "
                 f"hãy viết liền {int(round(value * 1000))}"
             )
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdigit() and value.isascii() and len(value.strip()) > 18:
+            return f"'{name}' là một số quá lớn ({vn_int(len(value.strip()))} chữ số): hãy kiểm tra lại số liệu"
+        if isinstance(value, str) and value.strip().isdigit() and value.isascii():
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         if isinstance(value, float) and value == value and value > 0:
             return (
@@ -220,13 +223,16 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
         if isinstance(value, str) and value.replace(".", "").replace(",", "").strip().isdigit():
             return (
                 f"'{name}' phải là số nguyên, viết liền không có dấu chấm hay dấu phẩy "
-                f"(ví dụ 12500, không phải '{value}')"
+                f"(ví dụ 12500, không phải {_show(value)})"
             )
         return f"'{name}' phải là số nguyên ≥ 0 (đang là {_show(value)})"
     if kind == "greater_than_equal":
         return f"'{name}' phải ≥ {ctx.get('ge')} (đang là {_show(value)})"
     if kind == "less_than_equal":
-        return f"'{name}' phải ≤ {ctx.get('le')} (đang là {_show(value)})"
+        le = ctx.get("le")
+        if isinstance(le, int) and le >= 10**12:
+            return f"'{name}' quá lớn (đang là {_show(value)}): hãy kiểm tra lại số liệu"
+        return f"'{name}' phải ≤ {le} (đang là {_show(value)})"
     if kind == "bool_type":
         if isinstance(value, str) and value.strip().lower() in BOOL_WORDS:
             return f"'{name}' phải ghi true (có) hoặc false (không), không ghi '{value}'"
@@ -235,8 +241,8 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
         if real in doc.leading_zero:
             src = doc.leading_zero[real]
             return (
-                f"'{name}' phải đặt trong ngoặc kép: \"{src}\" (không có ngoặc, số 0 ở đầu bị mất "
-                f"và giá trị bị đọc thành {value})"
+                f"'{name}' phải đặt trong ngoặc kép: \"{_clip(src)}\" (không có ngoặc, số 0 ở đầu bị mất "
+                f"và giá trị bị đọc thành {_clip(shown_int(value) if isinstance(value, int) else str(value))})"
             )
         return f"'{name}' phải là chữ; hãy đặt giá trị trong ngoặc kép (đang là {_show(value)})"
     if kind == "literal_error":
@@ -271,7 +277,11 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return "một bảng" if isinstance(value, dict) else "một danh sách"
-    text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "…"
-    return f"'{text}'"
+    if isinstance(value, int):
+        return f"'{value}'" if value.bit_length() <= 64 else shown_int(value)
+    return f"'{_clip(str(value))}'"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A value quoted in a message: its beginning, never the whole of a pasted page."""
+    return text if len(text) <= limit else text[: limit - 3] + "…"

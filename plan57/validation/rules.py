@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
+from plan57.base.numbers import shown_int
 from plan57.loading.yamlsafe import Document
 from plan57.model.plan import Plan
 
@@ -123,7 +124,11 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
         if isinstance(b, dict):
             p, w = _int(b.get(part)), _int(b.get(whole))
             if p is not None and w is not None and p > w:
-                err((block, part), "at-most", f"'{block}.{part}' ({p}) không được lớn hơn '{block}.{whole}' ({w})")
+                err(
+                    (block, part),
+                    "at-most",
+                    f"'{block}.{part}' ({shown_int(p)}) không được lớn hơn '{block}.{whole}' ({shown_int(w)})",
+                )
 
     st = data.get("science_tasks")
     if isinstance(st, dict):
@@ -132,8 +137,8 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
             err(
                 ("science_tasks", "communicated"),
                 "at-most",
-                f"'science_tasks.communicated' ({comm}) không được lớn hơn số nhiệm vụ không mật "
-                f"'total' − 'secret' ({total} − {secret} = {total - secret})",  # type: ignore[operator]
+                f"'science_tasks.communicated' ({shown_int(comm)}) không được lớn hơn số nhiệm vụ không mật "  # type: ignore[arg-type]
+                f"'total' − 'secret' ({shown_int(total)} − {shown_int(secret)} = {shown_int(total - secret)})",  # type: ignore[arg-type, operator]
             )
 
     submitted = _date(data.get("submitted"))

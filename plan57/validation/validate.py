@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from plan57.base.diagnostics import Diagnostic, one_line
-from plan57.base.errors import UsageError
+from plan57.base.errors import UsageError, os_message
 from plan57.base.numbers import vn_int
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
@@ -70,20 +70,61 @@ def _display_dir(parent: str, cwd: str) -> str:
     return parent if rel.startswith("..") else ("" if rel == "." else rel)
 
 
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: '２０２５' or '٢٠٢٦' is not a year folder
+
+
+def year_of_folder(name: str) -> int | None:
+    return int(name) if _YEAR.fullmatch(name) else None
+
+
 def folder_year(path: Path) -> int | None:
     """A file is filed under the year of its folder."""
-    return int(path.parent.name) if re.fullmatch(r"\d{4}", path.parent.name) else None
+    return year_of_folder(path.parent.name)
+
+
+def _lookalike_year(folder: str) -> bool:
+    """Four digits of another script (full-width, Arabic-Indic…): a year typed with the wrong keyboard."""
+    return len(folder) == 4 and folder.isdigit() and not folder.isascii()
 
 
 def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
     """(file, folder year) for every YAML file below units_dir, and problems with the layout."""
     found: list[tuple[Path, int | None]] = []
     problems: list[Diagnostic] = []
-    for root, dirs, files in os.walk(units_dir):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else units_dir
+        problems.append(
+            Diagnostic(
+                display_path(where),
+                1,
+                1,
+                "error",
+                "unreadable-folder",
+                f"không đọc được thư mục ({os_message(exc)}): các báo cáo trong đó không được kiểm tra",
+            )
+        )
+
+    for root, dirs, files in os.walk(units_dir, onerror=unreadable):
         dirs.sort()
         folder = os.path.basename(root)
-        year = int(folder) if re.fullmatch(r"\d{4}", folder) else None
+        year = year_of_folder(folder)
         base = Path(root)
+        if _lookalike_year(folder):
+            digits = "".join(str(int(ch)) for ch in folder)
+            problems.append(
+                Diagnostic(
+                    display_path(base),
+                    1,
+                    1,
+                    "error",
+                    "year-folder-digits",
+                    f"tên thư mục '{folder}' viết bằng chữ số không phải chữ số thường (0–9) nên không được "
+                    f"coi là năm: hãy đổi tên thư mục thành {digits}; các tệp trong đó không được kiểm tra",
+                )
+            )
+            dirs[:] = []
+            continue
         for name in sorted(files):
             if name.startswith("."):
                 continue
