@@ -89,7 +89,7 @@ def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, ob
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
     check_year(ws.plan, year)
     data = YearData.build(ws.plan, ws.collection, year)
-    rows = []
+    rows: list[dict[str, object]] = []
     for unit in ws.plan.units:
         files = data.files.get(unit.id) or []
         rows.append(

@@ -45,7 +45,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
     """(the real path in the data, the segments of loc that are not in it)."""
-    node, real, rest = data, (), []
+    node, rest = data, []
+    real: tuple[Any, ...] = ()
     for seg in loc:
         if isinstance(node, dict) and isinstance(seg, str) and seg in node:
             node = node[seg]

@@ -338,9 +338,15 @@ def validate_paths(
             layout.extend(problems)
         elif path.exists():
             found.append((path, folder_year(path)))
+        elif os.path.islink(path):
+            try:
+                os.stat(path)
+            except OSError as exc:
+                raise UsageError(f"không đọc được '{path}': {os_message(exc)}") from None
         else:
             raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
-    unique = list({p.resolve(): (p, y) for p, y in found}.values())
+    # realpath, not resolve(): a symbolic link that loops is a file that cannot be read, not a crash
+    unique = list({os.path.realpath(p): (p, y) for p, y in found}.values())
     return _validate_found(unique, layout, plan, max_size, cache, records)
 
 
@@ -407,6 +413,8 @@ def _validate_found(
     if store:
         store.save(keep={key for _, _, _, key in todo if key} | used)
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
+    if store and store.note:
+        coll.notes.append(store.note)
     cross_file(coll, plan)
     return coll
 
