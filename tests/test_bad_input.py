@@ -126,7 +126,7 @@ HAZARDS: list[Any] = [
     ("huge-integer.yaml", "xa-muong-la", None, (24, 10, "schema-int_type", "population.total", "5.000 chữ số")),
     ("huge-hex-integer.yaml", "xa-muong-la", None, (18, 10, "schema-less_than_equal", "staff.total", "quá lớn")),
     # issue 14, item 1: a sending date years before the plan, or far in the future
-    ("submitted-before-plan.yaml", "xa-muong-la", None, (4, 12, "submitted-range", "2015-12-03", "03/10/2025")),
+    ("submitted-before-plan.yaml", "xa-muong-la", None, (4, 12, "submitted-range", "2015-12-03", "01/01/2025")),
     ("submitted-far-future.yaml", "xa-muong-la", None, (4, 12, "submitted-range", "2205-12-03", "31/12/2026")),
 ]
 

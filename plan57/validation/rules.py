@@ -73,21 +73,22 @@ def unsafe_text(doc: Document, path: str) -> list[Diagnostic]:
 
 
 def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagnostic]:
-    """A date of sending before the plan existed, or more than a year after the reporting year."""
+    """A date of sending before the reporting year began (years before the plan, a slip of the
+    year), or more than a year after it ended."""
     submitted = _date(doc.data.get("submitted")) if isinstance(doc.data, dict) else None
     if submitted is None:
         return []
     if year is None:
         stated = _int(doc.data.get("year"))
         year = stated if stated is not None and stated in plan.years else None
-    earliest = plan.plan.date if year is None else max(plan.plan.date, dt.date(year, 1, 1))
+    earliest = dt.date(year if year is not None else plan.years.start, 1, 1)
     latest = dt.date((year if year is not None else plan.years.stop - 1) + 1, 12, 31)
     if earliest <= submitted <= latest:
         return []
     loc = doc.value_loc(("submitted",))
     if submitted < earliest:
         why = f"trước ngày {earliest.strftime('%d/%m/%Y')}" + (
-            " (ngày ban hành Kế hoạch)" if earliest == plan.plan.date else f" (đầu năm báo cáo {year})"
+            f" (đầu năm báo cáo {year})" if year is not None else " (đầu thời gian của Kế hoạch)"
         )
     else:
         why = f"sau ngày {latest.strftime('%d/%m/%Y')} (cuối năm sau năm báo cáo)"
