@@ -294,6 +294,16 @@ def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
         raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15") from None
 
 
+def _report_formats() -> str:
+    from plan57.render.formats import FORMATS
+
+    return ", ".join(FORMATS)
+
+
+REPORT_FORMATS = _report_formats()
+FORMAT_NAMES = REPORT_FORMATS.split(", ")
+
+
 @_command
 def report(
     year: YearOpt = None,
@@ -302,7 +312,20 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", metavar="TỆP", help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ).", show_default=False
+            "-o",
+            "--output",
+            metavar="TỆP",
+            help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ); đuôi tệp (.md, .docx…) chọn định dạng.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="|".join(FORMAT_NAMES),
+            help=f"Định dạng báo cáo: {REPORT_FORMATS} (mặc định: theo đuôi tệp -o, không thì md).",
+            show_default=False,
         ),
     ] = None,
     date: Annotated[
@@ -326,25 +349,30 @@ def report(
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Lập báo cáo tổng hợp (Markdown, tiếng Việt) gửi UBND tỉnh."""
+    """Lập báo cáo tổng hợp gửi UBND tỉnh: Markdown, hoặc Word (docx) theo thể thức Nghị định 30/2020/NĐ-CP."""
     from plan57.api import open_workspace
     from plan57.api import score as compute
-    from plan57.base.atomic import write_text
-    from plan57.render.markdown import render
+    from plan57.base.atomic import write_bytes, write_text
+    from plan57.render.formats import choose
 
     try:
+        chosen = choose(fmt, output, template is not None)
         when = _parse_date(date)
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
-        text = render(result, when, number, template)
+        extra = {"template": template} if template is not None else {}
+        content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:
             typer.echo(f"Ghi chú: {note}", err=True)
         _name_invalid(result)
         if output is None:
-            sys.stdout.write(text)
+            assert isinstance(content, str)  # choose() sends binary formats to a file
+            sys.stdout.write(content)
             sys.stdout.flush()
+        elif isinstance(content, bytes):
+            write_bytes(output, content)
         else:
-            write_text(output, text)
+            write_text(output, content)
     except Plan57Error as exc:
         _fail(exc)
     _strict_exit(result, strict)

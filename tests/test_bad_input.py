@@ -509,7 +509,7 @@ def snapshot(root: Path) -> dict[str, str]:
 def workspace(tmp_path, monkeypatch) -> Path:
     """A copy of data/ (plan and units) plus some bad files, as the current directory."""
     shutil.copytree(DATA, tmp_path / "data")
-    bad_year = tmp_path / "data" / "units" / "2026"
+    bad_year = tmp_path / "data" / "units" / "2027"
     bad_year.mkdir()
     for name, unit in (("cp1258.yaml", "xa-muong-la"), ("utf16-bom.yaml", "so-khcn"), ("alias-bomb.yaml", "so-vhttdl")):
         shutil.copyfile(BAD / name, bad_year / f"{unit}.yaml")
@@ -524,10 +524,10 @@ def workspace(tmp_path, monkeypatch) -> Path:
     [
         (["validate"], 1),
         (["validate", "--plan", "data/plan.yaml", "--units", "data/units"], 1),
-        (["validate", "data/units/2026/xa-muong-la.yaml", "--format", "json"], 1),
+        (["validate", "data/units/2027/xa-muong-la.yaml", "--format", "json"], 1),
         (["score", "--year", "2025"], 0),
         (["score", "--year", "2025", "--format", "json", "--explain"], 0),
-        (["score", "--year", "2026", "--plan", "data/plan.yaml", "--units", "data/units"], 0),
+        (["score", "--year", "2027", "--plan", "data/plan.yaml", "--units", "data/units"], 0),
         (["report", "--year", "2025", "--date", "2025-12-15"], 0),
         (["report", "--plan", "data/plan.yaml", "--units", "data/units", "--date", "2025-12-15"], 0),
     ],

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_c_parser_is_installed() -> None:
-    """A missing ruamel.yaml.clib would silently slow every run: the install must bring it."""
-    assert yamlsafe._fast_class() is not None
+    """A PyYAML without its libyaml extension would silently slow every run: the install must bring it."""
+    assert yamlsafe._fast_parser() is not None
 
 
 # Scalars on which YAML 1.1 and 1.2 disagree, or that a hand-typed file often holds.
@@ -113,7 +113,9 @@ def _same(text: str) -> None:
     fast = yamlsafe.parse_fast(text)
     try:
         slow = yamlsafe.parse(text, "t.yaml")
-    except yamlsafe.LoadError:
+    except yamlsafe.LoadError as exc:
+        if exc.diagnostics[0].code == "yaml-unreadable":
+            return  # valid YAML the round-trip parser itself cannot read: libyaml may read it
         assert fast is None, "the C path accepted a file the careful path refuses"
         return
     if fast is None:
@@ -142,6 +144,129 @@ def test_mutated_samples(data: st.DataObject) -> None:
     _same(text[:pos] + insert + text[pos + cut :])
 
 
+# Block scalars, quoted scalars with escapes, comments (with "&" and "*" in them), directives.
+block_lines = st.lists(
+    st.one_of(
+        st.just(""),
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=10
+        ),
+        st.sampled_from(["  more indented", "# not a comment", "x: y", "- z", "KH&CN *", "\t tab"]),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@st.composite
+def block_scalar(draw: st.DrawFn) -> str:
+    head = draw(st.sampled_from([">", "|", ">-", "|-", ">+", "|+", "> # KH&CN", "|2"]))
+    lines = draw(block_lines)
+    return head + "\n" + "\n".join(("    " + line.strip(" ")) if line.strip(" ") else "" for line in lines)
+
+
+ESCAPES = [
+    "\\n",
+    "\\t",
+    "\\x41",
+    "\\u00e1",
+    "\\U0001F600",
+    "\\\\",
+    '\\"',
+    "\\e",
+    "\\0",
+    "\\x9b",
+    "\\a",
+    "\\N",
+    "\\_",
+    "\\L",
+    "\\P",
+    "\\ ",
+    "\\/",
+    "\\ud800",
+    "\\q",
+    "\\",
+    "\\\n  cont",
+]
+quoted = st.one_of(
+    st.lists(
+        st.one_of(st.sampled_from(ESCAPES), st.sampled_from(["a", "á", "'", " ", "KH&CN", "#", "\t"])), max_size=5
+    ).map(lambda parts: '"' + "".join(parts) + '"'),
+    st.lists(st.sampled_from(["a", "''", "\\", "á", " ", "#", "&x", "\t"]), max_size=5).map(
+        lambda p: "'" + "".join(p) + "'"
+    ),
+)
+COMMENTS = ["", "  # KH&CN", " # *x !y", "  #", " #\ttab", "  # %YAML 1.1"]
+PROLOGUES = [
+    "",
+    "---\n",
+    "%YAML 1.1\n---\n",
+    "%YAML 1.2\n---\n",
+    "%YAML 1.3\n---\n",
+    "%YAML 2.0\n---\n",
+    "# KH&CN: Khoa học & Công nghệ\n%YAML 1.1\n---\n",
+    "%TAG !e! tag:example.com,2000:\n---\n",
+    "%FOO bar\n---\n",
+    "# yaml-language-server: $schema=x.json\n",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(PROLOGUES),
+    st.lists(
+        st.tuples(keys, st.one_of(block_scalar(), quoted, scalars.map(str), st.just("")), st.sampled_from(COMMENTS)),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda t: t[0],
+    ),
+    st.booleans(),
+)
+def test_directives_blocks_escapes_and_comments(prologue: str, items: list[tuple[str, str, str]], crlf: bool) -> None:
+    lines = []
+    for key, value, comment in items:
+        if value.startswith((">", "|")):
+            lines.append(f"{key}: {value}")  # a comment cannot follow a block scalar's text
+        else:
+            lines.append(f"{key}: {value}{comment}")
+    text = prologue + "\n".join(lines) + "\n"
+    _same(text.replace("\n", "\r\n") if crlf else text)
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.3", "2.0", "1.0"])
+def test_yaml_directive_other_than_1_2_is_a_located_error(version: str) -> None:
+    text = f"# mẫu báo cáo\n%YAML {version}\n---\na: yes\nb: on\n"
+    assert yamlsafe.parse_fast(text) is None
+    with pytest.raises(yamlsafe.LoadError) as err:
+        yamlsafe.parse(text, "t.yaml")
+    d = err.value.diagnostics[0]
+    assert (d.line, d.col, d.code) == (2, 1, "yaml-directive") and f"%YAML {version}" in d.message
+
+
+def test_yaml_1_2_directive_reads_yes_as_text_on_both_paths() -> None:
+    text = "%YAML 1.2\n---\na: yes\n"
+    fast = yamlsafe.parse_fast(text)
+    assert fast is not None and fast.data == {"a": "yes"} == yamlsafe.parse(text, "t.yaml").data
+
+
+def test_a_comment_the_round_trip_parser_cannot_place_is_read_by_the_fast_path() -> None:
+    text = "a: # chú thích\n  t\n\n"
+    fast = yamlsafe.parse_fast(text)
+    assert fast is not None and fast.data == {"a": "t"}
+    with pytest.raises(yamlsafe.LoadError) as err:
+        yamlsafe.parse(text + "b: &x 1\n", "t.yaml")  # an anchor: only the careful path decides
+    d = err.value.diagnostics[0]
+    assert (d.line, d.col, d.code) == (1, 4, "yaml-unreadable")
+
+
+def test_ampersand_in_a_comment_and_empty_values_stay_on_the_fast_path() -> None:
+    text = "# Sở KH&CN *\nsubmitted:\nreference: ''  # số & ngày\nx: [1, 2] # !tag\n"
+    doc = yamlsafe.parse_fast(text)
+    assert doc is not None and doc.data == {"submitted": None, "reference": "", "x": [1, 2]}
+    assert doc.values[("submitted",)] == doc.keys[("submitted",)] == (2, 1)
+    _same(text)
+
+
 def test_shipped_samples_take_the_fast_path_and_agree() -> None:
     for path in sorted(UNITS.glob("*/*.yaml")):
         text = path.read_text(encoding="utf-8")
@@ -155,7 +280,22 @@ def test_plain_file_is_parsed_by_the_c_path() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["a: &x 1\nb: *x\n", "a: !!str 1\n", "a:\n\t- 1\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n---\nb: 2\n"]
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: ! 1\n",
+        "a:\n\t- 1\n",
+        "%YAML 1.1\n---\na: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "<<: {a: 1}\n",
+        "a: 1\na: 2\n",
+        "a:\n- \n",
+        "? [a]\n: 1\n",
+        "",
+        "# only a comment\n",
+        "a: " + "[" * 40 + "]" * 40 + "\n",
+    ],
 )
 def test_hazards_go_to_the_careful_path(text: str) -> None:
     assert yamlsafe.parse_fast(text) is None
@@ -176,3 +316,55 @@ def test_validation_results_identical_on_both_paths(plan, tmp_path) -> None:  # 
     a = validate_bytes(good, path, plan, 2025, 1 << 20, "f.yaml", fast=True)
     b = validate_bytes(good, path, plan, 2025, 1 << 20, "f.yaml", fast=False)
     assert a.valid and b.valid and a.record == b.record and a.unit_loc == b.unit_loc
+
+
+def _count_careful(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = yamlsafe.parse
+
+    def counting(text: str, path: str) -> yamlsafe.Document:
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(yamlsafe, "parse", counting)
+    return calls
+
+
+def test_warnings_and_untouched_templates_never_take_the_careful_path(plan, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only an error libyaml cannot place goes to the round-trip parser: not a warning, not a
+    template's comments ("KH&CN"), not its empty values."""
+    from plan57.render.template import new_submission
+
+    from .conftest import submission
+
+    calls = _count_careful(monkeypatch)
+    data = submission(plan, "xa-muong-la", 2025)
+    del data["population"]  # a block the unit's targets need: a warning
+    raw = ("# Sở KH&CN hướng dẫn *\n" + dump(data)).encode()
+    path = tmp_path / "2025" / "xa-muong-la.yaml"
+    result = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml")
+    assert result.valid and result.diagnostics and all(d.severity == "warning" for d in result.diagnostics)
+    for unit in ("xa-muong-la", "so-khcn", "bao-ptth-son-la"):
+        template = new_submission(plan, unit, 2026).encode()
+        result = validate_bytes(template, tmp_path / "2026" / f"{unit}.yaml", plan, 2026, 1 << 20, "t.yaml")
+        assert not any(d.is_error for d in result.diagnostics), result.diagnostics
+        assert result.diagnostics  # at least the draft warning
+    assert calls == []
+    # an error libyaml cannot explain still goes there, once
+    validate_bytes(b"unit: [\n", path, plan, 2025, 1 << 20, "f.yaml")
+    assert calls == ["f.yaml"]
+
+
+def test_schema_errors_are_located_without_the_careful_path(plan, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import submission
+
+    calls = _count_careful(monkeypatch)
+    data = submission(plan, "xa-muong-la", 2025)
+    data["staff"]["informed"] = data["staff"]["total"] + 1
+    data["stafff"] = 1
+    raw = dump(data).encode()
+    path = tmp_path / "2025" / "xa-muong-la.yaml"
+    fast = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml")
+    assert calls == []
+    slow = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml", fast=False)
+    assert fast.diagnostics == slow.diagnostics and any(d.is_error for d in fast.diagnostics)

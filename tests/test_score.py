@@ -319,16 +319,18 @@ def test_absent_block_lowers_coverage_and_blocks_met(mini_plan, mini_plan_path, 
     result = lib(mini_plan, units, 2025)
     assert "xa-chieng-la" in result.reporting.submitted
     tc = tl(result, "2030.tiep-can")
-    # 2 of the 3 xã/phường have population → coverage 2/3; Σ 2000/2000 = 1 ≥ 4/5 but rule 2
+    # 2 of the 3 xã/phường have population → coverage 2/3; Σ 2000/2000 = 1 ≥ 4/5 but not proven
+    # met (rule 2 needs coverage 1); not due → rule 6: the first year with a value is the baseline
     assert tc.coverage == Fraction(2, 3)
     assert tc.value == Fraction(1)
-    assert tc.status == "insufficient_data"
+    assert tc.status == "baseline"
 
     doc = score_json(mini_plan_path, units, 2025)
     t = tj(doc, "2030.tiep-can")
     # 2/3 does not terminate → 6 places: 0.666667
     assert (t["numerator"], t["denominator"], t["value"], t["coverage"]) == (2000, 2000, "1", "0.666667")
-    assert t["status"] == "insufficient_data" and t["threshold"] == "0.8"
+    # not due in 2025, and the first year with a value: rule 6, the baseline (coverage shown beside it)
+    assert t["status"] == "baseline" and t["threshold"] == "0.8"
     # its other data still counts: staff 8 × 10/10 = 80/80, coverage 1 → met
     cb = tj(doc, "2025.can-bo")
     assert (cb["numerator"], cb["denominator"], cb["coverage"], cb["status"]) == (80, 80, "1", "met")
@@ -434,9 +436,9 @@ def test_baseline_counts_a_year_with_partial_coverage(mini_plan, mini_plan_path,
         s26[uid]["population"] = {"total": 1000, "reached": 700}
     write_all(units, 2026, s26)
 
-    # 2025: 900/1000 = 9/10 ≥ 4/5 but coverage 1/3 → insufficient_data; still the baseline year
+    # 2025: 900/1000 = 9/10 ≥ 4/5 but coverage 1/3: not proven met; not due → the baseline year
     t25 = tj(lib_json(mini_plan, units, 2025), "2030.tiep-can")
-    assert (t25["value"], t25["coverage"], t25["status"]) == ("0.9", "0.333333", "insufficient_data")
+    assert (t25["value"], t25["coverage"], t25["status"]) == ("0.9", "0.333333", "baseline")
     # required(2026) = 9/10 + (4/5 − 9/10)·1/5 = 9/10 − 1/50 = 22/25 = 0.88; 0.7 < 0.88
     t26 = tj(lib_json(mini_plan, units, 2026), "2030.tiep-can")
     assert (t26["value"], t26["required"], t26["status"]) == ("0.7", "0.88", "off_track")
@@ -500,9 +502,11 @@ def test_hop_tac_with_no_cooperation_is_not_met_in_2025(mini_plan, mini_plan_pat
     subs["bao-ptth-son-la"]["press"] = {"dedicated_sections": 1, "national_cooperation": 0}
     write_all(units, 2025, subs)
     t = tj(lib_json(mini_plan, units, 2025), "2025.hop-tac")
-    # Σ national_cooperation = 0 < 1 → false; due in 2025 → not_met
+    # Σ national_cooperation = 0 < 1 → false; the one press agency reported it: coverage 1/1;
+    # due in 2025 and failing with coverage 1 → not_met (rule 3)
     assert t["value"] is False and t["due"] is True and t["status"] == "not_met"
-    assert (t["threshold"], t["numerator"], t["denominator"], t["coverage"], t["required"]) == (None,) * 5
+    assert (t["threshold"], t["numerator"], t["denominator"], t["required"]) == (None,) * 4
+    assert t["coverage"] == "1"
     # the press agency's dedicated section still counts: 1/1
     assert tj(lib_json(mini_plan, units, 2025), "2025.bao-chi")["status"] == "met"
 
@@ -610,10 +614,15 @@ def test_nothing_carries_over_to_the_next_year(mini_plan, mini_plan_path, units)
     rep = doc["reporting"]
     assert rep["missing"] == ["bql-kcn"]
     assert (rep["expected"], rep["submitted"], rep["on_time"]) == (8, 7, 7)
-    # its 2025 plan does not count in 2026: 7/8
+    # the 2025 milestone keeps its verdict from the 2025 files: 8/8, met; its 2025 plan does not
+    # count in 2026's own figure: current 7/8
     t = tj(doc, "2025.ke-hoach")
-    assert (t["value"], t["status"], t["due"]) == ("0.875", "not_met", True)
-    # 2025 itself is unchanged: 8/8
+    assert (t["judged_year"], t["value"], t["status"], t["due"]) == (2025, "1", "met", True)
+    assert t["current"] == {"numerator": 7, "denominator": 8, "value": "0.875", "coverage": "1"}
+    assert t["history"] == [
+        {"year": 2025, "value": "1", "coverage": "1", "status": "met"},
+        {"year": 2026, "value": "0.875", "coverage": "1", "status": "not_met"},
+    ]
     assert tj(lib_json(mini_plan, units, 2025), "2025.ke-hoach")["status"] == "met"
 
 
@@ -621,12 +630,19 @@ def test_a_year_without_files_has_everyone_missing(mini_plan, mini_plan_path, un
     write_all(units, 2025, all_subs(mini_plan, 2025))
     doc = lib_json(mini_plan, units, 2026)
     assert doc["reporting"]["missing"] == MINI_IDS and doc["reporting"]["submitted"] == 0
-    # share 0/8 = 0 → not_met; ratios have no value → insufficient_data; conditions no data
-    assert (tj(doc, "2025.ke-hoach")["value"], tj(doc, "2025.ke-hoach")["status"]) == ("0", "not_met")
-    for tid in ("2025.can-bo", "2026.ha-tang", "2026.mang-luoi", "2026.dao-tao"):
-        assert (tj(doc, tid)["value"], tj(doc, tid)["status"]) == (None, "insufficient_data"), tid
-    # each ratio: 0 of its expected units reported → coverage 0
-    assert tj(doc, "2025.can-bo")["coverage"] == "0"
+    # 2025 milestones keep their 2025 verdict (all met); 2026's own figures: a share 0/8 = 0
+    ke = tj(doc, "2025.ke-hoach")
+    assert (ke["judged_year"], ke["value"], ke["status"]) == (2025, "1", "met")
+    assert (ke["current"]["value"], ke["current"]["coverage"]) == ("0", "1")
+    # a ratio has no value with nothing reported: coverage 0
+    assert tj(doc, "2025.can-bo")["current"] == {"numerator": None, "denominator": None, "value": None, "coverage": "0"}
+    # 2026 targets judged on 2026's files: no value → insufficient_data
+    for tid in ("2026.ha-tang", "2026.mang-luoi", "2026.dao-tao"):
+        t = tj(doc, tid)
+        assert (t["judged_year"], t["value"], t["status"]) == (2026, None, "insufficient_data"), tid
+        assert "current" not in t
+    # 2026 has no submission: the history holds 2025 alone
+    assert [h["year"] for h in tj(doc, "2026.ha-tang")["history"]] == [2025]
 
 
 # ---- 12. tasks ---------------------------------------------------------------------------------
@@ -659,16 +675,17 @@ def test_task_1c_done_by_its_lead(mini_plan, mini_plan_path, units, tasks, done,
 def test_task_counts_and_leads_absent_from_the_registry(mini_plan, mini_plan_path, units):
     subs = all_subs(mini_plan, 2025)
     # 1b leads: kinds so, ban, xa, phuong → so-vhttdl, so-khcn, bql-kcn, phuong-to-hieu,
-    # xa-muong-la, xa-chieng-la = 6; done by so-vhttdl and xa-muong-la = 2
+    # xa-muong-la, xa-chieng-la, less the coordinators named individually (so-vhttdl, so-khcn)
+    # = 4; done by xa-muong-la = 1 (so-vhttdl's activity is a coordinator's)
     subs["so-vhttdl"]["tasks"] = {"1b": {"activities": 2}}
     subs["xa-muong-la"]["tasks"] = {"1b": {"activities": 1}, "1a": {"activities": 3}}
     subs["bao-ptth-son-la"]["tasks"] = {"1b": {"activities": 9}}  # not a lead of 1b
     write_all(units, 2025, subs)
     doc = lib_json(mini_plan, units, 2025)
-    assert kj(doc, "1b") == {"id": "1b", "leads_expected": 6, "leads_done": 2, "status": "not_met"}
-    # 1a leads: bao-ptth-son-la, vp-ubnd-tinh (not in the mini registry), so/ban (3), xã/phường (3)
-    # → 1 + 3 + 3 = 7; done by xa-muong-la only
-    assert kj(doc, "1a") == {"id": "1a", "leads_expected": 7, "leads_done": 1, "status": "not_met"}
+    assert kj(doc, "1b") == {"id": "1b", "leads_expected": 4, "leads_done": 1, "status": "not_met"}
+    # 1a leads: bao-ptth-son-la, vp-ubnd-tinh (not in the mini registry), so/ban (3 less the two
+    # coordinators = 1), xã/phường (3) → 1 + 1 + 3 = 5; done by xa-muong-la only
+    assert kj(doc, "1a") == {"id": "1a", "leads_expected": 5, "leads_done": 1, "status": "not_met"}
     # 2a's only lead, so-gddt, is not in the mini registry → insufficient_data
     assert kj(doc, "2a") == {"id": "2a", "leads_expected": 0, "leads_done": 0, "status": "insufficient_data"}
     assert [k["id"] for k in doc["tasks"]] == "1a 1b 1c 1d 2a 2b 2c 2d 3a 3b 4a 4b 4c 5a 5b 5c".split()
@@ -774,12 +791,14 @@ def schema() -> dict[str, Any]:
 def check_json(doc: dict[str, Any], schema: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(schema).validate(doc)
     # keys in the order of SPEC §4
-    assert list(doc) == ["year", "reporting", "targets", "tasks"]
+    assert list(doc) == ["year", "reporting", "targets", "tasks", "budget_vnd"]
     assert list(doc["reporting"]) == ["expected", "submitted", "on_time", "missing", "late", "invalid", "invalid_files"]
     for t in doc["targets"]:
+        current = ["current"] if t["judged_year"] < doc["year"] else []
         assert list(t) == [
             "id",
             "due",
+            "judged_year",
             "threshold",
             "numerator",
             "denominator",
@@ -787,9 +806,14 @@ def check_json(doc: dict[str, Any], schema: dict[str, Any]) -> None:
             "coverage",
             "required",
             "status",
+            *current,
+            "history",
         ]
-        # due ⇔ target year ≤ Y
+        # due ⇔ target year ≤ Y; the verdict's year is the target's year, or Y before it
         assert t["due"] == (int(t["id"][:4]) <= doc["year"])
+        assert t["judged_year"] == min(int(t["id"][:4]), doc["year"])
+        years = [h["year"] for h in t["history"]]
+        assert years == sorted(set(years)) and all(y <= doc["year"] for y in years)
         # the value of a ratio is numerator/denominator in the decimal rule
         if t["threshold"] is not None and t["denominator"]:
             assert t["value"] == ref_decimal(Fraction(t["numerator"], t["denominator"])), t

@@ -20,7 +20,12 @@ def _mode_for(path: Path) -> int:
 
 
 def write_text(path: Path, text: str, overwrite: bool = True) -> None:
-    """Write `text` to `path` atomically; with overwrite=False an existing file is kept."""
+    """Write `text` to `path` atomically (UTF-8); with overwrite=False an existing file is kept."""
+    write_bytes(path, text.encode("utf-8"), overwrite)
+
+
+def write_bytes(path: Path, data: bytes, overwrite: bool = True) -> None:
+    """Write `data` to `path` atomically; with overwrite=False an existing file is kept."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     try:
@@ -30,8 +35,8 @@ def write_text(path: Path, text: str, overwrite: bool = True) -> None:
         raise OutputError(f"không ghi được '{path}': {os_message(exc)}") from None
     try:
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report or template is for others too
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         if overwrite:
             os.replace(tmp, path)
         else:

@@ -32,23 +32,23 @@ class Loc(NamedTuple):
 
 @dataclass
 class Document:
-    """A parsed file: plain data plus where each key and value stands."""
+    """A parsed file: plain data plus where each key and value stands ((line, col), 1-based)."""
 
     data: Any
-    values: dict[Path_, Loc] = field(default_factory=dict)
-    keys: dict[Path_, Loc] = field(default_factory=dict)
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     # source text of plain integer scalars written with a leading zero (0912345678)
     leading_zero: dict[Path_, str] = field(default_factory=dict)
-    fast: bool = False  # parsed by the C path: locations are re-derived on the careful path
+    fast: bool = False  # parsed by libyaml's C parser (the same data and places as the careful path)
 
     def value_loc(self, path: Path_) -> Loc:
         while path not in self.values and path:
             path = path[:-1]
-        return self.values.get(path, Loc(1, 1))
+        return Loc(*self.values.get(path, (1, 1)))
 
     def key_loc(self, path: Path_) -> Loc:
         if path in self.keys:
-            return self.keys[path]
+            return Loc(*self.keys[path])
         return self.value_loc(path)
 
 
@@ -107,11 +107,11 @@ def decode(raw: bytes, path: str) -> str:
         ) from None
 
 
-def _composer_class() -> type:
+def _composer_class() -> Any:
     from ruamel.yaml.composer import Composer
     from ruamel.yaml.events import AliasEvent
 
-    class SafeComposer(Composer):  # type: ignore[misc]
+    class SafeComposer(Composer):
         """Refuses anchors, aliases and explicit tags before any node is built."""
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -204,81 +204,248 @@ def _syntax_message(problem: str) -> str:
     return f"tệp viết sai cú pháp YAML ở đây; hãy so với tệp mẫu (chi tiết kỹ thuật: {problem})"
 
 
-_FAST: Any = False  # None when the C parser is unavailable
+_FAST: Any = False  # None when libyaml's parser is unavailable
 
 
-def _fast_class() -> Any:
+def _fast_parser() -> Any:
+    """libyaml's event parser, through PyYAML's C extension (None where it is not built)."""
     global _FAST
     if _FAST is False:
         try:
-            from _ruamel_yaml import CParser
+            from yaml._yaml import CParser
         except ImportError:  # pragma: no cover - depends on the platform
             _FAST = None
         else:
-            from ruamel.yaml.nodes import ScalarNode, SequenceNode
-            from ruamel.yaml.resolver import implicit_resolvers
-
-            # ruamel's own YAML 1.2 implicit resolvers, in its order, by first character
-            table: dict[str, list[tuple[str, Any]]] = {}
-            for versions, tag, regexp, first in implicit_resolvers:
-                if (1, 2) in versions:
-                    for ch in first:
-                        table.setdefault(ch, []).append((tag, regexp))
-            STR, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-
-            class FastParser(CParser):  # type: ignore[misc]
-                """libyaml's parser with the YAML 1.2 resolution the round-trip path uses."""
-
-                def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-                    if kind is ScalarNode:
-                        if implicit[0]:
-                            for tag, regexp in table.get(value[:1], ()):
-                                if regexp.match(value):
-                                    return tag
-                        return STR
-                    return SEQ if kind is SequenceNode else MAP
-
-                def descend_resolver(self, parent: Any, index: Any) -> None:
-                    pass
-
-                def ascend_resolver(self) -> None:
-                    pass
-
-            _FAST = FastParser
+            _FAST = CParser
     return _FAST
 
 
-# Anything that might be an anchor, alias, tag, merge key, tab, directive or deep flow nesting
-# goes to the round-trip path, which refuses or locates it; the C path sees only plain files.
-_SLOW_MARKERS = re.compile(r"[&*!\t]|<<|^%", re.MULTILINE)
+_RESOLVERS: dict[str, list[tuple[str, Any]]] | None = None
+_MEMO: dict[str, str] = {}  # plain scalar text → its resolved type, for the texts files repeat
+
+
+def _resolvers() -> dict[str, list[tuple[str, Any]]]:
+    """ruamel's own YAML 1.2 implicit resolvers, in its order, by first character: both paths
+    resolve a plain scalar by the same rules."""
+    global _RESOLVERS
+    if _RESOLVERS is None:
+        from ruamel.yaml.resolver import implicit_resolvers
+
+        table: dict[str, list[tuple[str, Any]]] = {}
+        for versions, tag, regexp, first in implicit_resolvers:
+            if (1, 2) in versions:
+                for ch in first:
+                    table.setdefault(ch, []).append((tag.rsplit(":", 1)[-1], regexp))
+        _RESOLVERS = table
+    return _RESOLVERS
+
+
+def _resolve(value: str) -> str:
+    kind = _MEMO.get(value)
+    if kind is None:
+        kind = "str"
+        for tag, regexp in _resolvers().get(value[:1], ()):
+            if regexp.match(value):
+                kind = tag
+                break
+        if len(_MEMO) < 50_000:
+            _MEMO[value] = kind
+    return kind
+
+
+class _Defer(Exception):
+    """The fast path leaves this file to the careful path (an anchor, a tag, a directive…)."""
 
 
 def parse_fast(text: str) -> Document | None:
-    """The C-accelerated parse of a plain file, or None when the careful path must decide.
+    """libyaml's parse of a file, or None when the careful path must decide.
 
-    It returns only what `parse` would return for the same text (a property test checks it).
+    Types are resolved while the values are built, one pass over the parser's events, with the
+    careful path's YAML 1.2 rules. It returns only what `parse` would return for the same text
+    (a property test checks it): anchors, aliases, tags, directives other than `%YAML 1.2`,
+    merge keys, duplicate keys, empty values outside a mapping, deep nesting and any parse error
+    go to the careful path, which refuses or locates them.
     """
-    cls = _fast_class()
-    if cls is None or _SLOW_MARKERS.search(text) or text.count("[") + text.count("{") > 200:
+    cls = _fast_parser()
+    if cls is None:
         return None
-    parser = cls(text)
     try:
-        node = parser.get_single_node()
-        if node is None:
-            return None
-        doc = Document(data=None, fast=True)
-        doc.data = _build(node, (), doc)
-        return doc
-    except Exception:  # any doubt: let the careful path parse and explain
+        return _events_to_document(cls(text))
+    except Exception:  # any doubt at all (a syntax error included): the careful path explains
         return None
-    finally:
-        parser.dispose()
+
+
+def _events_to_document(parser: Any) -> Document:
+    from yaml.events import (
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+
+    get = parser.get_event
+    get()  # the stream's start
+    start = get()
+    if start.__class__ is not DocumentStartEvent or start.tags or (start.version not in (None, (1, 2))):
+        raise _Defer  # an empty file, or a directive: the careful path says what it means
+    doc = Document(data=None, fast=True)
+    values: dict[Path_, Any] = doc.values
+    keys: dict[Path_, Any] = doc.keys
+    normalize = unicodedata.normalize
+    stack: list[tuple[Any, Path_]] = []  # the enclosing containers and their paths
+    container: Any = None  # the open dict or list
+    is_map = False
+    path: Path_ = ()
+    key: Any = None  # the key whose value comes next, None when a key comes next
+    root: Any = None
+    while True:
+        event = get()
+        cls = event.__class__
+        if cls is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Defer
+            mark = event.start_mark
+            text = event.value
+            if is_map and key is None:
+                if event.implicit[0] and (text == "<<" or text == ""):
+                    raise _Defer  # a merge key, an empty key
+                key = text if text.isascii() else normalize("NFC", text)
+                here = path + (key,)
+                if here in keys:
+                    raise _Defer  # a duplicate key: the careful path names both lines
+                keys[here] = (mark.line + 1, mark.column + 1)
+                continue
+            value: Any
+            if event.implicit[0]:
+                if text == "":
+                    if not is_map:
+                        raise _Defer  # libyaml places an empty list item elsewhere than ruamel
+                    value = None
+                elif text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+                    value = int(text)  # the common case, as the resolver would read it
+                else:
+                    kind = _MEMO.get(text) or _resolve(text)
+                    if kind == "str":
+                        value = text if text.isascii() else normalize("NFC", text)
+                    elif kind == "int":
+                        here = path + ((key,) if is_map else (len(container),))
+                        value = _int(text, here, doc)
+                    else:
+                        value = _typed(kind, text)
+            else:
+                value = text if text.isascii() else normalize("NFC", text)
+            if is_map:
+                here = path + (key,)
+                container[key] = value
+                # an empty value stands where its key stands
+                values[here] = keys[here] if text == "" and value is None else (mark.line + 1, mark.column + 1)
+                key = None
+            elif container is not None:
+                values[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+                container.append(value)
+            else:
+                values[()] = (mark.line + 1, mark.column + 1)
+                root = value
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Defer
+            if is_map and key is None:
+                raise _Defer  # a list or a mapping as a key
+            new: Any = {} if cls is MappingStartEvent else []
+            if container is None:
+                here = ()
+                root = new
+            elif is_map:
+                here = path + (key,)
+                container[key] = new
+            else:
+                here = path + (len(container),)
+                container.append(new)
+            if len(here) >= MAX_DEPTH:
+                raise _Defer
+            mark = event.start_mark
+            values[here] = (mark.line + 1, mark.column + 1)
+            stack.append((container, path))
+            container, path, key = new, here, None
+            is_map = cls is MappingStartEvent
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            container, path = stack.pop()
+            key = None
+            is_map = container.__class__ is dict
+        else:  # the document's end (an alias event is refused here too)
+            if stack or cls is not DocumentEndEvent:
+                raise _Defer
+            break
+    if get().__class__ is not StreamEndEvent:
+        raise _Defer  # a second document
+    doc.data = root
+    return doc
+
+
+def _typed(kind: str, text: str) -> Any:
+    """A plain scalar's value by its resolved type (not str, not int)."""
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "float":
+        try:
+            return _float(text)
+        except ValueError:
+            return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if kind == "timestamp":
+        stamp = _timestamp(text)
+        if stamp is not None:
+            return stamp
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+_DIRECTIVE = re.compile(r"%(\S*)[ \t]*(\S*)")
+
+
+def _directives(text: str, path: str) -> None:
+    """plan57 reads YAML 1.2: a `%YAML` directive naming another version is refused at its line,
+    never obeyed (YAML 1.1 would read `yes`, `on` and `y` as booleans) nor left to crash the
+    parser. Directives can only stand before the document, after blank and comment lines."""
+    for number, line in enumerate(text.splitlines()[:200], start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not line.startswith("%"):
+            return
+        m = _DIRECTIVE.match(line)
+        name, arg = (m.group(1), m.group(2)) if m else ("", "")
+        if name == "YAML" and arg != "1.2":
+            shown = arg if arg.isascii() and arg.isprintable() and len(arg) <= 10 else "?"
+            raise LoadError(
+                [
+                    Diagnostic(
+                        path,
+                        number,
+                        1,
+                        "error",
+                        "yaml-directive",
+                        f"tệp khai báo '%YAML {shown}': plan57 chỉ đọc YAML 1.2 (ở đó yes, on, y… là chữ, "
+                        "không phải true); hãy xóa dòng này",
+                    )
+                ]
+            )
 
 
 def parse(text: str, path: str) -> Document:
-    """Parse one YAML document, or raise LoadError with located diagnostics."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """Parse one YAML document, or raise LoadError with located diagnostics.
 
+    Whatever the YAML library raises on a file is a located error of that file, never the end
+    of the run: its own syntax errors where it marks them, anything else (an assertion, a
+    comment its round-trip parser cannot place) at the first line.
+    """
+    from ruamel.yaml.error import MarkedYAMLError
+
+    _directives(text, path)
     try:
         node = _yaml().compose(text)
     except _Refused as r:
@@ -290,8 +457,8 @@ def parse(text: str, path: str) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(p) for p in (exc.problem, exc.context) if p)
         raise LoadError([Diagnostic(path, line, col, "error", "yaml-syntax", _syntax_message(problem))]) from None
-    except (YAMLError, RecursionError, ValueError) as exc:  # defensive: never a traceback
-        raise LoadError([Diagnostic(path, 1, 1, "error", "yaml-syntax", _syntax_message(str(exc)))]) from None
+    except Exception as exc:  # noqa: BLE001 - the library's own failures are this file's error
+        raise _internal(exc, text, path) from None
     if node is None:
         raise LoadError([Diagnostic(path, 1, 1, "error", "empty", "tệp rỗng: chưa có nội dung báo cáo")])
     doc = Document(data=None)
@@ -299,7 +466,36 @@ def parse(text: str, path: str) -> Document:
         doc.data = _build(node, (), doc)
     except _Refused as r:
         raise LoadError([Diagnostic(path, r.line, r.col, "error", r.code, r.message)]) from None
+    except Exception as exc:  # noqa: BLE001
+        raise _internal(exc, text, path) from None
     return doc
+
+
+def _internal(exc: BaseException, text: str, path: str) -> LoadError:
+    """A failure inside the YAML library: located where libyaml places the problem when it sees
+    one, else at the first line, and explained without the library's internals."""
+    line, col = 1, 1
+    placed = re.search(r"CommentToken\(.*?line: (\d+), col: (\d+)\)", str(exc))
+    cls = _fast_parser()
+    if placed:  # the comment the round-trip parser could not place
+        line, col = int(placed.group(1)) + 1, int(placed.group(2)) + 1
+    elif cls is not None:
+        try:
+            parser = cls(text)
+            while parser.get_event() is not None:
+                pass
+        except Exception as err:  # noqa: BLE001
+            mark = getattr(err, "problem_mark", None)
+            if mark is not None:
+                line, col = mark.line + 1, mark.column + 1
+    if isinstance(exc, RecursionError | MemoryError):
+        message = "tệp lồng nhau quá sâu hoặc quá lớn để đọc"
+    else:
+        message = (
+            "trình đọc YAML không đọc được tệp này (thường do một chú thích '#' đặt ở chỗ lạ, hoặc "
+            "chỉ thị '%' ở đầu tệp): hãy so với tệp mẫu, bỏ bớt các dòng chú thích quanh chỗ này"
+        )
+    return LoadError([Diagnostic(path, line, col, "error", "yaml-unreadable", message)])
 
 
 def _tag(node: Any) -> str:
@@ -334,7 +530,7 @@ def _build(node: Any, path: Path_, doc: Document) -> Any:
                     kl.line,
                     kl.col,
                     "duplicate-key",
-                    f"khóa '{key}' bị lặp (đã có ở dòng {first.line}): mỗi khóa chỉ được ghi một lần",
+                    f"khóa '{key}' bị lặp (đã có ở dòng {first[0]}): mỗi khóa chỉ được ghi một lần",
                 )
             doc.keys[path + (key,)] = kl
             out[key] = _build(value_node, path + (key,), doc)
@@ -353,8 +549,6 @@ def _scalar(node: Any, path: Path_, doc: Document) -> Any:
         # ruamel's scanner marks where a folded block wrapped with U+0007 for its round-trip
         # writer; the text itself never holds one (YAML forbids raw control characters)
         value = value.replace("\a", "")
-    if doc.fast and value == "" and not node.style:
-        raise _Refused(1, 1, "fast-empty", "")  # libyaml marks an empty value elsewhere: defer
     if tag == "null":
         return None
     if tag == "bool":

@@ -71,10 +71,25 @@ class PlanInfo(_Model):
     general_objective: str | None = None
 
 
+class Document(_Model):
+    """How the compiling body signs its synthesis report (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+
+    superior: str  # the issuing body's superior, as the header prints it (capitals; a newline breaks the line)
+    issuer: str  # the issuing body, as the header prints it (bold capitals; a newline breaks the line)
+    symbol: str  # the document symbol after the number: "BC-SVHTTDL" in "Số: 312/BC-SVHTTDL"
+    place: str  # the place of the date line: "Sơn La, ngày …"
+    addressee: str  # "Kính gửi: …"
+    recipients: list[str]  # "Nơi nhận:", one line each, without the leading dash
+    authority: str | None = None  # "KT. GIÁM ĐỐC" when a deputy signs for the head
+    signer_title: str  # "GIÁM ĐỐC", or the deputy's title under the authority line
+    signer_name: str | None = None  # left empty, the report leaves room for the name
+
+
 class Reporting(_Model):
     unit_deadline: MonthDay
     synthesis_deadline: MonthDay
     compiler: str
+    document: Document | None = None
     text: str
     start_text: str | None = None
 

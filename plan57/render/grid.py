@@ -21,7 +21,7 @@ from rich.text import Text
 
 Kind = Literal["atom", "prose"]
 
-GAP = 2  # columns between two table columns (rich pads one each side)
+GAP = 3  # columns between two table columns: one pad each side and the (blank) divider
 PROSE_MIN = 12  # below this a prose column reads as a list of single words
 
 
@@ -72,10 +72,15 @@ def min_table_width(grid: Grid) -> int:
     return sum(widths) + GAP * (len(widths) - 1)
 
 
+def fits(grid: Grid, console: Console) -> bool:
+    """True when the table, every atom whole and every prose column at its narrowest, fits the width."""
+    return min_table_width(grid) <= console.width
+
+
 def print_grid(grid: Grid, console: Console) -> None:
     if not console.is_terminal:
         print_plain(grid, console)
-    elif min_table_width(grid) <= console.width:
+    elif fits(grid, console):
         console.print(as_table(grid))
     else:
         print_blocks(grid, console)
@@ -98,7 +103,7 @@ def print_plain(grid: Grid, console: Console) -> None:
 
 
 def as_table(grid: Grid) -> Table:
-    table = Table(title=grid.title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=grid.title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for i, c in enumerate(grid.columns):
         if c.kind == "atom":
             table.add_column(escape(c.header), justify=c.justify, no_wrap=True, min_width=atom_width(grid, i))

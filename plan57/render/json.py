@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from plan57.base.numbers import decimal_string
-from plan57.scoring.score import TargetResult, YearResult
+from plan57.scoring.score import Point, TargetResult, YearResult
 
 
 def _rational(value: Any) -> Any:
@@ -19,9 +19,10 @@ def _rational(value: Any) -> Any:
 
 
 def target_json(t: TargetResult) -> dict[str, Any]:
-    return {
+    out = {
         "id": t.target.id,
         "due": t.due,
+        "judged_year": t.judged_year,
         "threshold": _rational(t.threshold),
         "numerator": t.numerator,
         "denominator": t.denominator,
@@ -29,6 +30,22 @@ def target_json(t: TargetResult) -> dict[str, Any]:
         "coverage": _rational(t.coverage),
         "required": _rational(t.required),
         "status": t.status,
+    }
+    if t.current is not None:
+        out["current"] = _current(t.current)
+    out["history"] = [
+        {"year": p.year, "value": _rational(p.value), "coverage": _rational(p.coverage), "status": p.status}
+        for p in t.history
+    ]
+    return out
+
+
+def _current(p: Point) -> dict[str, Any]:
+    return {
+        "numerator": p.numerator,
+        "denominator": p.denominator,
+        "value": _rational(p.value),
+        "coverage": _rational(p.coverage),
     }
 
 
@@ -55,6 +72,11 @@ def score_dict(result: YearResult) -> dict[str, Any]:
             }
             for t in result.tasks
         ],
+        "budget_vnd": {
+            "total": result.budget.total,
+            "units": result.budget.units,
+            "by_kind": {k: {"total": p.total, "units": p.units} for k, p in result.budget.by_kind.items()},
+        },
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.model.plan import Unit
+from plan57.model.plan import Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -72,6 +72,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                 "group": t.task.group,
                 "done_names": [names[u] for u in t.leads_done],
                 "todo_names": [names[u] for u in t.leads_expected if u not in done],
+                # a lead that sent no valid report, apart from one that reported and did nothing
+                "unreported_names": [names[u] for u in t.leads_unreported],
+                "idle_names": [names[u] for u in t.leads_idle],
                 "products": [
                     {"name": k.name, "count": t.products.get(k.id, 0)}
                     for k in plan.product_kinds
@@ -94,15 +97,17 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         for item in get(result_record(result, row.unit.id), "training") or []:
             trainings.append({"unit": names[row.unit.id], "item": item})
     audiences = {a.id: a.name for a in plan.training_audiences}
+    document = _document(plan, names.get(plan.reporting.compiler, ""))
     doc_number = number.strip() if number else "…"
     if doc_number.isdigit() and len(doc_number) < 2:
         doc_number = doc_number.zfill(2)  # NĐ 30: numbers below 10 take a leading zero
     if "/" not in doc_number:
-        doc_number = f"{doc_number}/BC-SVHTTDL"
+        doc_number = f"{doc_number}/{document.symbol}"
     return {
         "y": result.year,
         "info": plan.plan,
         "compiler": names.get(plan.reporting.compiler, ""),
+        "document": document,
         "date": date,
         "number": doc_number,
         "sample": result.sample,
@@ -112,6 +117,18 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
         "targets": result.targets,
+        # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
+        # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
+        # `history` (every year with submissions): each a point {year, numerator, denominator,
+        # value, coverage, status, status_label, required}
+        "budget": {
+            "total": result.budget.total,
+            "units": result.budget.units,
+            "by_kind": [
+                {"kind": k, "label": GROUP_LABEL[k], "total": p.total, "units": p.units}
+                for k, p in result.budget.by_kind.items()
+            ],
+        },
         "groups": plan.task_groups,
         "key_days_task": plan.key_days_task,
         "tasks": tasks,
@@ -126,6 +143,21 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+def _document(plan: Plan, compiler: str) -> Document:
+    """The compiler's header and signature from the plan; a plan without them gets neutral ones."""
+    if plan.reporting.document is not None:
+        return plan.reporting.document
+    return Document(
+        superior=plan.plan.issuer.upper(),
+        issuer=compiler.upper(),
+        symbol="BC",
+        place="……",
+        addressee=plan.plan.issuer,
+        recipients=["Như trên", "Lưu: VT"],
+        signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
 
 
 # The report names the body that reports: the People's Committee of a xã or phường.

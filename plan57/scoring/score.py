@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from plan57.model.plan import Plan, Target, Task, Unit
+from plan57.model.plan import KINDS, Plan, Target, Task, Unit
 from plan57.validation.validate import Collection, FileResult
 
 STATUS_LABEL = {
@@ -71,7 +71,7 @@ class YearData:
             for uid, fs in files.items()
             if len(fs) == 1 and fs[0].valid and fs[0].record is not None and fs[0].record.get("submitted")
         }
-        return cls(year, records, files, invalid)  # type: ignore[arg-type]
+        return cls(year, records, files, invalid)
 
     def state(self, plan: Plan, unit_id: str) -> str:
         """on_time, late, invalid, or missing (no file, or only a draft without a sending date)."""
@@ -112,8 +112,29 @@ class Contribution:
     note: str = ""
 
 
+@dataclass(slots=True)
+class Point:
+    """A target measured on one year's files alone, with the status that year would give."""
+
+    year: int
+    numerator: int | None
+    denominator: int | None
+    value: Fraction | bool | None
+    coverage: Fraction | None
+    status: str
+    required: Fraction | None = None
+    baseline_year: int | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABEL[self.status]
+
+
 @dataclass
 class TargetResult:
+    """A target for year Y. Its verdict (value … status) comes from the files of `judged_year`:
+    the target's own year when that is before Y (a milestone is judged in its year), else Y."""
+
     target: Target
     due: bool
     threshold: Fraction | None
@@ -126,6 +147,10 @@ class TargetResult:
     baseline_year: int | None
     expected: list[str]
     contributions: list[Contribution] = field(default_factory=list)
+    judged_year: int = 0
+    current: Point | None = None  # Y's own measure, when judged_year < Y
+    history: list[Point] = field(default_factory=list)  # every year ≤ Y with any submission
+    previous: Point | None = None  # the measure of Y − 1, when that year has submissions
 
     @property
     def status_label(self) -> str:
@@ -143,6 +168,8 @@ class TaskResult:
     reporters: list[str]  # units that reported anything on the task
     events: list[tuple[str, Record]]  # (unit, event) in registry then date order
     key_day_events: dict[str, list[tuple[str, Record]]]
+    leads_unreported: list[str] = field(default_factory=list)  # expected leads with no valid report for Y
+    leads_idle: list[str] = field(default_factory=list)  # expected leads that reported, nothing under the task
 
     @property
     def status_label(self) -> str:
@@ -159,6 +186,22 @@ class UnitRow:
     portal_section: bool | None
     ratios: dict[str, tuple[int, int]]  # target id → (numerator, denominator) of this unit
     sample: bool
+    budget_vnd: int | None = None
+
+
+@dataclass(slots=True)
+class BudgetPart:
+    total: int  # Σ budget_vnd of the units that wrote one
+    units: int  # how many units wrote one
+
+
+@dataclass
+class Budget:
+    """Funding reported (plan section V): `budget_vnd` totalled; an empty value is not reported."""
+
+    total: int
+    units: int
+    by_kind: dict[str, BudgetPart]  # kinds with at least one unit reporting, in KINDS order
 
 
 @dataclass
@@ -173,6 +216,7 @@ class YearResult:
     rows: list[UnitRow]
     sample: bool
     records: dict[str, Record] = field(default_factory=dict)  # the year's valid submissions
+    budget: Budget = field(default_factory=lambda: Budget(0, 0, {}))
 
     def unit_name(self, unit_id: str) -> str:
         return self.plan.unit_index[unit_id].name
@@ -193,6 +237,11 @@ def _block_present(record: Record | None, target: Target) -> bool:
     return record is not None and all(record.get(b) is not None for b in target.blocks)
 
 
+def reports(record: Record | None, target: Target) -> bool:
+    """The unit wrote every field the target reads: an empty (null) value is not reported."""
+    return record is not None and all(get(record, p) is not None for p in target.paths)
+
+
 @dataclass
 class _Measured:
     value: Fraction | bool | None
@@ -203,10 +252,13 @@ class _Measured:
 
 
 def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
+    """The target on one year's files: value, sums and coverage (SPEC §4). Blanks are not data."""
     expected = plan.expected_units(target)
     records = [(u.id, data.records.get(u.id)) for u in expected]
+    n_expected = len(records)
     m = target.measure
     if m == "share":
+        # a unit that is missing, invalid or left the field empty does not meet it: coverage is 1
         contribs = []
         for uid, rec in records:
             v = get(rec, target.field or "")
@@ -215,118 +267,184 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
                 if target.at_least is None
                 else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
             )
-            contribs.append(Contribution(uid, met=ok, note="" if rec is not None else data.state(plan, uid)))
-        n, d = sum(1 for c in contribs if c.met), len(contribs)
-        return _Measured(Fraction(n, d) if d else None, n, d, Fraction(1) if d else None, contribs)
+            note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
+            contribs.append(Contribution(uid, met=ok, note=note))
+        n = sum(1 for c in contribs if c.met)
+        return _Measured(
+            Fraction(n, n_expected) if n_expected else None,
+            n,
+            n_expected,
+            Fraction(1) if n_expected else None,
+            contribs,
+        )
+    coverage_of: Callable[[int], Fraction | None] = lambda have: Fraction(have, n_expected) if n_expected else None  # noqa: E731
     if m == "ratio":
         contribs, num, den, have = [], 0, 0, 0
+        thr: Fraction = target.threshold  # type: ignore[assignment]
         for uid, rec in records:
-            if _block_present(rec, target):
+            if reports(rec, target):
                 a, b = _sum(rec, target.numerator), _sum(rec, target.denominator)  # type: ignore[arg-type]
                 num, den, have = num + a, den + b, have + 1
-                thr: Fraction = target.threshold  # type: ignore[assignment]
                 met = None if b == 0 else a * thr.denominator >= thr.numerator * b  # exact, without a Fraction
                 contribs.append(Contribution(uid, a, b, met=met))
             else:
-                contribs.append(Contribution(uid, note=data.state(plan, uid) if rec is None else "no_block"))
+                note = (
+                    data.state(plan, uid) if rec is None else ("blank" if _block_present(rec, target) else "no_block")
+                )
+                contribs.append(Contribution(uid, note=note))
         value = Fraction(num, den) if have and den > 0 else None
-        coverage = Fraction(have, len(records)) if records else None
-        return _Measured(value, num if have else None, den if have else None, coverage, contribs)
+        return _Measured(value, num if have else None, den if have else None, coverage_of(have), contribs)
     if m == "totals_at_least":
-        with_block = [(uid, rec) for uid, rec in records if _block_present(rec, target)]
-        totals = {p: sum(get(rec, p) or 0 for _, rec in with_block) for p in target.fields}
-        contribs = [
-            Contribution(uid, met=all((get(rec, p) or 0) >= (target.at_least or 1) for p in target.fields))
-            for uid, rec in with_block
-        ]
-        value = all(t >= (target.at_least or 1) for t in totals.values()) if with_block else None
-        return _Measured(value, contributions=contribs)
+        least = target.at_least or 1
+        totals = dict.fromkeys(target.fields, 0)
+        any_value, have, contribs = False, 0, []
+        for uid, rec in records:
+            if rec is None or not _block_present(rec, target):
+                continue
+            values = [get(rec, p) for p in target.fields]
+            for p, v in zip(target.fields, values):
+                if v is not None:
+                    totals[p] += v
+                    any_value = True
+            if all(v is not None for v in values):
+                have += 1
+            contribs.append(Contribution(uid, met=all((v or 0) >= least for v in values)))
+        holds = all(t >= least for t in totals.values()) if any_value else None
+        return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
     # covers: the values seen across the units' lists cover the required ones
     block, _, key = (target.field or "").partition(".")
     seen: set[Any] = set()
     contribs = []
-    any_block = False
+    have = 0
+    wanted = set(target.values)
     for uid, rec in records:
         items = rec.get(block) if rec is not None else None
         if items is None:
             continue
-        any_block = True
+        have += 1
         mine = {item.get(key) for item in items if isinstance(item, dict)}
         seen |= mine
-        contribs.append(
-            Contribution(
-                uid, met=bool(mine & set(target.values)), note=", ".join(sorted(map(str, mine & set(target.values))))
-            )
-        )
-    return _Measured(set(target.values) <= seen if any_block else None, contributions=contribs)
+        contribs.append(Contribution(uid, met=bool(mine & wanted), note=", ".join(sorted(map(str, mine & wanted)))))
+    return _Measured(wanted <= seen if have else None, coverage=coverage_of(have), contributions=contribs)
 
 
 def status_of(
-    target: Target, year: int, measured: _Measured, earlier: Callable[[int], _Measured], first_year: int
-) -> tuple[str, Fraction | None, int | None]:
-    """(status, required value, baseline year) by the five rules of SPEC §4, in order.
+    target: Target, year: int, measured: _Measured, baseline: tuple[int, Fraction] | None
+) -> tuple[str, Fraction | None]:
+    """(status, required value) by the six rules of SPEC §4, first rule that applies.
 
-    `earlier(y)` measures the target in an earlier year y, from the plan's first year; it is called
-    only to find the baseline of a not-yet-due ratio, and no further than the first year with a value.
+    `baseline` is (b, v_b): the first year from the plan's start in which the target had a value
+    (this year included), whatever its status or coverage that year.
     """
     value = measured.value
-    required: Fraction | None = None
-    base: int | None = None
-    if value is not None and not target.is_condition and target.year > year:
-        # the trajectory of a not-yet-due ratio, from the first year with a value (rule 5)
-        history = {year: measured}
-        base = year
-        for y in range(first_year, year):
-            history[y] = earlier(y)
-            if history[y].value is not None:
-                base = y
-                break
-        if base < year:
-            vb: Fraction = history[base].value  # type: ignore[assignment]
-            thr: Fraction = target.threshold  # type: ignore[assignment]
-            required = vb + (thr - vb) * Fraction(year - base, target.year - base)
-    if value is None:
-        return "insufficient_data", None, None
-    if target.is_condition:
-        if value is True:
-            return "met", None, None
-    elif value >= target.threshold:  # type: ignore[operator]
-        if measured.coverage is not None and measured.coverage < 1:
-            return "insufficient_data", required, base
-        return "met", required, base
+    if value is None:  # 1. nothing reported, or an empty denominator
+        return "insufficient_data", None
+    complete = measured.coverage == 1
+    cond = target.is_condition
+    thr: Fraction = target.threshold  # type: ignore[assignment]
+    share = target.measure == "share"
+    # 2. proven met: a share at or above its threshold; a pooled ratio too, with every unit counted;
+    #    a condition that holds (one unit's report shows that the thing exists). Early too.
+    if (cond and value is True) or (not cond and value >= thr and (share or complete)):
+        return "met", _required(target, year, value, baseline)
     if target.year <= year:
-        return "not_met", None, None
-    if target.is_condition:
-        return "not_due", None, None
-    if base == year:
-        return "baseline", None, base
-    return ("on_track" if value >= required else "off_track"), required, base  # type: ignore[operator]
+        # 3. due and proven short: no missing unit could lift a share, a complete ratio, a ratio
+        #    already below 100% where 100% is needed, or a condition every unit reported on.
+        if cond:
+            short = complete
+        else:
+            short = share or (value < thr and (complete or thr >= 1))
+        # 4. due otherwise: not enough data to judge
+        return ("not_met" if short else "insufficient_data"), None
+    if cond:  # 5.
+        return "not_due", None
+    # 6. not due, a ratio: against the straight path from its baseline to the threshold
+    if baseline is None or baseline[0] >= year:
+        return "baseline", None
+    required = _required(target, year, value, baseline)
+    return ("on_track" if value >= required else "off_track"), required  # type: ignore[operator]
+
+
+def _required(
+    target: Target, year: int, value: Fraction | bool, baseline: tuple[int, Fraction] | None
+) -> Fraction | None:
+    """required(Y) = v_b + (threshold − v_b) × (Y − b)/(T − b), for a not-yet-due ratio past its baseline."""
+    if target.is_condition or target.year <= year or baseline is None or baseline[0] >= year:
+        return None
+    b, vb = baseline
+    thr: Fraction = target.threshold  # type: ignore[assignment]
+    return vb + (thr - vb) * Fraction(year - b, target.year - b)
 
 
 def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: int) -> TargetResult:
-    measured = measure(plan, target, years[year])
-    status, required, base = status_of(
-        target, year, measured, lambda y: measure(plan, target, years[y]), plan.plan.period.start
-    )
-    cond = target.is_condition
+    """The target for `year`: its verdict from the files of its judged year, Y's figure beside it,
+    and its history. Each year is measured once."""
+    judged = min(target.year, year)
+    points: dict[int, Point] = {}
+    judged_measure: _Measured | None = None
+    baseline: tuple[int, Fraction] | None = None
+    for y in sorted(years):
+        if y > year:
+            break
+        if not years[y].records and y not in (judged, year):
+            continue
+        m = measure(plan, target, years[y])
+        if baseline is None and m.value is not None and not isinstance(m.value, bool):
+            baseline = (y, m.value)
+        status, required = status_of(target, y, m, baseline)
+        cond = target.is_condition
+        points[y] = Point(
+            y,
+            None if cond else m.numerator,
+            None if cond else m.denominator,
+            m.value,
+            m.coverage,
+            status,
+            required,
+            baseline[0] if baseline is not None and not cond and target.year > y else None,
+        )
+        if y == judged:
+            judged_measure = m
+    assert judged_measure is not None
+    p = points[judged]
     return TargetResult(
         target=target,
         due=target.year <= year,
-        threshold=None if cond else target.threshold,
-        numerator=None if cond else measured.numerator,
-        denominator=None if cond else measured.denominator,
-        value=measured.value,
-        coverage=None if cond else measured.coverage,
-        required=required,
-        status=status,
-        baseline_year=base,
+        threshold=None if target.is_condition else target.threshold,
+        numerator=p.numerator,
+        denominator=p.denominator,
+        value=p.value,
+        coverage=p.coverage,
+        required=p.required,
+        status=p.status,
+        baseline_year=p.baseline_year,
         expected=[u.id for u in plan.expected_units(target)],
-        contributions=measured.contributions,
+        contributions=judged_measure.contributions,
+        judged_year=judged,
+        current=points[year] if judged < year else None,
+        history=[points[y] for y in sorted(points) if years[y].records],
+        previous=points.get(year - 1) if years.get(year - 1) and years[year - 1].records else None,
     )
 
 
+def expected_leads(plan: Plan, task: Task) -> list[str]:
+    """The registry units the task's lead agencies select, less any unit the task names
+    individually as a coordinator and reaches only through a kind-wide group (SPEC §4: Sở VHTTDL
+    and Sở KHCN guide tasks 1a and 1b; they are not expected leads of them)."""
+    named = {s.unit for s in task.leads if s.unit is not None}
+    coordinators = {s.unit for s in task.coordinators if s.unit is not None}
+    return [u.id for u in plan.select(task.leads) if u.id in named or u.id not in coordinators]
+
+
+def _did_task(report: Record | None) -> bool:
+    """A lead has done the task when it reports at least one activity or one event."""
+    if not report:
+        return False
+    return (report.get("activities") or 0) >= 1 or bool(report.get("events"))
+
+
 def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
-    leads = [u.id for u in plan.select(task.leads)]
+    leads = expected_leads(plan, task)
     lead_set = set(leads)
     done, reporters, events = [], [], []
     activities = 0
@@ -347,10 +465,28 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
             md = ev["date"].strftime("%m-%d")
             if md in key_days:
                 key_days[md].append((unit.id, ev))
-        if unit.id in lead_set and ((report.get("activities") or 0) >= 1 or unit_events):
+        if unit.id in lead_set and _did_task(report):
             done.append(unit.id)
     status = "insufficient_data" if not leads else ("met" if len(done) == len(leads) else "not_met")
-    return TaskResult(task, leads, done, status, activities, products, reporters, events, key_days)
+    done_set = set(done)
+    unreported = [uid for uid in leads if uid not in data.records]
+    idle = [uid for uid in leads if uid in data.records and uid not in done_set]
+    return TaskResult(task, leads, done, status, activities, products, reporters, events, key_days, unreported, idle)
+
+
+def budget_of(plan: Plan, data: YearData) -> Budget:
+    """Σ budget_vnd over the year's valid submissions that wrote one, in total and by unit kind."""
+    total = units = 0
+    parts: dict[str, BudgetPart] = {}
+    for unit in plan.units:
+        value = get(data.records.get(unit.id), "budget_vnd")
+        if value is None:
+            continue
+        total, units = total + value, units + 1
+        part = parts.setdefault(unit.kind, BudgetPart(0, 0))
+        part.total += value
+        part.units += 1
+    return Budget(total, units, {k: parts[k] for k in KINDS if k in parts})
 
 
 def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
@@ -383,7 +519,9 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
     rows = [_row(plan, unit, data, states[unit.id]) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
-    return YearResult(year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records)
+    return YearResult(
+        year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records, budget_of(plan, data)
+    )
 
 
 def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
@@ -391,7 +529,7 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
     files = data.files.get(unit.id) or []
     ratios = {}
     for t in plan.targets:
-        if t.measure == "ratio" and plan.applies(t, unit) and _block_present(rec, t):
+        if t.measure == "ratio" and plan.applies(t, unit) and reports(rec, t):
             ratios[t.id] = (_sum(rec, t.numerator), _sum(rec, t.denominator))  # type: ignore[arg-type]
     return UnitRow(
         unit=unit,
@@ -402,6 +540,7 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
         portal_section=get(rec, "portal_section.exists") if rec else None,
         ratios=ratios,
         sample=bool(rec and rec.get("sample")),
+        budget_vnd=get(rec, "budget_vnd") if rec else None,
     )
 
 

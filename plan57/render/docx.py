@@ -1,0 +1,632 @@
+"""The synthesis report as a Word document to sign and send (SPEC §8).
+
+The layout is that of Nghị định 30/2020/NĐ-CP, Phụ lục I: A4, its margins, Times New Roman, the
+borderless two-column header with its rules, the number and date lines, the document type and its
+subject, a justified body, page numbers from page 2, "Nơi nhận" beside the signature, and the annex
+in a landscape section. The content is the report view (render/view.py), the same the Markdown
+report gets: this module only lays it out. Text that units wrote goes into runs as plain text:
+python-docx escapes it, and characters XML cannot hold become U+FFFD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from plan57.base.numbers import percent, vn_int
+from plan57.render.markdown import ratio_text, vn_date
+from plan57.render.view import context
+from plan57.scoring.score import YearResult
+
+FONT = "Times New Roman"
+BODY = 14  # pt; NĐ 30: 13–14
+INDENT = Mm(12.7)  # first-line indent; NĐ 30: 1–1,27 cm
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(17)}  # NĐ 30: 20–25, 20–25, 30–35, 15–20
+TEXT_W = 210 - 30 - 17  # mm of text on a portrait page
+ANNEX_W = 297 - 30 - 17  # mm of text on a landscape page
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+SAMPLE_NOTICE = (
+    "LƯU Ý: BÁO CÁO NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU. Một hoặc nhiều báo cáo đơn vị được đánh dấu "
+    "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
+)
+# characters an XML 1.0 document cannot hold
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def text(value: Any) -> str:
+    """Unit-written text as one line of plain text that any XML part can hold."""
+    if value is None:
+        return ""
+    return _NOT_XML.sub("\ufffd", " ".join(str(value).split()))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a paragraph with its own look."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Parts = Sequence[Span | str]
+
+
+# ---- low-level helpers ---------------------------------------------------------------------------
+
+
+def _run(p: Paragraph, value: str, size: float, bold: bool = False, italic: bool = False) -> None:
+    run = p.add_run(value)
+    run.font.name = FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.italic = italic
+
+
+def _para(
+    container: Any,
+    parts: Parts,
+    size: float = BODY,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = True,
+    before: float = 0,
+    after: float = 6,
+    keep_next: bool = False,
+) -> Paragraph:
+    p: Paragraph = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.alignment = align
+    fmt.first_line_indent = INDENT if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY else None
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    fmt.line_spacing = 1.15 if size >= 13 else 1.0
+    fmt.keep_with_next = keep_next
+    for part in parts:
+        span = Span(part) if isinstance(part, str) else part
+        _run(p, span.text, size, span.bold, span.italic)
+    return p
+
+
+def _cell_para(cell: _Cell, parts: Parts, size: float, align: WD_ALIGN_PARAGRAPH, first: bool) -> Paragraph:
+    """A paragraph in a cell: the cell's own first paragraph, then new ones."""
+    p: Paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.alignment = align
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+    for part in parts:
+        span = Span(part) if isinstance(part, str) else part
+        _run(p, span.text, size, span.bold, span.italic)
+    return p
+
+
+def _rule(container: Any, width_mm: float, container_mm: float) -> None:
+    """A short horizontal rule, centered: an empty paragraph's bottom border between indents."""
+    p: Paragraph = container.add_paragraph()
+    side = Mm(max((container_mm - width_mm) / 2, 0))
+    fmt = p.paragraph_format
+    fmt.left_indent = side
+    fmt.right_indent = side
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(4)
+    fmt.line_spacing = Pt(3)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, val in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), val)
+    borders.append(bottom)
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr")
+    _run(p, "", 2)
+
+
+def _no_borders(table: Table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
+
+
+def _widths(table: Table, widths_mm: Sequence[float]) -> None:
+    table.autofit = False
+    for col, w in zip(table.columns, widths_mm):
+        col.width = Mm(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            cell.width = Mm(w)
+
+
+def _cell_margins(table: Table, mm: float) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(round(mm * 1440 / 25.4)))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption")
+
+
+def _row_flags(row: Any, header: bool) -> None:
+    """Rows never split across pages; a header row repeats at the top of every page."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    if header:
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+@dataclass(frozen=True)
+class Col:
+    title: str
+    width: float  # mm
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _grid(doc: DocumentObject, cols: Sequence[Col], rows: Sequence[Sequence[Parts | str]], size: float) -> Table:
+    """A real Word table: a bold header row repeated on every page, then one row per item."""
+    table: Table = doc.add_table(rows=1 + len(rows), cols=len(cols))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _cell_margins(table, 1.2)
+    _widths(table, [c.width for c in cols])
+    for cell, col in zip(table.rows[0].cells, cols):
+        _cell_para(cell, [Span(col.title, bold=True)], size, WD_ALIGN_PARAGRAPH.CENTER, True)
+    _row_flags(table.rows[0], header=True)
+    for row, values in zip(table.rows[1:], rows):
+        _row_flags(row, header=False)
+        for cell, col, value in zip(row.cells, cols, values):
+            if isinstance(value, str):  # our own line breaks (unit text has none left)
+                for i, line in enumerate(value.split("\n")):
+                    _cell_para(cell, [line], size, col.align, i == 0)
+            else:
+                _cell_para(cell, value, size, col.align, True)
+    return table
+
+
+def _page_number_header(section: Any) -> None:
+    """Page numbers centered at the top from page 2: a PAGE field, none on the first page."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    run.font.name = FONT
+    run.font.size = Pt(BODY)
+    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), (None, None), ("end", None)):
+        if kind is not None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            run._r.append(el)
+        elif instr is not None:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = instr
+            run._r.append(el)
+        else:
+            el = OxmlElement("w:t")
+            el.text = "2"
+            run._r.append(el)
+
+
+def _page(section: Any, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (PAGE_H, PAGE_W) if landscape else (PAGE_W, PAGE_H)
+    section.top_margin = MARGINS["top"]
+    section.bottom_margin = MARGINS["bottom"]
+    section.left_margin = MARGINS["left"]
+    section.right_margin = MARGINS["right"]
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+
+
+def _styles(doc: DocumentObject) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for key in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(key), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    rpr.append(lang)
+
+
+# ---- the document --------------------------------------------------------------------------------
+
+
+def _lines(value: str) -> list[str]:
+    """A name of the plan's header, in the lines the plan breaks it into."""
+    return [text(line) for line in value.splitlines() if line.strip()] or [""]
+
+
+def _date_line(place: str, date: dt.date) -> str:
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)  # NĐ 30: 01, 02; then 3…12
+    return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+def _header(doc: DocumentObject, c: dict[str, Any]) -> None:
+    d = c["document"]
+    left_w, right_w = 70.0, TEXT_W - 70.0
+    table = doc.add_table(rows=2, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    _cell_margins(table, 0.5)
+    _widths(table, [left_w, right_w])
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    left, right = table.rows[0].cells
+    for i, line in enumerate(_lines(d["superior"])):
+        _cell_para(left, [line], 12, center, i == 0)
+    for line in _lines(d["issuer"]):
+        _cell_para(left, [Span(line, bold=True)], 12, center, False)
+    _rule(left, 25, left_w)
+    _cell_para(right, [Span(NATION, bold=True)], 12, center, True)
+    _cell_para(right, [Span(MOTTO, bold=True)], 13, center, False)
+    _rule(right, 62, right_w)
+    left, right = table.rows[1].cells
+    _cell_para(left, [f"Số: {text(c['number'])}"], 13, center, True)
+    _cell_para(right, [Span(_date_line(text(d["place"]), c["date"]), italic=True)], 14, center, True)
+
+
+def _title(doc: DocumentObject, c: dict[str, Any]) -> None:
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, [Span("BÁO CÁO", bold=True)], 14, center, before=18, after=0)
+    subject = f"Kết quả thực hiện {text(c['info']['title'])} năm {c['y']}"
+    _para(doc, [Span(subject, bold=True)], 14, center, after=0)
+    _rule(doc, 40, TEXT_W)
+    _para(doc, [f"Kính gửi: {text(c['document']['addressee'])}."], 14, center, before=6, after=12)
+
+
+def _heading(doc: DocumentObject, title: str, italic: bool = False) -> None:
+    _para(doc, [Span(title, bold=True, italic=italic)], before=6, keep_next=True)
+
+
+def _bullet(doc: DocumentObject, parts: Parts, mark: str = "-") -> None:
+    _para(doc, [f"{mark} ", *parts])
+
+
+def _section_reporting(doc: DocumentObject, c: dict[str, Any]) -> None:
+    r = c["reporting"]
+    deadline = vn_date(r["deadline"])
+    _heading(doc, "I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ, ĐỊA PHƯƠNG")
+    _bullet(doc, [f"Số đơn vị phải báo cáo: {vn_int(len(r['expected']))}."])
+    _bullet(
+        doc,
+        [
+            f"Số đơn vị đã gửi báo cáo hợp lệ: {vn_int(len(r['submitted']))}, trong đó đúng hạn "
+            f"(gửi trước ngày {deadline}): {vn_int(len(r['on_time']))}; gửi muộn "
+            f"(từ ngày {deadline} trở đi): {vn_int(len(r['late']))}."
+        ],
+    )
+    _bullet(doc, [f"Số đơn vị chưa gửi báo cáo: {vn_int(len(r['missing']))}."])
+    _bullet(
+        doc,
+        [f"Số đơn vị có báo cáo không hợp lệ (chưa sử dụng được số liệu): {vn_int(len(r['invalid']))}."],
+    )
+    if c["late"]:
+        _para(doc, [Span("Các đơn vị gửi báo cáo muộn:", bold=True)], keep_next=True)
+        for u in c["late"]:
+            _bullet(doc, [f"{text(u['name'])} (gửi ngày {vn_date(u['date'])})."])
+    if c["invalid_files"]:
+        _para(doc, [Span("Các báo cáo không hợp lệ, chưa được tổng hợp:", bold=True)], keep_next=True)
+        known = {u["file"] for u in c["invalid"]}
+        for u in c["invalid"]:
+            _bullet(doc, [f"{text(u['name'])}: tệp {text(u['file'])}."])
+        for f in c["invalid_files"]:
+            if f not in known:
+                _bullet(doc, [f"Tệp {text(f)} (không xác định được đơn vị)."])
+    if c["missing_groups"]:
+        _para(doc, [Span("Các đơn vị chưa gửi báo cáo:", bold=True)], keep_next=True)
+        for g in c["missing_groups"]:
+            names = "; ".join(text(n) for n in g["names"])
+            _bullet(doc, [f"{g['label']} ({vn_int(len(g['names']))}): {names}."])
+
+
+def target_value(t: dict[str, Any]) -> str:
+    """A target's value as the report prints it: Có/Không, or the percentage and its fraction."""
+    value = t["value"]
+    if value is None:
+        return "—"
+    if value is True or value is False:
+        return "Có" if value else "Không"
+    return f"{percent(value)}\n({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
+
+
+def unit_ratio(pair: Sequence[int] | None) -> str:
+    """One unit's own ratio in the annex: the percentage, and its fraction below it."""
+    return ratio_text((pair[0], pair[1]) if pair else None).replace(" (", "\n(", 1)
+
+
+def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
+    _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ")
+    right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
+    cols = [
+        Col("STT", 11, center),
+        Col("Chỉ tiêu", 40),
+        Col("Hạn", 12, center),
+        Col("Ngưỡng", 18, center),
+        Col("Kết quả", 29, right),
+        Col("Độ phủ", 15, right),
+        Col(f"Cần đạt năm {c['y']}", 17, right),
+        Col("Đánh giá", 21),
+    ]
+    rows = []
+    for i, t in enumerate(c["targets"], 1):
+        rows.append(
+            [
+                str(i),
+                [text(t["target"]["label"]), f" ({t['target']['id']})"],
+                str(t["target"]["year"]),
+                "Điều kiện" if t["threshold"] is None else percent(t["threshold"]),
+                target_value(t),
+                "—" if t["coverage"] is None else percent(t["coverage"]),
+                "—" if t["required"] is None else percent(t["required"]),
+                t["status_label"],
+            ]
+        )
+    _grid(doc, cols, rows, 11)
+    _para(
+        doc,
+        [
+            Span("Ghi chú: ", italic=True),
+            Span(
+                "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo số liệu của chỉ tiêu; chỉ tiêu tính "
+                "gộp chỉ được đánh giá “Đạt” khi độ phủ là 100%, nên một kết quả vượt ngưỡng nhưng độ phủ "
+                "chưa đủ được ghi “Chưa đủ dữ liệu”. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi hoặc "
+                "có báo cáo lỗi được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một "
+                "chữ số thập phân. Chỉ tiêu đến năm 2030 chưa đến hạn được so với lộ trình tuyến tính từ năm "
+                "đầu tiên có số liệu (mốc cơ sở).",
+                italic=True,
+            ),
+        ],
+        size=12,
+        before=6,
+    )
+    for i, t in enumerate(c["targets"], 1):
+        tg = t["target"]
+        _para(
+            doc,
+            [
+                f"{i}. ",
+                Span(text(tg["label"]), bold=True),
+                f" ({tg['id']}, mục {tg['section']} của Kế hoạch): “{text(tg['text'])}”",
+            ],
+        )
+    if c["trainings"]:
+        _para(doc, [Span("Các chương trình đào tạo, bồi dưỡng đã tổ chức:", bold=True)], keep_next=True)
+        cols = [
+            Col("STT", 11, center),
+            Col("Đơn vị", 44),
+            Col("Chương trình", 58),
+            Col("Đối tượng", 27),
+            Col("Số người", 23, right),
+        ]
+        rows = [
+            [
+                str(i),
+                text(x["unit"]),
+                text(x["item"]["name"]),
+                text(c["audiences"].get(x["item"]["audience"], x["item"]["audience"])),
+                "" if x["item"]["participants"] is None else vn_int(x["item"]["participants"]),
+            ]
+            for i, x in enumerate(c["trainings"], 1)
+        ]
+        _grid(doc, cols, rows, 11)
+        _para(doc, [], after=0)
+
+
+def _event(e: dict[str, Any]) -> str:
+    ev = e["event"]
+    people = "" if ev.get("participants") is None else f" ({vn_int(ev['participants'])} người tham dự)"
+    return f"{text(e['unit'])}: {text(ev['name'])}{people}"
+
+
+def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
+    _heading(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ")
+    for g in c["groups"]:
+        _heading(doc, f"{g['id']}. {text(g['title'])}")
+        for x in c["tasks"]:
+            if x["group"] != g["id"]:
+                continue
+            t = x["r"]
+            _heading(doc, f"Nhiệm vụ {t['task']['id']} — {c['task_label'][t['status']]}", italic=True)
+            _para(doc, [Span(text(t["task"]["text"]), italic=True)])
+            _bullet(doc, [f"Cơ quan chủ trì: {text(t['task']['lead_text'])}"])
+            done = f"{vn_int(len(t['leads_done']))}/{vn_int(len(t['leads_expected']))}"
+            if x["done_names"]:
+                done += " (" + "; ".join(text(n) for n in x["done_names"]) + ")"
+            _bullet(doc, [f"Đơn vị chủ trì đã thực hiện: {done}."])
+            todo = x["todo_names"]
+            if todo and len(todo) <= 10:
+                _bullet(doc, ["Đơn vị chủ trì chưa báo cáo thực hiện: " + "; ".join(text(n) for n in todo) + "."])
+            elif todo:
+                _bullet(doc, [f"Đơn vị chủ trì chưa báo cáo thực hiện: {vn_int(len(todo))} đơn vị (xem Phụ lục)."])
+            _bullet(doc, [f"Cơ quan phối hợp: {text(t['task']['coordinator_text'])}"])
+            _bullet(doc, [f"Số hoạt động: {vn_int(t['activities'])}."])
+            products = "; ".join(f"{vn_int(p['count'])} {p['name']}" for p in x["products"]) or "chưa có"
+            _bullet(doc, [f"Sản phẩm truyền thông: {products}."])
+            if t["events"] or t["task"]["id"] == c["key_days_task"]:
+                _bullet(doc, [f"Sự kiện đã tổ chức: {vn_int(len(t['events']))}; hưởng ứng các ngày trọng điểm:"])
+                for k in x["key_days"]:
+                    day = k["day"]["date"]
+                    events = "; ".join(_event(e) for e in k["events"]) or "chưa có sự kiện"
+                    _bullet(doc, [f"{text(k['day']['name'])} ({int(day[3:])}/{int(day[:2])}): {events}."], "+")
+                if x["other_events"]:
+                    _bullet(doc, ["Các sự kiện khác:"])
+                    for e in x["other_events"]:
+                        _bullet(doc, [f"{vn_date(e['event']['date'])}, {_event(e)}."], "+")
+            for n in x["notes"]:
+                _bullet(doc, [f"Ghi chú của {text(n['unit'])}: {text(n['text'])}"])
+
+
+def _section_channels(doc: DocumentObject, c: dict[str, Any]) -> None:
+    _heading(doc, "IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)")
+    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    cols = [Col("STT", 12, center), Col("Phương thức", 121), Col("Số đơn vị sử dụng", 30, right)]
+    rows = [[str(x["c"]["id"]), text(x["c"]["text"]), vn_int(len(x["units"]))] for x in c["channels"]]
+    _grid(doc, cols, rows, 12)
+    _para(doc, [], after=0)
+
+
+def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
+    _heading(doc, "V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ")
+    for key, title, none in (
+        ("difficulties", "1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương", "khó khăn, vướng mắc"),
+        ("proposals", "2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương", "đề xuất, kiến nghị"),
+    ):
+        _heading(doc, title)
+        items = [f for f in c["feedback"] if f[key]]
+        for f in items:
+            _para(doc, ["- ", Span(f"{text(f['unit'])}:", bold=True)], keep_next=True)
+            for line in f[key]:
+                _bullet(doc, [text(line)], "+")
+        if not items:
+            _para(doc, [f"Không có đơn vị nêu {none}."])
+
+
+def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:
+    _para(
+        doc,
+        [
+            f"Trên đây là báo cáo kết quả thực hiện {text(c['info']['title'])} năm {c['y']}, "
+            f"{text(c['compiler'])} kính báo cáo {text(c['document']['addressee'])} xem xét, chỉ đạo./."
+        ],
+    )
+    d = c["document"]
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, [TEXT_W - 85, 85])
+    left, right = table.rows[0].cells
+    _row_flags(table.rows[0], header=False)
+    _cell_para(left, [Span("Nơi nhận:", bold=True, italic=True)], 12, WD_ALIGN_PARAGRAPH.LEFT, True)
+    left.paragraphs[0].paragraph_format.space_before = Pt(6)
+    recipients = d["recipients"]
+    for i, name in enumerate(recipients):
+        end = ";" if i < len(recipients) - 1 else ""
+        _cell_para(left, [f"- {text(name)}{end}"], 11, WD_ALIGN_PARAGRAPH.LEFT, False)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    first = True
+    if d["authority"]:
+        _cell_para(right, [Span(text(d["authority"]), bold=True)], 14, center, first)
+        first = False
+    _cell_para(right, [Span(text(d["signer_title"]), bold=True)], 14, center, first)
+    right.paragraphs[0].paragraph_format.space_before = Pt(6)
+    for _ in range(5):  # room for the signature and the seal
+        _cell_para(right, [], 14, center, False)
+    _cell_para(right, [Span(text(d["signer_name"]) or "[Họ và tên]", bold=True)], 14, center, False)
+
+
+def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _page(section, landscape=True)
+    section.different_first_page_header_footer = False  # the annex's first page is numbered too
+    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    _para(doc, [Span("Phụ lục", bold=True)], 14, center, after=0)
+    _para(doc, [Span(f"KẾT QUẢ CỦA TỪNG ĐƠN VỊ NĂM {c['y']}", bold=True)], 14, center, after=0)
+    _para(
+        doc,
+        [
+            Span(
+                f"(Kèm theo Báo cáo số {text(c['number'])} ngày {vn_date(c['date'])} của {text(c['compiler'])})",
+                italic=True,
+            )
+        ],
+        13,
+        center,
+        after=8,
+    )
+    ratios = c["ratio_targets"]
+    fixed = [Col("STT", 11, center), Col("Đơn vị", 55), Col("Tình trạng", 20), Col("Ngày gửi", 21, center)]
+    fixed += [Col("Kế hoạch", 17, center), Col("Chuyên mục", 19, center)]
+    rest = ANNEX_W - sum(col.width for col in fixed)
+    cols = fixed + [Col(text(t["label"]), rest / max(len(ratios), 1), right) for t in ratios]
+
+    def yes_no(v: bool | None) -> str:
+        return "—" if v is None else ("Có" if v else "Chưa")
+
+    rows = [
+        [
+            str(i),
+            text(c["names"][row["unit"]["id"]]),
+            c["state_label"][row["state"]],
+            vn_date(row["submitted"]),
+            yes_no(row["plan_issued"]),
+            yes_no(row["portal_section"]),
+            *(unit_ratio(row["ratios"].get(t["id"])) for t in ratios),
+        ]
+        for i, row in enumerate(c["rows"], 1)
+    ]
+    _grid(doc, cols, rows, 10)
+
+
+def build(result: YearResult, date: dt.date, number: str | None = None) -> DocumentObject:
+    """The report as a python-docx Document (for callers that read it back)."""
+    c = context(result, date, number)
+    doc = Document()
+    _styles(doc)
+    section = doc.sections[0]
+    _page(section, landscape=False)
+    _page_number_header(section)
+    if c["sample"]:
+        _para(doc, [Span(SAMPLE_NOTICE, bold=True)], 12, WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    _header(doc, c)
+    _title(doc, c)
+    _para(
+        doc,
+        [
+            f"Thực hiện Quyết định số {text(c['info']['number'])} ngày {vn_date(c['info']['date'])} của Chủ tịch "
+            f"Ủy ban nhân dân tỉnh ban hành {text(c['info']['title'])}; căn cứ báo cáo của các cơ quan, đơn vị, "
+            f"địa phương, {text(c['compiler'])} báo cáo kết quả thực hiện năm {c['y']} như sau:"
+        ],
+    )
+    _section_reporting(doc, c)
+    _section_targets(doc, c)
+    _section_tasks(doc, c)
+    _section_channels(doc, c)
+    _section_feedback(doc, c)
+    _closing(doc, c)
+    _annex(doc, c)
+    props = doc.core_properties
+    props.title = f"Báo cáo kết quả thực hiện {text(c['info']['number'])} năm {c['y']}"
+    props.author = text(c["compiler"])
+    props.last_modified_by = text(c["compiler"])
+    props.language = "vi-VN"
+    stamp = dt.datetime(date.year, date.month, date.day)
+    props.created = stamp
+    props.modified = stamp
+    props.revision = 1
+    return doc
+
+
+def render(result: YearResult, date: dt.date, number: str | None = None) -> bytes:
+    """The report as .docx bytes, identical for identical input (fixed times inside the zip)."""
+    raw = io.BytesIO()
+    build(result, date, number).save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()

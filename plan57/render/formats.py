@@ -1,0 +1,73 @@
+"""The report's output formats: one entry per format, naming its file suffixes and its renderer.
+
+A renderer takes the computed result, the report's date and its number, and returns text or
+bytes. Each is imported only when used, so the command line starts without loading python-docx.
+A new format is a new renderer module and one entry in FORMATS.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from plan57.base.errors import UsageError
+
+# (result: YearResult, date: datetime.date, number: str | None[, template=Path]) -> str | bytes
+Renderer = Callable[..., "str | bytes"]
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    name: str
+    suffixes: tuple[str, ...]  # lower case, with the dot; the first is the one to suggest
+    binary: bool  # never printed to a terminal: needs -o FILE
+    module: str  # the renderer's module, imported when the format is used
+    function: str = "render"
+    template: bool = False  # the renderer also takes template=PATH (--template)
+
+    def renderer(self) -> Renderer:
+        return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
+
+
+FORMATS: dict[str, ReportFormat] = {
+    "md": ReportFormat("md", (".md", ".markdown"), binary=False, module="plan57.render.markdown", template=True),
+    "docx": ReportFormat("docx", (".docx",), binary=True, module="plan57.render.docx"),
+}
+DEFAULT = "md"
+
+
+def by_suffix(path: Path) -> ReportFormat | None:
+    suffix = path.suffix.lower()
+    return next((f for f in FORMATS.values() if suffix in f.suffixes), None)
+
+
+def choose(name: str | None, output: Path | None, template: bool = False) -> ReportFormat:
+    """The format asked for, else the one the output file's suffix names, else Markdown.
+
+    A binary format needs an output file; a file whose suffix names another format is a mistake.
+    """
+    implied = by_suffix(output) if output is not None else None
+    if name is None:
+        chosen = implied or FORMATS[DEFAULT]
+    else:
+        key = name.strip().lower().lstrip(".")
+        if key not in FORMATS:
+            raise UsageError(f"không có định dạng '{name}'; chọn một trong: {', '.join(FORMATS)}")
+        chosen = FORMATS[key]
+        if implied is not None and implied is not chosen:
+            raise UsageError(
+                f"tệp '{output}' có đuôi của định dạng {implied.name}, không phải {chosen.name}: "
+                f"hãy đặt tên tệp đuôi {chosen.suffixes[0]}"
+            )
+    if template and not chosen.template:
+        raise UsageError(
+            f"--template chỉ dùng cho báo cáo dạng {', '.join(f.name for f in FORMATS.values() if f.template)}"
+        )
+    if chosen.binary and output is None:
+        raise UsageError(
+            f"báo cáo {chosen.name} là tệp nhị phân, không in ra màn hình: "
+            f"hãy ghi ra tệp, ví dụ -o tonghop{chosen.suffixes[0]}"
+        )
+    return chosen
