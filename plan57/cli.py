@@ -349,7 +349,8 @@ def report(
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Lập báo cáo tổng hợp gửi UBND tỉnh: Markdown, hoặc Word (docx) theo thể thức Nghị định 30/2020/NĐ-CP."""
+    """Lập báo cáo tổng hợp gửi UBND tỉnh: Markdown, Word (docx) theo thể thức Nghị định 30/2020/NĐ-CP,
+    trang tiến độ HTML (html) hoặc phụ lục số liệu Excel (xlsx)."""
     from plan57.api import open_workspace
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text

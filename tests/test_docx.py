@@ -302,7 +302,7 @@ def test_recipients_beside_the_signature(sample: DocumentObject, plan: Plan) -> 
 def test_every_target_task_channel_and_unit(scenario: DocumentObject, mini_plan: Plan) -> None:
     everything = all_text(scenario)
     targets = table_after(scenario, "II. KẾT QUẢ")
-    assert len(targets.columns) == 8 and len(targets.rows) == 1 + len(mini_plan.targets)
+    assert len(targets.columns) == 9 and len(targets.rows) == 1 + len(mini_plan.targets)
     for target, row in zip(mini_plan.targets, rows(targets)[1:]):
         assert f"({target.id})" in row[1], (target.id, row)
     for task in mini_plan.tasks:
@@ -388,44 +388,73 @@ def test_any_text_survives_a_docx(s: str) -> None:
 # ---- 4. the same figures as `score --format json` -------------------------------------------------
 
 
-def test_same_figures_as_score_json(sample: DocumentObject) -> None:
+@pytest.fixture(scope="module")
+def sample_2026(tmp_path_factory: pytest.TempPathFactory) -> DocumentObject:
+    out = tmp_path_factory.mktemp("docx") / "tonghop-2026.docx"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
-        result = runner.invoke(app, ["score", "--year", "2025", "--format", "json", "--units", "data/units"])
+        return build(out, "--plan", "data/plan.yaml", "--units", "data/units", "--year", "2026")
+
+
+def point_text(p: dict[str, Any]) -> str:
+    value = p["value"]
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if p.get("numerator") is None:
+        return percent(Fraction(value))
+    return f"{percent(Fraction(value))} / ({vn_int(p['numerator'])}/{vn_int(p['denominator'])})"
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_same_figures_as_score_json(year: int, sample: DocumentObject, sample_2026: DocumentObject) -> None:
+    doc = {2025: sample, 2026: sample_2026}[year]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(REPO)
+        result = runner.invoke(app, ["score", "--year", str(year), "--format", "json", "--units", "data/units"])
     assert result.exit_code == 0, result.output
     scored = json.loads(result.stdout)
     rep = scored["reporting"]
-    part = all_text(sample).split("I. TÌNH HÌNH BÁO CÁO")[1].split("II. KẾT QUẢ")[0]
+    part = all_text(doc).split("I. TÌNH HÌNH BÁO CÁO")[1].split("II. KẾT QUẢ")[0]
     assert f"phải báo cáo: {vn_int(rep['expected'])}." in part
     assert f"hợp lệ: {vn_int(rep['submitted'])}," in part
     assert re.search(rf"đúng hạn \([^)]*\): {rep['on_time']};", part)
     assert re.search(rf"gửi muộn \([^)]*\): {len(rep['late'])}\.", part)
     assert f"chưa gửi báo cáo: {vn_int(len(rep['missing']))}." in part
     assert f"(chưa sử dụng được số liệu): {len(rep['invalid'])}." in part
-    table = rows(table_after(sample, "II. KẾT QUẢ"))[1:]
-    assert len(table) == len(scored["targets"])
-    for t, row in zip(scored["targets"], table):
+    table = rows(table_after(doc, "II. KẾT QUẢ"))
+    assert table[0][5] == f"Năm {year - 1}"
+    assert len(table) == 1 + len(scored["targets"])
+    for t, row in zip(scored["targets"], table[1:]):
         assert f"({t['id']})" in row[1]
-        value = t["value"]
-        if value is None:
-            assert row[4] == "—"
-        elif isinstance(value, bool):
-            assert row[4] == ("Có" if value else "Không")
+        judged = t.get("judged_year", year)
+        if judged < year:  # a milestone keeps its year's verdict; this year's figure beside it
+            assert row[4] == f"Năm {judged}: {point_text(t)} / Năm {year}: {point_text(t['current'])}"
+            assert row[8] == f"{STATUS_LABEL[t['status']]} (năm {judged})"
         else:
-            assert row[4] == f"{percent(Fraction(value))} / ({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
+            assert row[4] == point_text(t)
+            assert row[8] == STATUS_LABEL[t["status"]]
+        previous = next((h for h in t.get("history", []) if h["year"] == year - 1), None)
+        shown = point_text(previous) if previous else "—"  # history points carry no fraction in JSON
+        assert row[5] == shown or row[5].startswith(f"{shown} / (")
         assert row[3] == ("Điều kiện" if t["threshold"] is None else percent(Fraction(t["threshold"])))
-        assert row[5] == ("—" if t["coverage"] is None or t["threshold"] is None else percent(Fraction(t["coverage"])))
-        assert row[6] == ("—" if t["required"] is None else percent(Fraction(t["required"])))
-        assert row[7] == STATUS_LABEL[t["status"]]
+        cov = t["coverage"]
+        assert row[6] == ("—" if cov is None else percent(Fraction(cov))) or (t["threshold"] is None and row[6] == "—")
+        assert row[7] == ("—" if t["required"] is None else percent(Fraction(t["required"])))
     tasks = {t["id"]: t for t in scored["tasks"]}
-    for p in sample.paragraphs:
+    labels = {"met": "Hoàn thành", "not_met": "Chưa hoàn thành", "insufficient_data": "Chưa đủ dữ liệu"}
+    for p in doc.paragraphs:
         m = re.match(r"Nhiệm vụ (\w+) — ", p.text)
         if m:
-            task = tasks.pop(m.group(1))
-            assert p.text.endswith(
-                {"met": "Hoàn thành", "not_met": "Chưa hoàn thành"}.get(task["status"], "Chưa đủ dữ liệu")
-            )
+            assert p.text.endswith(labels[tasks.pop(m.group(1))["status"]])
     assert not tasks
+    if "budget_vnd" in scored:
+        budget = scored["budget_vnd"]
+        assert (
+            f"Tổng kinh phí các đơn vị báo cáo: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} đơn vị)."
+            in all_text(doc)
+        )
 
 
 # ---- 5. golden files of text and structure ---------------------------------------------------------

@@ -47,6 +47,8 @@ SAMPLE_NOTICE = (
     "LƯU Ý: BÁO CÁO NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU. Một hoặc nhiều báo cáo đơn vị được đánh dấu "
     "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
 )
+# the note under the targets table, as the Markdown report words it
+NOTE = "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện “Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -344,13 +346,31 @@ def _section_reporting(doc: DocumentObject, c: dict[str, Any]) -> None:
 
 
 def target_value(t: dict[str, Any]) -> str:
-    """A target's value as the report prints it: Có/Không, or the percentage and its fraction."""
-    value = t["value"]
+    """A target's value (or a point of its history) as the report prints it: Có/Không, or the
+    percentage and its fraction below it."""
+    value = t.get("value")
     if value is None:
         return "—"
     if value is True or value is False:
         return "Có" if value else "Không"
+    if t.get("numerator") is None or t.get("denominator") is None:
+        return percent(value)
     return f"{percent(value)}\n({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
+
+
+def _result_cell(t: dict[str, Any], year: int) -> str:
+    """The value; a milestone of an earlier year gives that year's value and this year's beside it."""
+    judged = t.get("judged_year")
+    current = t.get("current")
+    if judged and judged < year:
+        now = target_value(current) if current else "—"
+        return f"Năm {judged}: {target_value(t)}\nNăm {year}: {now}"
+    return target_value(t)
+
+
+def _verdict_cell(t: dict[str, Any], year: int) -> str:
+    judged = t.get("judged_year")
+    return f"{t['status_label']} (năm {judged})" if judged and judged < year else str(t["status_label"])
 
 
 def unit_ratio(pair: Sequence[int] | None) -> str:
@@ -362,14 +382,15 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ")
     right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
     cols = [
-        Col("STT", 11, center),
-        Col("Chỉ tiêu", 40),
-        Col("Hạn", 12, center),
-        Col("Ngưỡng", 18, center),
-        Col("Kết quả", 29, right),
-        Col("Độ phủ", 15, right),
-        Col(f"Cần đạt năm {c['y']}", 17, right),
-        Col("Đánh giá", 21),
+        Col("STT", 10, center),
+        Col("Chỉ tiêu", 35),
+        Col("Hạn", 11, center),
+        Col("Ngưỡng", 17, center),
+        Col("Kết quả", 27, right),
+        Col(f"Năm {c['y'] - 1}", 18, right),
+        Col("Độ phủ", 13, right),
+        Col(f"Cần đạt năm {c['y']}", 14, right),
+        Col("Đánh giá", 18),
     ]
     rows = []
     for i, t in enumerate(c["targets"], 1):
@@ -379,10 +400,11 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
                 [text(t["target"]["label"]), f" ({t['target']['id']})"],
                 str(t["target"]["year"]),
                 "Điều kiện" if t["threshold"] is None else percent(t["threshold"]),
-                target_value(t),
+                _result_cell(t, c["y"]),
+                target_value(t["previous"]) if t.get("previous") else "—",
                 "—" if t["coverage"] is None else percent(t["coverage"]),
                 "—" if t["required"] is None else percent(t["required"]),
-                t["status_label"],
+                _verdict_cell(t, c["y"]),
             ]
         )
     _grid(doc, cols, rows, 11)
@@ -391,12 +413,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         [
             Span("Ghi chú: ", italic=True),
             Span(
-                "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo số liệu của chỉ tiêu; chỉ tiêu tính "
-                "gộp chỉ được đánh giá “Đạt” khi độ phủ là 100%, nên một kết quả vượt ngưỡng nhưng độ phủ "
-                "chưa đủ được ghi “Chưa đủ dữ liệu”. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi hoặc "
-                "có báo cáo lỗi được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một "
-                "chữ số thập phân. Chỉ tiêu đến năm 2030 chưa đến hạn được so với lộ trình tuyến tính từ năm "
-                "đầu tiên có số liệu (mốc cơ sở).",
+                NOTE,
                 italic=True,
             ),
         ],
@@ -457,11 +474,18 @@ def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
             if x["done_names"]:
                 done += " (" + "; ".join(text(n) for n in x["done_names"]) + ")"
             _bullet(doc, [f"Đơn vị chủ trì đã thực hiện: {done}."])
-            todo = x["todo_names"]
-            if todo and len(todo) <= 10:
-                _bullet(doc, ["Đơn vị chủ trì chưa báo cáo thực hiện: " + "; ".join(text(n) for n in todo) + "."])
-            elif todo:
-                _bullet(doc, [f"Đơn vị chủ trì chưa báo cáo thực hiện: {vn_int(len(todo))} đơn vị (xem Phụ lục)."])
+            if "unreported_names" in x:  # a lead with no valid report, apart from one that did nothing
+                todo_lists = [
+                    ("Đơn vị chủ trì chưa gửi báo cáo hợp lệ", x["unreported_names"]),
+                    ("Đơn vị chủ trì đã báo cáo nhưng chưa thực hiện", x["idle_names"]),
+                ]
+            else:
+                todo_lists = [("Đơn vị chủ trì chưa báo cáo thực hiện", x["todo_names"])]
+            for label, todo in todo_lists:
+                if todo and len(todo) <= 10:
+                    _bullet(doc, [f"{label}: " + "; ".join(text(n) for n in todo) + "."])
+                elif todo:
+                    _bullet(doc, [f"{label}: {vn_int(len(todo))} đơn vị (xem Phụ lục)."])
             _bullet(doc, [f"Cơ quan phối hợp: {text(t['task']['coordinator_text'])}"])
             _bullet(doc, [f"Số hoạt động: {vn_int(t['activities'])}."])
             products = "; ".join(f"{vn_int(p['count'])} {p['name']}" for p in x["products"]) or "chưa có"
@@ -503,6 +527,20 @@ def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
                 _bullet(doc, [text(line)], "+")
         if not items:
             _para(doc, [f"Không có đơn vị nêu {none}."])
+    budget = c.get("budget")
+    if budget is not None:
+        _heading(doc, "3. Kinh phí thực hiện (mục V của Kế hoạch)")
+        if budget["units"]:
+            _bullet(
+                doc,
+                [
+                    f"Tổng kinh phí các đơn vị báo cáo: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} đơn vị)."
+                ],
+            )
+            for part in budget["by_kind"]:
+                _bullet(doc, [f"{part['label']}: {vn_int(part['total'])} đồng ({vn_int(part['units'])} đơn vị)."], "+")
+        else:
+            _para(doc, ["Không có đơn vị báo cáo kinh phí thực hiện."])
 
 
 def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:

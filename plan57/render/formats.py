@@ -34,6 +34,8 @@ class ReportFormat:
 FORMATS: dict[str, ReportFormat] = {
     "md": ReportFormat("md", (".md", ".markdown"), binary=False, module="plan57.render.markdown", template=True),
     "docx": ReportFormat("docx", (".docx",), binary=True, module="plan57.render.docx"),
+    "html": ReportFormat("html", (".html", ".htm"), binary=True, module="plan57.render.html"),
+    "xlsx": ReportFormat("xlsx", (".xlsx",), binary=True, module="plan57.render.xlsx"),
 }
 DEFAULT = "md"
 

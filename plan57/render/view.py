@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.model.plan import Document, Plan, Unit
+from plan57.model.plan import KINDS, Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -137,6 +137,8 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "trainings": trainings,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
+        "by_kind": reporting_by_kind(result),
+        "trends": trends(result),
         "rows": result.rows,
         "names": names,
         "state_label": STATE_LABEL,
@@ -186,3 +188,39 @@ def short_name(unit: Unit) -> str:
 
 def result_record(result: YearResult, unit_id: str) -> dict[str, Any] | None:
     return result.records.get(unit_id)
+
+
+def reporting_by_kind(result: YearResult) -> list[dict[str, Any]]:
+    """Reporting completeness per kind of unit (registry order of kinds), for charts and tables."""
+    r = result.reporting
+    state = {uid: s for s, ids in (("on_time", r.on_time), ("late", r.late), ("invalid", r.invalid)) for uid in ids}
+    out = []
+    for kind in KINDS:
+        ids = [u.id for u in result.plan.units if u.kind == kind]
+        if not ids:
+            continue
+        counts = {s: sum(1 for uid in ids if state.get(uid, "missing") == s) for s in STATE_LABEL}
+        out.append({"kind": kind, "label": GROUP_LABEL[kind], "expected": len(ids), **counts})
+    return out
+
+
+def trends(result: YearResult) -> list[dict[str, Any]]:
+    """Each target with a threshold, measured on every year with submissions (the `history` of
+    SPEC §4), its baseline (the first of those years with a value) and its goal (threshold, year)."""
+    out = []
+    for t in result.targets:
+        if t.target.is_condition:
+            continue
+        points = list(getattr(t, "history", None) or [])
+        base = next((p for p in points if p.value is not None), None)
+        out.append(
+            {
+                "id": t.target.id,
+                "label": t.target.label,
+                "goal_year": t.target.year,
+                "threshold": t.threshold,
+                "points": points,
+                "baseline": base,
+            }
+        )
+    return out

@@ -1,0 +1,215 @@
+"""The annex for those who work on the numbers: an Excel workbook (SPEC §8).
+
+Sheets: the per-unit annex (one row per registry unit), the targets table, and each target's
+history. Numbers are numbers and dates are dates in their cells (shares carry a percent format),
+never text, so the statistics office can filter, sum and chart them. Every figure comes from the
+report view; this module only places it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from fractions import Fraction
+from typing import Any
+
+from plan57.render.view import context
+from plan57.scoring.score import YearResult
+
+_PCT = "0.0%"
+_INT = "#,##0"
+_DATE = "DD/MM/YYYY"
+_KIND = {
+    "so": "Sở và tương đương",
+    "ban": "Ban, ngành tỉnh",
+    "bao_chi": "Cơ quan báo chí",
+    "truong": "Trường đại học, cao đẳng",
+    "xa": "Xã",
+    "phuong": "Phường",
+}
+
+
+def _number(value: Any) -> Any:
+    """A rational as a cell number; a yes/no as Có/Không; nothing as an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else float(value)
+    return value
+
+
+def _yes(value: bool | None) -> str | None:
+    return None if value is None else ("Có" if value else "Không")
+
+
+def _sheet(wb: Any, title: str, heads: list[tuple[str, int, str | None]], rows: list[list[Any]]) -> Any:
+    """A sheet with a bold, frozen, filterable header row; `heads` are (text, width, number format)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.append([x for x, _, _ in heads])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F4F7")
+    for i, (_, width, _) in enumerate(heads, 1):
+        cell = ws.cell(row=1, column=i)
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in rows:
+        ws.append(row)
+    for i, (_, _, fmt) in enumerate(heads, 1):
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+    ws.freeze_panes = "C2" if title.startswith("Phụ lục") else "A2"
+    ws.auto_filter.ref = ws.dimensions
+    return ws
+
+
+def render(result: YearResult, date: dt.date, number: str | None = None) -> bytes:
+    """The workbook as .xlsx bytes."""
+    from openpyxl import Workbook
+
+    c = context(result, date, None)
+    y = c["y"]
+    wb = Workbook()
+    wb.remove(wb.worksheets[0])  # the default empty sheet
+    created = dt.datetime.combine(date, dt.time(8, 0))
+    wb.properties.created = wb.properties.modified = created  # same input, same workbook
+    wb.properties.title = f"Phụ lục số liệu thực hiện Kế hoạch {c['info']['number']} năm {y}"
+    wb.properties.creator = c["compiler"]
+
+    # the annex: one row per unit
+    ratio_targets = c["ratio_targets"]
+    heads: list[tuple[str, int, str | None]] = [
+        ("STT", 5, None),
+        ("Mã đơn vị", 22, None),
+        ("Đơn vị", 38, None),
+        ("Khối", 22, None),
+        ("Tình trạng báo cáo", 14, None),
+        ("Ngày gửi", 12, _DATE),
+        ("Đúng hạn", 10, None),
+        ("Đã ban hành kế hoạch", 12, None),
+        ("Có chuyên mục NQ57", 12, None),
+    ]
+    for t in ratio_targets:
+        heads += [
+            (f"{t['label']} ({t['id']}): tử số", 14, _INT),
+            (f"{t['label']} ({t['id']}): mẫu số", 14, _INT),
+            (f"{t['label']} ({t['id']}): tỷ lệ", 12, _PCT),
+        ]
+    has_budget = any("budget_vnd" in row for row in c["rows"])
+    if has_budget:
+        heads.append(("Kinh phí (đồng)", 16, _INT))
+    rows = []
+    for i, row in enumerate(c["rows"], 1):
+        state = row["state"]
+        cells: list[Any] = [
+            i,
+            row["unit"]["id"],
+            row["unit"]["name"],
+            _KIND.get(row["unit"]["kind"], row["unit"]["kind"]),
+            c["state_label"][state],
+            row["submitted"],
+            _yes(state == "on_time") if state in ("on_time", "late") else None,
+            _yes(row["plan_issued"]),
+            _yes(row["portal_section"]),
+        ]
+        for t in ratio_targets:
+            pair = row["ratios"].get(t["id"])
+            if pair:
+                num, den = pair
+                cells += [num, den, _number(Fraction(num, den)) if den else None]
+            else:
+                cells += [None, None, None]
+        if has_budget:
+            cells.append(row.get("budget_vnd"))
+        rows.append(cells)
+    _sheet(wb, f"Phụ lục {y}", heads, rows)
+
+    # the targets table
+    heads = [
+        ("Mã chỉ tiêu", 20, None),
+        ("Chỉ tiêu", 44, None),
+        ("Năm phải đạt", 10, None),
+        ("Ngưỡng", 10, _PCT),
+        ("Tử số", 12, _INT),
+        ("Mẫu số", 12, _INT),
+        ("Giá trị", 12, _PCT),
+        ("Độ phủ", 10, _PCT),
+        (f"Cần đạt năm {y}", 12, _PCT),
+        ("Đánh giá", 16, None),
+        ("Năm của số liệu đánh giá", 12, None),
+        (f"Giá trị năm {y - 1}", 12, _PCT),
+    ]
+    rows = []
+    for t in c["targets"]:
+        prev = t.get("previous")
+        rows.append(
+            [
+                t["target"]["id"],
+                t["target"]["label"],
+                t["target"]["year"],
+                _number(t["threshold"]),
+                t["numerator"],
+                t["denominator"],
+                _number(t["value"]),
+                _number(t["coverage"]),
+                _number(t["required"]),
+                t["status_label"],
+                t.get("judged_year") or y,
+                _number(prev.get("value")) if prev else None,
+            ]
+        )
+    _sheet(wb, "Chỉ tiêu", heads, rows)
+
+    # each target's history, one row per (target, year): ready for a pivot table or a chart
+    heads = [
+        ("Mã chỉ tiêu", 20, None),
+        ("Chỉ tiêu", 44, None),
+        ("Năm", 8, None),
+        ("Tử số", 12, _INT),
+        ("Mẫu số", 12, _INT),
+        ("Giá trị", 12, _PCT),
+        ("Độ phủ", 10, _PCT),
+        ("Đánh giá năm đó", 16, None),
+    ]
+    rows = []
+    for t in c["targets"]:
+        for p in t.get("history") or []:
+            rows.append(
+                [
+                    t["target"]["id"],
+                    t["target"]["label"],
+                    p["year"],
+                    p.get("numerator"),
+                    p.get("denominator"),
+                    _number(p.get("value")),
+                    _number(p.get("coverage")),
+                    p.get("status_label"),
+                ]
+            )
+    _sheet(wb, "Xu hướng", heads, rows)
+
+    notes = wb.create_sheet("Ghi chú")
+    notes.column_dimensions["A"].width = 110
+    lines = [
+        wb.properties.title,
+        f"{c['compiler']} — số liệu tổng hợp đến ngày {date.strftime('%d/%m/%Y')}.",
+        "Tỷ lệ và độ phủ là số (định dạng phần trăm); ngày gửi là ngày; ô trống là đơn vị chưa báo cáo số liệu đó.",
+        "“Độ phủ”: tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo số liệu của chỉ tiêu.",
+    ]
+    if c["sample"]:
+        lines.insert(
+            0, "LƯU Ý: TỆP NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU — số liệu chỉ mang tính minh họa, không phải số liệu thật."
+        )
+    for line in lines:
+        notes.append([line])
+    if c["sample"]:
+        wb.move_sheet(notes, offset=-len(wb.sheetnames) + 1)  # the notice is the first thing seen
+        wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
