@@ -10,6 +10,8 @@ added later is covered without listing it anywhere.
 from __future__ import annotations
 
 import inspect
+import re
+import textwrap
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -156,6 +158,41 @@ def usage_pieces(ctx: typer.Context) -> list[str]:
     return pieces
 
 
+def _wrap(text: str, width: int, indent: str, hanging: str | None = None) -> list[str]:
+    """Wrap at spaces only: an id, a path or a hyphenated word is never cut."""
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        out.extend(
+            textwrap.wrap(
+                " ".join(paragraph.split()),
+                width=max(width, len(indent) + 10),
+                initial_indent=indent,
+                subsequent_indent=hanging if hanging is not None else indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [indent.rstrip()]
+        )
+        out.append("")
+    return out[:-1]
+
+
+def _definitions(rows: list[tuple[str, str]], width: int) -> list[str]:
+    """Terms with their help beside them (or below, for a long term), help wrapped at spaces."""
+    col = min(max(len(term) for term, _ in rows), 30) + 2
+    lines: list[str] = []
+    for term, text in rows:
+        if len(term) + 2 <= col:
+            wrapped = _wrap(text, width, " " * (2 + col), " " * (2 + col)) if text else [""]
+            lines.append(("  " + term.ljust(col) + wrapped[0].lstrip()).rstrip())
+            lines.extend(wrapped[1:])
+        else:
+            lines.append("  " + term)
+            if text:
+                lines.extend(_wrap(text, width, " " * (2 + col)))
+    return lines
+
+
 def render_usage(ctx: typer.Context) -> str:
     formatter = ctx.make_formatter()
     formatter.write_usage(ctx.command_path, " ".join(usage_pieces(ctx)), prefix=USAGE + " ")
@@ -165,13 +202,11 @@ def render_usage(ctx: typer.Context) -> str:
 def render_help(ctx: typer.Context) -> str:
     """The whole help page of the command of `ctx`, in Vietnamese."""
     command = ctx.command
-    formatter = ctx.make_formatter()
-    formatter.write_usage(ctx.command_path, " ".join(usage_pieces(ctx)), prefix=USAGE + " ")
+    width = ctx.make_formatter().width
+    lines = _wrap(f"{USAGE} {ctx.command_path} " + " ".join(usage_pieces(ctx)), width, "", " " * (len(USAGE) + 1))
     text = inspect.cleandoc(command.help or "").partition("\f")[0]
     if text:
-        formatter.write_paragraph()
-        with formatter.indentation():
-            formatter.write_text(text)
+        lines += ["", *_wrap(text, width, "  ")]
     rows: dict[str, list[tuple[str, str]]] = {"arguments": [], "options": [], "commands": []}
     for param in command.get_params(ctx):
         row = help_row(param, ctx)
@@ -184,13 +219,10 @@ def render_help(ctx: typer.Context) -> str:
                 rows["commands"].append((name, summary(sub)))
     for key, heading in SECTIONS.items():
         if rows[key]:
-            with formatter.section(heading):
-                formatter.write_dl(rows[key])
+            lines += ["", f"{heading}:", *_definitions(rows[key], width)]
     if command.epilog:
-        formatter.write_paragraph()
-        with formatter.indentation():
-            formatter.write_text(inspect.cleandoc(command.epilog))
-    return formatter.getvalue().rstrip("\n")
+        lines += ["", *_wrap(inspect.cleandoc(command.epilog), width, "  ")]
+    return "\n".join(lines)
 
 
 class VietContext(typer.Context):

@@ -43,7 +43,7 @@ def check_help_page(text: str, width: int = 80) -> None:
     assert not PYTHON_TYPES.search(text), PYTHON_TYPES.search(text)
     assert "Cách dùng:" in text and "Tùy chọn:" in text
     assert all(len(line) <= width for line in text.splitlines()), text
-    assert not re.search(r"\w\.\.\.(\s|$)", text.replace("...]", "]").replace("]...", "]")), text
+    assert not re.search(r"[a-zà-ỹ]\.\.\.", text), text  # nothing cut short with an ellipsis
 
 
 @pytest.mark.parametrize("command", ["", *["validate", "schema", "score", "report", "units", "new"]])
