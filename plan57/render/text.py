@@ -11,7 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from plan57.base.numbers import percent, vn_int
+from plan57.model.plan import KIND_LABEL
+from plan57.render.grid import Cell, Column, Grid, print_grid
 from plan57.scoring.score import STATE_LABEL, TargetResult, YearResult, get
+
+# A unit's state in `units`: the scoring states, and a draft (a file without a sending date),
+# which counts as not sent.
+UNIT_STATE_LABEL = {**STATE_LABEL, "draft": "Bản nháp"}
+UNIT_STATE_STYLE = {"on_time": "green", "late": "yellow", "invalid": "red", "missing": "", "draft": "cyan"}
 
 STATUS_STYLE = {
     "met": "green",
@@ -60,46 +67,56 @@ def render_score(result: YearResult, console: Console) -> None:
             console.print(f"{label} ({len(ids)}): " + escape(", ".join(ids)), highlight=False, soft_wrap=False)
     if r.invalid_files:
         console.print("Tệp có lỗi, không được tính: " + escape(", ".join(r.invalid_files)), highlight=False)
-    console.print(targets_table(result))
-    console.print(tasks_table(result))
+    print_grid(targets_grid(result), console)
+    print_grid(tasks_grid(result), console)
 
 
-def targets_table(result: YearResult) -> Table:
-    table = Table(title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Chỉ tiêu (mã, hạn năm, nội dung)", ratio=1, min_width=12, overflow="fold")
-    table.add_column("Ngưỡng", justify="right", no_wrap=True)
-    table.add_column("Giá trị", justify="right", no_wrap=True)
-    table.add_column("Phủ", justify="right", no_wrap=True)
-    table.add_column("Cần đạt", justify="right", no_wrap=True)
-    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+def targets_grid(result: YearResult) -> Grid:
+    grid = Grid(
+        "Các chỉ tiêu cụ thể (mục II.2)",
+        [
+            Column("Mã chỉ tiêu", "atom"),
+            Column("Nội dung", "prose"),
+            Column("Ngưỡng", "atom", "right"),
+            Column("Giá trị", "prose", "right"),
+            Column("Độ phủ", "atom", "right"),
+            Column("Cần đạt", "atom", "right"),
+            Column("Trạng thái", "atom"),
+        ],
+    )
     for t in result.targets:
-        table.add_row(
-            f"[bold]{escape(t.target.id)}[/]\n{escape(t.target.label)}",
+        grid.add(
+            t.target.id,
+            t.target.label,
             threshold_text(t),
-            value_text(t).replace(" (", "\n("),
+            value_text(t),
             percent(t.coverage) if t.coverage is not None else "—",
             percent(t.required) if t.required is not None else "—",
-            _status(t.status, t.status_label),
+            Cell(t.status_label, STATUS_STYLE.get(t.status, "")),
         )
-    return table
+    return grid
 
 
-def tasks_table(result: YearResult) -> Table:
-    table = Table(title="Các nhiệm vụ (mục III)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Mã", no_wrap=True)
-    table.add_column("Cơ quan chủ trì", ratio=1, overflow="fold")
-    table.add_column("Đã làm", justify="right", no_wrap=True)
-    table.add_column("Hoạt động", justify="right", no_wrap=True)
-    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+def tasks_grid(result: YearResult) -> Grid:
+    grid = Grid(
+        "Các nhiệm vụ (mục III)",
+        [
+            Column("Mã", "atom"),
+            Column("Cơ quan chủ trì", "prose"),
+            Column("Đã làm", "atom", "right"),
+            Column("Hoạt động", "atom", "right"),
+            Column("Trạng thái", "atom"),
+        ],
+    )
     for t in result.tasks:
-        table.add_row(
-            escape(t.task.id),
-            escape(t.task.lead_text),
+        grid.add(
+            t.task.id,
+            t.task.lead_text,
             f"{len(t.leads_done)}/{len(t.leads_expected)}",
             vn_int(t.activities),
-            _status(t.status, t.status_label),
+            Cell(t.status_label, STATUS_STYLE.get(t.status, "")),
         )
-    return table
+    return grid
 
 
 def render_explain(result: YearResult, console: Console) -> None:
@@ -223,4 +240,43 @@ def _unit_figures(t: TargetResult, c: Any, state: str, record: dict[str, Any] | 
         return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
     return (f"có: {c.note}" if c.met else f"chưa có {', '.join(tg.values)}"), (
         "[green]Có đóng góp[/]" if c.met else "[yellow]Chưa có[/]"
+    )
+
+
+def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
+    """The registry with each unit's state for the year: ids and paths whole, names wrapped."""
+    grid = Grid(
+        f"Danh mục đơn vị báo cáo — năm {year}",
+        [
+            Column("Mã", "atom"),
+            Column("Tình trạng", "atom"),
+            Column("Tên đơn vị", "prose"),
+            Column("Loại", "prose"),
+            Column("Tệp", "atom"),
+        ],
+    )
+    for r in rows:
+        state = "draft" if r.get("draft") else str(r["state"])
+        grid.add(
+            str(r["id"]),
+            Cell(UNIT_STATE_LABEL[state], UNIT_STATE_STYLE.get(state, "")),
+            str(r["name"]),
+            KIND_LABEL.get(str(r["kind"]), str(r["kind"])),
+            str(r["file"] or "—"),
+        )
+    return grid
+
+
+def render_units(year: int, rows: list[dict[str, object]], console: Console) -> None:
+    print_grid(units_grid(year, rows), console)
+    counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
+    drafts = sum(1 for r in rows if r.get("draft"))
+    parts = [
+        f"{STATE_LABEL[s]}: {n}" + (f" (trong đó {drafts} bản nháp)" if s == "missing" and drafts else "")
+        for s, n in counts.items()
+    ]
+    console.print(
+        "; ".join(parts) + f"; tổng: {len(rows)}.",
+        markup=False,
+        highlight=False,
     )
