@@ -75,7 +75,45 @@ class _Refused(Exception):
 
 def decode(raw: bytes, path: str) -> str:
     """UTF-8 (BOM tolerated) or a clear LoadError naming the encoding problem."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 2 and b"\x00" in raw[:200]):
+    if (
+        raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))
+        or raw[1:4] == b"\x00\x00\x00"
+        or raw[:3] == b"\x00\x00\x00"
+    ):
+        raise LoadError(
+            [
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "error",
+                    "encoding-utf32",
+                    "tệp được lưu bằng bảng mã UTF-32, không phải UTF-8; hãy mở tệp và lưu lại với bảng mã UTF-8",
+                )
+            ]
+        )
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(raw) >= 4 and ((raw[1] == 0 and raw[3] == 0) or (raw[0] == 0 and raw[2] == 0))
+    )
+    if not utf16 and b"\x00" in raw:
+        at = raw.index(b"\x00")
+        start = raw.rfind(b"\n", 0, at) + 1
+        line = raw.count(b"\n", 0, at) + 1
+        col = len(raw[start:at].decode("utf-8", errors="replace")) + 1
+        raise LoadError(
+            [
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "nul-byte",
+                    "tệp chứa ký tự NUL (byte 0x00), không phải chữ: tệp có thể bị hỏng hoặc bị chép "
+                    "từ chương trình khác; hãy xóa ký tự này hoặc gõ lại dòng này",
+                )
+            ]
+        )
+    if utf16:
         raise LoadError(
             [
                 Diagnostic(
