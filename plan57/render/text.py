@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from plan57.base.numbers import percent, vn_int
-from plan57.scoring.score import STATE_LABEL, TargetResult, YearResult, get
+from plan57.model.plan import KIND_LABEL
+from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult, get
 
 STATUS_STYLE = {
     "met": "green",
@@ -24,12 +25,21 @@ STATUS_STYLE = {
 }
 
 
-def value_text(t: TargetResult) -> str:
+def value_text(t: TargetResult | Point) -> str:
     if t.value is None:
         return "—"
     if isinstance(t.value, bool):
         return "Có" if t.value else "Không"
     return f"{percent(t.value)} ({vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)})"
+
+
+def short_value(p: TargetResult | Point) -> str:
+    """A figure without its sums, for the trend line."""
+    if p.value is None:
+        return "—"
+    if isinstance(p.value, bool):
+        return "Có" if p.value else "Không"
+    return percent(p.value)
 
 
 def threshold_text(t: TargetResult) -> str:
@@ -61,25 +71,58 @@ def render_score(result: YearResult, console: Console) -> None:
     if r.invalid_files:
         console.print("Tệp có lỗi, không được tính: " + escape(", ".join(r.invalid_files)), highlight=False)
     console.print(targets_table(result))
+    trend = trend_lines(result)
+    if trend:
+        console.print("[bold]Diễn biến qua các năm có báo cáo[/] (giá trị; độ phủ khi dưới 100%)", highlight=False)
+        for line in trend:
+            console.print(line, highlight=False, soft_wrap=True)
+        console.print()
     console.print(tasks_table(result))
+    b = result.budget
+    if b.units:
+        kinds = "; ".join(f"{KIND_LABEL[k]} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items())
+        console.print(
+            f"Kinh phí đã chi (mục V): {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
+            highlight=False,
+        )
+
+
+def trend_lines(result: YearResult) -> list[str]:
+    """Each target's values over the years with submissions: '2025.can-bo: 2025 93,9% → 2026 96,8%'."""
+    out = []
+    for t in result.targets:
+        if len(t.history) < 2:
+            continue
+        steps = []
+        for p in t.history:
+            cover = f" (phủ {percent(p.coverage)})" if p.coverage is not None and p.coverage < 1 else ""
+            steps.append(f"{p.year} {short_value(p)}{cover}")
+        out.append(f"  {escape(t.target.id)}: " + " → ".join(steps))
+    return out
 
 
 def targets_table(result: YearResult) -> Table:
     table = Table(title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Chỉ tiêu (mã, hạn năm, nội dung)", ratio=1, min_width=12, overflow="fold")
     table.add_column("Ngưỡng", justify="right", no_wrap=True)
-    table.add_column("Giá trị", justify="right", no_wrap=True)
+    table.add_column(f"Năm {result.year}", justify="right", no_wrap=True)
     table.add_column("Phủ", justify="right", no_wrap=True)
     table.add_column("Cần đạt", justify="right", no_wrap=True)
     table.add_column("Trạng thái", no_wrap=True, min_width=15)
     for t in result.targets:
+        now: TargetResult | Point = t.current if t.current is not None else t
+        status = _status(t.status, t.status_label)
+        if t.judged_year < result.year:  # a milestone keeps the verdict of its year
+            status += f"\n(năm {t.judged_year}: {short_value(t)})"
+        if t.previous is not None and t.previous.year != t.judged_year:
+            status += f"\nnăm {t.previous.year}: {short_value(t.previous)}"
         table.add_row(
             f"[bold]{escape(t.target.id)}[/]\n{escape(t.target.label)}",
             threshold_text(t),
-            value_text(t).replace(" (", "\n("),
-            percent(t.coverage) if t.coverage is not None else "—",
+            value_text(now).replace(" (", "\n("),
+            percent(now.coverage) if now.coverage is not None else "—",
             percent(t.required) if t.required is not None else "—",
-            _status(t.status, t.status_label),
+            status,
         )
     return table
 
