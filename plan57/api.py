@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import OutputError, UsageError
 from plan57.base.paths import default_plan, default_units
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE
@@ -114,3 +115,87 @@ def write_schema(plan: Plan, units_dir: Path, force: bool = False) -> Path:
     if force or not path.exists():
         write_text(path, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def read_submission(units_dir: Path, year: int, unit_id: str) -> dict[str, object] | None:
+    """The unit's existing file for the year as plain data (to pre-fill its form), if readable."""
+    from plan57.loading.yamlsafe import LoadError, load_bytes, read_bytes
+
+    path = existing_file(units_dir, year, unit_id)
+    if path is None:
+        return None
+    try:
+        doc = load_bytes(read_bytes(path, str(path)), str(path))
+    except LoadError:
+        return None
+    return doc.data if isinstance(doc.data, dict) else None
+
+
+def write_form(plan: Plan, units_dir: Path, out_dir: Path, unit_id: str, year: int, force: bool = False) -> Path:
+    """Write a unit's Excel form, pre-filled from its file for the year when there is one."""
+    from plan57.base.atomic import write_bytes
+    from plan57.render.form import build_form
+
+    check_year(plan, year)
+    target = out_dir / f"{unit_id}.xlsx"
+    data = read_submission(units_dir, year, unit_id)
+    write_bytes(target, build_form(plan, unit_id, year, data), overwrite=force)
+    return target
+
+
+@dataclass
+class Imported:
+    """What became of one form: its diagnostics, and the file written or why none was."""
+
+    form: Path
+    display: str
+    diagnostics: list[Diagnostic]
+    written: Path | None = None
+    skipped: Path | None = None  # an existing file kept (no --force)
+
+
+def import_forms(
+    plan: Plan, forms: list[Path], units_dir: Path, force: bool = False, max_size: int | None = None
+) -> list[Imported]:
+    """Check each form; write the valid ones to units_dir/Y/UNIT.yaml (never over a file unasked)."""
+    from plan57.base.atomic import write_text
+    from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE
+    from plan57.render.template import filled_submission
+    from plan57.validation.form import check_form
+
+    out: list[Imported] = []
+    seen: dict[tuple[int, str], str] = {}
+    for form in forms:
+        if not form.is_file():
+            raise UsageError(f"không tìm thấy tệp '{form}'")
+    for form in forms:
+        result = check_form(form, plan, max_size or DEFAULT_FORM_MAX_SIZE)
+        done = Imported(form, result.display, result.diagnostics)
+        out.append(done)
+        if not result.valid or result.data is None or result.unit is None or result.year is None:
+            continue
+        key = (result.year, result.unit)
+        if key in seen:
+            done.diagnostics.append(
+                Diagnostic(
+                    result.display,
+                    0,
+                    0,
+                    "error",
+                    "duplicate-unit",
+                    f"đơn vị '{result.unit}' đã có biểu mẫu năm {result.year} khác trong lần nhập này "
+                    f"({seen[key]}): chỉ nhập một biểu mẫu",
+                )
+            )
+            continue
+        seen[key] = result.display
+        target = units_dir / str(result.year) / f"{result.unit}.yaml"
+        other = existing_file(units_dir, result.year, result.unit)
+        if other is not None and not force:
+            done.skipped = other
+            continue
+        write_text(target, filled_submission(plan, result.data, form.name), overwrite=True)
+        if other is not None and other != target:
+            other.unlink()
+        done.written = target
+    return out

@@ -34,6 +34,12 @@ class Fmt(str, Enum):
     json = "json"
 
 
+class NewFmt(str, Enum):
+    text = "text"
+    json = "json"
+    xlsx = "xlsx"
+
+
 class ValidateFmt(str, Enum):
     text = "text"
     json = "json"
@@ -64,7 +70,7 @@ FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: tex
 YearOpt = Annotated[int | None, typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
 
 
-def _command(fn):  # type: ignore[no-untyped-def]
+def _command(fn, name: str | None = None):  # type: ignore[no-untyped-def]
     """Register a command; a reader that closes the pipe early ends it quietly, exit 0."""
     import functools
 
@@ -83,7 +89,7 @@ def _command(fn):  # type: ignore[no-untyped-def]
                 _quiet_pipe()
             raise
 
-    return app.command()(guarded)
+    return app.command(name)(guarded) if name else app.command()(guarded)
 
 
 def _version(value: bool) -> None:
@@ -451,14 +457,28 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
     plan: PlanOpt = None,
     units: UnitsOpt = None,
-    fmt: FmtOpt = Fmt.text,
+    fmt: Annotated[
+        NewFmt,
+        typer.Option(
+            "--format",
+            help="text hoặc json: tệp YAML, in danh sách tệp đã tạo dạng chữ hoặc JSON; "
+            "xlsx: biểu mẫu Excel cho đơn vị điền (điền sẵn từ tệp YAML của năm nếu có).",
+        ),
+    ] = NewFmt.text,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False),
+    ] = None,
 ) -> None:
-    """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) cho một đơn vị hoặc cho mọi đơn vị."""
+    """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) hoặc biểu mẫu Excel cho một đơn vị hoặc mọi đơn vị."""
 
     from plan57.api import existing_file, open_plan, write_schema, write_template
     from plan57.base.paths import default_units
     from plan57.validation.locate import did_you_mean
 
+    if fmt is NewFmt.xlsx:
+        _new_forms(unit, year, all_units, force, plan, units, out)
+        return
     try:
         the_plan = open_plan(plan)[0]
         units_dir = units or default_units()
@@ -479,7 +499,7 @@ def new(
         schema_path = write_schema(the_plan, units_dir, force)
     except Plan57Error as exc:
         _fail(exc)
-    if fmt is Fmt.json:
+    if fmt is NewFmt.json:
         import json
 
         typer.echo(
@@ -495,6 +515,105 @@ def new(
         typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")
         if skipped:
             typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
+
+
+def _new_forms(
+    unit: str | None,
+    year: int,
+    all_units: bool,
+    force: bool,
+    plan: Path | None,
+    units: Path | None,
+    out: Path | None,
+) -> None:
+    from plan57.api import check_year, open_plan, write_form
+    from plan57.base.paths import default_units
+    from plan57.validation.locate import did_you_mean
+
+    try:
+        the_plan = open_plan(plan)[0]
+        check_year(the_plan, year)
+        units_dir = units or default_units()
+        out_dir = out or Path("forms") / str(year)
+        if all_units == (unit is not None):
+            raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
+        if unit is not None and unit not in the_plan.unit_index:
+            raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
+        written: list[Path] = []
+        skipped: list[str] = []
+        for u in [unit] if unit is not None else [x.id for x in the_plan.units]:
+            if unit is None and (out_dir / f"{u}.xlsx").exists() and not force:
+                skipped.append(u)
+                continue
+            written.append(write_form(the_plan, units_dir, out_dir, u, year, force))
+    except Plan57Error as exc:
+        _fail(exc)
+    if unit is not None:
+        typer.echo(f"Đã tạo biểu mẫu {written[0]}. Gửi cho đơn vị điền rồi nhập lại bằng: plan57 import {written[0]}")
+    else:
+        typer.echo(f"Đã tạo {len(written)} biểu mẫu Excel trong {out_dir}.")
+        if skipped:
+            typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có biểu mẫu: " + ", ".join(skipped))
+
+
+def import_(  # registered below as `plan57 import`
+    forms: Annotated[list[Path], typer.Argument(help="Các biểu mẫu Excel (.xlsx) đã điền.", show_default=False)],
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp YAML đã có của đơn vị.")] = False,
+    max_size: Annotated[
+        int, typer.Option("--max-size", help="Kích thước tối đa của một biểu mẫu, tính bằng byte.", min=1)
+    ] = 5 * 1024 * 1024,
+    fmt: Annotated[
+        ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")
+    ] = ValidateFmt.text,
+) -> None:
+    """Nhập biểu mẫu Excel đã điền: kiểm tra như validate rồi ghi data/units/NĂM/ĐƠN-VỊ.yaml."""
+    from plan57.api import import_forms, open_plan
+    from plan57.base import diagnostics as dg
+    from plan57.base.paths import default_units
+
+    try:
+        the_plan = open_plan(plan)[0]
+        done = import_forms(the_plan, forms, units or default_units(), force, max_size)
+    except Plan57Error as exc:
+        _fail(exc)
+    found = [d for item in done for d in item.diagnostics]
+    errors, warnings = dg.count(found)
+    skipped = [item for item in done if item.skipped is not None]
+    written = [item for item in done if item.written is not None]
+    if fmt is ValidateFmt.json:
+        import json
+
+        typer.echo(
+            json.dumps(
+                {
+                    "diagnostics": [d.as_dict() for d in found],
+                    "written": [str(i.written) for i in written],
+                    "skipped": [str(i.skipped) for i in skipped],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif fmt is ValidateFmt.github:
+        for d in found:
+            typer.echo(d.github())
+    else:
+        for d in found:
+            typer.echo(d.text())
+        for item in written:
+            typer.echo(f"Đã ghi {item.written} từ {item.display}.")
+        typer.echo(
+            f"Đã kiểm tra {len(done)} biểu mẫu: {len(written)} đã ghi, {len(skipped)} bỏ qua, "
+            f"{len(done) - len(written) - len(skipped)} có lỗi; {errors} lỗi, {warnings} cảnh báo."
+        )
+    for item in skipped:
+        typer.echo(f"plan57: bỏ qua {item.display}: đã có {item.skipped}; dùng --force để ghi đè", err=True)
+    raise typer.Exit(code=1 if errors else 2 if skipped else 0)
+
+
+_command(import_, "import")
 
 
 def main() -> None:

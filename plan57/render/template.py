@@ -128,3 +128,90 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
+
+
+def _comments(node: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(end-of-line comment, comment line above) of each key of a template mapping."""
+    eol: dict[str, str] = {}
+    before: dict[str, str] = {}
+    keys = list(node)
+    for i, key in enumerate(keys):
+        entry = node.ca.items.get(key)
+        token = entry[2] if entry and len(entry) > 2 else None
+        lines = token.value.split("\n") if token is not None else []
+        first = lines[0].strip() if lines else ""
+        if first.startswith("#"):
+            eol[key] = first.lstrip("#").strip()
+        lines = lines[1:]
+        value = node[key]
+        comments = getattr(value, "ca", None)
+        if comments is not None and isinstance(value, dict) and value:
+            last = list(value)[-1]  # a comment above the next key is kept at the end of a nested block
+            inner = comments.items.get(last)
+            inner_token = inner[2] if inner and len(inner) > 2 else None
+            lines += inner_token.value.split("\n")[1:] if inner_token is not None else []
+        above = [ln.strip().lstrip("#").strip() for ln in lines if ln.strip().startswith("#")]
+        if above and i + 1 < len(keys):
+            before[keys[i + 1]] = "\n".join(above)
+    return eol, before
+
+
+def _rebuild(template: Any, data: dict[str, Any], order: list[str]) -> Any:
+    """`data` as a commented mapping, keys in template order, the template's comments on them."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    eol, before = _comments(template) if template is not None else ({}, {})
+    known = list(template) if template is not None else []
+    keys = [k for k in known if k in data]
+    for key in data:
+        if key in keys:
+            continue
+        pos = len(keys)  # after the last key that comes before it in the model's order
+        if key in order:
+            earlier = set(order[: order.index(key)])
+            pos = max((i + 1 for i, k in enumerate(keys) if k in earlier), default=0)
+        keys.insert(pos, key)
+    out = CommentedMap()
+    for key in keys:
+        value = data[key]
+        sub = template.get(key) if template is not None else None
+        if isinstance(value, dict):
+            out[key] = _rebuild(sub if isinstance(sub, dict) else None, value, list(value))
+        elif isinstance(value, list):
+            seq = CommentedSeq()
+            for item in value:
+                if isinstance(item, dict):
+                    flow = CommentedMap(item)
+                    flow.fa.set_flow_style()
+                    seq.append(flow)
+                else:
+                    seq.append(item)
+            if not value or all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                seq.fa.set_flow_style()
+            out[key] = seq
+        else:
+            out[key] = value
+        if key in eol:
+            out.yaml_add_eol_comment(eol[key], key)
+        if key in before and key != keys[0]:
+            out.yaml_set_comment_before_after_key(key, before=before[key])
+    return out
+
+
+def filled_submission(plan: Plan, data: dict[str, Any], source: str) -> str:
+    """A unit's data in the layout of its template (comments kept), naming the form it came from."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    template = yaml.load(new_submission(plan, data["unit"], data["year"]))
+    start = template.ca.comment[1] if template.ca.comment else []
+    lines = [t.value.strip().lstrip("#").strip() for t in start or []]
+    lines = [ln for t in lines for ln in t.split("\n")]
+    doc = _rebuild(template, data, list(submission_model(plan).model_fields))
+    lines.insert(1, f"Nhập từ biểu mẫu Excel: {source}")
+    doc.yaml_set_start_comment("\n".join(lines))
+    buf = io.StringIO()
+    yaml.dump(doc, buf)
+    return buf.getvalue()

@@ -188,9 +188,9 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
                 f"'{name}' phải là số nguyên (đang là {value:g}); không dùng dấu chấm hay dấu phẩy "
                 f"để phân cách hàng nghìn: viết 12500, không viết 12.500"
             )
-        if isinstance(value, str) and value.replace(".", "").replace(",", "").strip().isdigit():
+        if isinstance(value, str) and "".join(value.replace(".", "").replace(",", "").split()).isdigit():
             return (
-                f"'{name}' phải là số nguyên, viết liền không có dấu chấm hay dấu phẩy "
+                f"'{name}' phải là số nguyên, viết liền không có dấu chấm, dấu phẩy hay dấu cách "
                 f"(ví dụ 12500, không phải '{value}')"
             )
         return f"'{name}' phải là số nguyên ≥ 0 (đang là {_show(value)})"

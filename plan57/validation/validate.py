@@ -146,6 +146,15 @@ def validate_bytes(
     return result
 
 
+def validate_document(doc: Document, plan: Plan, shown: str, path: Path, folder_year: int | None) -> FileResult:
+    """Validate data already parsed (an Excel form's): the rules and messages of every file."""
+    result = FileResult(path=path, display=shown, folder_year=folder_year)
+    if path.stem in plan.unit_index:
+        result.unit_id = path.stem
+    result.diagnostics = _check_document(doc, plan, shown, path, folder_year, result)
+    return result
+
+
 def _check_document(
     doc: Document, plan: Plan, shown: str, path: Path, folder_year: int | None, result: FileResult
 ) -> list[Diagnostic]:

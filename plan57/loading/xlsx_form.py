@@ -1,0 +1,552 @@
+"""Read a filled Excel form back into submission data, every value located at its cell.
+
+The workbook is checked before openpyxl sees it (kind of file, macros, password, external links,
+the zip's uncompressed sizes), so a hostile file costs bounded time and memory. Cells are found
+by the form's defined names (key paths) and tables, never by coordinates. The result is a
+`Document` whose locations are (row, column) on the form's sheet, so the validation layer
+checks it by the same rules as a YAML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plan57.base.diagnostics import Diagnostic, column_letter
+from plan57.base.errors import os_message
+from plan57.loading.yamlsafe import Document, Loc, vn_int
+from plan57.model.form import NO, YES, Kind, audience_names, form_layout
+from plan57.model.plan import Plan
+
+DEFAULT_FORM_MAX_SIZE = 5 * 1024 * 1024  # a form is ~20 KB; a few photos pasted in still fit
+MAX_UNCOMPRESSED = 40 * 1024 * 1024  # all parts of the workbook, unpacked
+MAX_SHEET_XML = 8 * 1024 * 1024  # one sheet's XML, unpacked (~200,000 cells)
+MAX_PARTS = 2000
+MAX_ROWS, MAX_COLS = 20_000, 200
+
+YES_WORDS = {"có", "co", "x", "yes", "true", "đúng"}
+NO_WORDS = {"không", "khong", "no", "false", "sai"}
+_TEXT_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+class FormError(Exception):
+    """The workbook cannot be read as a form; carries its diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(diagnostics[0].message if diagnostics else "")
+        self.diagnostics = diagnostics
+
+
+@dataclass
+class FormRead:
+    """A form's data and where each value stands (row, column on `sheet`)."""
+
+    doc: Document
+    sheet: str
+    cells: dict[tuple[Any, ...], str] = field(default_factory=dict)  # key path → 'Báo cáo!C14'
+    problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
+
+
+def _whole(display: str, code: str, message: str) -> FormError:
+    return FormError([Diagnostic(display, 0, 0, "error", code, message)])
+
+
+def read_raw(path: Path, display: str, max_size: int = DEFAULT_FORM_MAX_SIZE) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, 2)
+            if size > max_size:
+                raise _whole(
+                    display,
+                    "too-large",
+                    f"tệp quá lớn ({vn_int(size)} byte, giới hạn {vn_int(max_size)} byte; đổi bằng --max-size)",
+                )
+            fh.seek(0)
+            return fh.read(max_size + 1)
+    except OSError as exc:
+        raise _whole(display, "unreadable", f"không đọc được tệp ({os_message(exc)})") from None
+
+
+def check_container(raw: bytes, display: str, suffix: str) -> None:
+    """Refuse, with one clear line, what is not a plain .xlsx workbook of bounded size."""
+    suffix = suffix.lower()
+    if raw.startswith(_OLE_MAGIC):
+        if _ENCRYPTED in raw:
+            raise _whole(
+                display,
+                "form-password",
+                "tệp được đặt mật khẩu nên không đọc được: hãy mở bằng Excel, gỡ mật khẩu "
+                "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi lưu lại dạng .xlsx",
+            )
+        raise _whole(
+            display,
+            "form-xls",
+            "tệp Excel cũ (.xls) không đọc được: hãy mở bằng Excel, chọn Lưu thành → Sổ làm việc Excel (.xlsx)",
+        )
+    if suffix == ".xls":
+        raise _whole(display, "form-xls", "tệp .xls không đọc được: hãy lưu lại dạng Sổ làm việc Excel (.xlsx)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError):
+        raise _whole(
+            display,
+            "form-not-xlsx",
+            "tệp không phải sổ làm việc Excel (.xlsx) hoặc đã hỏng: hãy dùng biểu mẫu tạo bằng "
+            "plan57 new --format xlsx",
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        names = {i.filename for i in infos}
+        if "mimetype" in names and "content.xml" in names or suffix in (".ods", ".fods"):
+            raise _whole(
+                display,
+                "form-ods",
+                "tệp bảng tính OpenDocument (.ods) không đọc được: hãy lưu lại dạng Excel 2007-365 (.xlsx)",
+            )
+        if len(infos) > MAX_PARTS:
+            raise _whole(display, "form-too-large", f"sổ làm việc có quá nhiều phần ({vn_int(len(infos))})")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise _whole(
+                display,
+                "form-too-large",
+                f"sổ làm việc khi giải nén quá lớn ({vn_int(total)} byte, giới hạn {vn_int(MAX_UNCOMPRESSED)} byte)",
+            )
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_XML:
+                raise _whole(
+                    display,
+                    "form-too-large",
+                    f"một trang tính quá lớn ({vn_int(info.file_size)} byte khi giải nén): biểu mẫu không "
+                    "có nhiều ô như vậy; hãy xóa các dòng, cột thừa hoặc dùng lại biểu mẫu gốc",
+                )
+        if "xl/vbaProject.bin" in names or suffix in (".xlsm", ".xltm", ".xlam"):
+            raise _whole(
+                display,
+                "form-macro",
+                "sổ làm việc có macro (.xlsm) không được nhận: hãy lưu lại dạng Sổ làm việc Excel (.xlsx), "
+                "không có macro",
+            )
+        if "xl/workbook.xml" not in names:
+            raise _whole(display, "form-not-xlsx", "tệp không phải sổ làm việc Excel (.xlsx)")
+        links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
+        if links:
+            raise _whole(
+                display,
+                "form-external-link",
+                "sổ làm việc có liên kết tới tệp khác nên số liệu có thể không phải của biểu mẫu này: hãy "
+                "chép các ô rồi Dán đặc biệt → Giá trị, xóa liên kết (Dữ liệu → Sửa liên kết → Ngắt liên kết) "
+                "rồi lưu lại",
+            )
+
+
+def _load(raw: bytes, data_only: bool) -> Any:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # extensions openpyxl does not know (LibreOffice's, slicers)
+        return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, keep_vba=False)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _is_formula(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
+        "ArrayFormula",
+        "DataTableFormula",
+    )
+
+
+def convert(kind: Kind, value: Any, plan: Plan) -> Any:
+    """A cell's value as the submission means it; what cannot be read is passed on as typed, so
+    validation says what is wrong with it."""
+    if isinstance(value, str):
+        value = _nfc(value)
+        if value == "":
+            return None
+    if value is None:
+        return None
+    if kind in ("int", "year"):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.isdigit() and value.isascii():
+            return int(value)  # digits stored as text: unambiguous
+        return value
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date() if value.time() == dt.time(0) else value
+        if isinstance(value, str):
+            m = _TEXT_DATE.match(value)
+            if m:
+                day, month, year = (int(g) for g in m.groups())
+                try:
+                    return dt.date(year, month, day)
+                except ValueError:
+                    return value  # 31/02/2025: validation says the day does not exist
+        return value
+    if kind in ("bool", "channel"):
+        if isinstance(value, str):
+            low = value.lower()
+            if low in YES_WORDS:
+                return True
+            if low in NO_WORDS:
+                return False
+        return value
+    if kind == "audience" and isinstance(value, str):
+        by_name = {_nfc(n).lower(): i for i, n in audience_names(plan).items()}
+        return by_name.get(value.lower(), value)
+    if kind == "task" and isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if kind in ("text", "unit", "task"):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+        if isinstance(value, (int, float, dt.date)):
+            return str(value)
+        return value.lower() if kind == "task" and isinstance(value, str) else value
+    return value
+
+
+def read_form(path: Path, plan: Plan, display: str, max_size: int = DEFAULT_FORM_MAX_SIZE) -> FormRead:
+    """The submission data of one form; a FormError when the file is not a readable form."""
+    raw = read_raw(path, display, max_size)
+    check_container(raw, display, path.suffix)
+    try:
+        wb = _load(raw, data_only=False)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _whole(
+            display,
+            "form-damaged",
+            "sổ làm việc bị hỏng, không đọc được: hãy mở bằng Excel, lưu lại dạng .xlsx rồi thử lại",
+        ) from None
+    return _read(wb, raw, plan, display)
+
+
+def _destination(wb: Any, name: str) -> tuple[str, int, int] | None:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        return None
+    try:
+        dests = list(dn.destinations)
+    except Exception:
+        return None
+    if len(dests) != 1:
+        return None
+    sheet, ref = dests[0]
+    ref = ref.replace("$", "")
+    if ":" in ref:
+        first, last = ref.split(":")
+        if first != last:
+            return None
+        ref = first
+    try:
+        col, row = coordinate_from_string(ref)
+    except Exception:
+        return None
+    return sheet, row, column_index_from_string(col)
+
+
+def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
+    names = set(wb.defined_names.keys())
+    if "unit" not in names or "year" not in names:
+        raise _whole(
+            display,
+            "form-unknown",
+            "tệp không phải biểu mẫu báo cáo của plan57 (không có các tên ô 'unit', 'year' của biểu mẫu): "
+            "hãy ghi vào biểu mẫu tạo bằng plan57 new --format xlsx",
+        )
+    where = _destination(wb, "unit")
+    if where is None or where[0] not in wb.sheetnames:
+        raise _whole(display, "form-unknown", "tên ô 'unit' của biểu mẫu không trỏ tới một ô: biểu mẫu đã bị sửa")
+    sheet_name = where[0]
+    ws = wb[sheet_name]
+    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:
+        raise _whole(
+            display,
+            "form-too-large",
+            f"trang '{sheet_name}' quá lớn ({vn_int(ws.max_row)} dòng, {vn_int(ws.max_column)} cột): "
+            "hãy xóa các dòng, cột thừa hoặc dùng lại biểu mẫu gốc",
+        )
+    doc = Document(data={})
+    out = FormRead(doc=doc, sheet=sheet_name)
+    merged = {}
+    for rng in ws.merged_cells.ranges:
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    merged[(r, c)] = rng.coord
+
+    cached: list[Any] = []  # the data-only workbook, loaded only when a read cell holds a formula
+
+    def problem(row: int, col: int, code: str, message: str, severity: str = "error") -> None:
+        out.problems.append(Diagnostic(display, row, col, severity, code, message, sheet=sheet_name))  # type: ignore[arg-type]
+
+    def value_at(row: int, col: int) -> tuple[Any, bool]:
+        """(the cell's value, whether it can be used)."""
+        if (row, col) in merged:
+            problem(
+                row,
+                col,
+                "form-merged",
+                f"ô {column_letter(col)}{row} bị gộp vào vùng {merged[(row, col)]}: hãy bỏ gộp ô "
+                "(Trang đầu → Gộp và Căn giữa) để ô có giá trị riêng",
+            )
+            return None, False
+        value = ws.cell(row, col).value
+        if _is_formula(value):
+            if not cached:
+                cached.append(_load(raw, data_only=True)[sheet_name])
+            value = cached[0].cell(row, col).value
+            if value is None:
+                problem(
+                    row,
+                    col,
+                    "form-formula",
+                    f"ô {column_letter(col)}{row} có công thức nhưng chưa có giá trị đã tính: hãy mở tệp "
+                    "bằng Excel rồi lưu lại (hoặc ghi thẳng số vào ô)",
+                )
+                return None, False
+        return value, True
+
+    def place(path: tuple[Any, ...], row: int, col: int) -> None:
+        doc.values[path] = Loc(row, col)
+        doc.keys[path] = Loc(row, col)
+        out.cells[path] = f"{sheet_name}!{column_letter(col)}{row}"
+
+    doc.values[()] = Loc(1, 1)
+    unit_value, _ = value_at(where[1], where[2])
+    unit_id = convert("unit", unit_value, plan)
+    year_where = _destination(wb, "year")
+    year_value = None
+    if year_where is not None and year_where[0] == sheet_name:
+        year_value, _ = value_at(year_where[1], year_where[2])
+    year = convert("year", year_value, plan)
+    existing = None  # the layout depends only on the unit, plus any block present in the workbook
+    extra: dict[str, Any] = {}
+    for n in names:
+        head = n.split(".")[0]
+        if head in ("sample",) or (head not in ("unit", "year") and "." in n):
+            extra.setdefault(head, {})
+    if "tasks" in extra:
+        extra["tasks"] = {n.split(".")[1]: {} for n in names if n.startswith("tasks.") and n.count(".") >= 2}
+    if "sample" in names:
+        extra["sample"] = None
+    for table_name in ws.tables:
+        extra.setdefault(table_name, [])
+    existing = extra
+    layout = form_layout(plan, unit_id if isinstance(unit_id, str) else "", existing)
+    data: dict[str, Any] = doc.data
+    data["unit"] = unit_id
+    place(("unit",), where[1], where[2])
+    data["year"] = year
+    if year_where is not None:
+        place(("year",), year_where[1], year_where[2])
+    labels: dict[str, str] = {}
+    for f in layout.fields():
+        labels[f.name] = f.label
+    blocks: dict[tuple[str, ...], dict[str, Any]] = {}
+    for f in layout.fields():
+        if f.kind in ("unit", "year"):
+            continue
+        dest = _destination(wb, f.name)
+        if dest is None or dest[0] != sheet_name:
+            if f.name in names or f.path[0] in ("submitted",):
+                problem(
+                    1, 1, "form-name", f"tên ô '{f.name}' của biểu mẫu bị mất hoặc bị sửa: hãy dùng lại biểu mẫu gốc"
+                )
+            continue
+        _, row, col = dest
+        label = ws.cell(row, col - 1).value if col > 1 else None
+        if isinstance(label, str) and _nfc(label) != _nfc(f.label) or (label is None and f.label):
+            problem(
+                row,
+                col - 1,
+                "form-label",
+                f"nhãn của ô {column_letter(col)}{row} đã bị sửa; số liệu trong ô vẫn được đọc là '{f.name}' "
+                f"({f.label})",
+                severity="warning",
+            )
+        value, ok = value_at(row, col)
+        if not ok:
+            continue
+        path: tuple[str, ...] = f.path
+        if f.kind == "channel":
+            got = convert("channel", value, plan)
+            if got is True:
+                channels = data.setdefault("channels", [])
+                doc.values[("channels", len(channels))] = Loc(row, col)
+                channels.append(int(f.path[1]) if f.path[1].isdigit() else f.path[1])
+            elif got not in (None, False):
+                problem(row, col, "form-yes-no", f"'{f.name}' phải chọn {YES} hoặc {NO} (đang là '{value}')")
+            data.setdefault("channels", [])
+            doc.values.setdefault(("channels",), Loc(row, col))
+            continue
+        parent = path[:-1]
+        blocks.setdefault(parent, {})[path[-1]] = (convert(f.kind, value, plan), row, col)
+    _assemble(data, blocks, doc, place, plan)
+    _tables(ws, layout, data, doc, plan, place, value_at, problem)
+    return out
+
+
+def _accepts_none(plan: Plan, path: tuple[str, ...]) -> bool | None:
+    """Whether the model takes null at this key path (None: no such field)."""
+    from plan57.model.submission import submission_model
+
+    current: Any = submission_model(plan)
+    from plan57.model.form import _unwrap
+
+    f = None
+    for seg in path:
+        current = _unwrap(current)
+        if not hasattr(current, "model_fields"):
+            return None
+        f = next((v for k, v in current.model_fields.items() if (v.alias or k) == seg), None)
+        if f is None:
+            return None
+        current = f.annotation
+    if f is None:
+        return None
+    import types
+    import typing
+
+    return typing.get_origin(f.annotation) in (typing.Union, types.UnionType) and type(None) in typing.get_args(
+        f.annotation
+    )
+
+
+def _assemble(
+    data: dict[str, Any], blocks: dict[tuple[str, ...], dict[str, Any]], doc: Document, place: Any, plan: Plan
+) -> None:
+    """Blocks as a template holds them: a block with any value, or whose every field may be empty."""
+    for parent, cells in blocks.items():
+        any_value = any(v is not None for v, _, _ in cells.values())
+        if parent:
+            nullable = all(_accepts_none(plan, parent + (k,)) for k in cells)
+            if not any_value and not nullable:
+                continue
+        for key, (value, row, col) in cells.items():
+            path = parent + (key,)
+            if value is None and parent and not _accepts_none(plan, path):
+                continue
+            node = data
+            for seg in parent:
+                node = node.setdefault(seg, {})
+            node[key] = value
+            place(path, row, col)
+        if parent and parent not in doc.values:
+            first = min(((r, c) for _, r, c in cells.values()))
+            doc.values[parent] = Loc(*first)
+            doc.keys[parent] = Loc(*first)
+    # a task with products but nothing else: its products block still sits under the task
+    for seg in ("tasks",):
+        if isinstance(data.get(seg), dict) and (seg,) not in doc.values:
+            first = min((loc for p, loc in doc.values.items() if p[:1] == (seg,)), default=Loc(1, 1))
+            doc.values[(seg,)] = first
+
+
+def _tables(
+    ws: Any, layout: Any, data: dict[str, Any], doc: Document, plan: Plan, place: Any, value_at: Any, problem: Any
+) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
+    found = {tbl.displayName: tbl for tbl in ws.tables.values()}
+    spans = []
+    for spec in layout.tables:
+        tbl = found.get(spec.name)
+        if tbl is None:
+            data.setdefault(spec.name, []) if spec.name != "events" else None
+            continue
+        bounds = range_boundaries(tbl.ref)
+        min_col, min_row, max_col, max_row = (int(b or 1) for b in bounds)
+        spans.append((min_row, spec, min_col, max_col, max_row))
+    spans.sort(key=lambda s: s[0])
+    for i, (top, spec, min_col, max_col, bottom) in enumerate(spans):
+        headers = [ws.cell(top, c).value for c in range(min_col, max_col + 1)]
+        want = [c.header for c in spec.columns]
+        if [(_nfc(h) if isinstance(h, str) else h) for h in headers] != want:
+            problem(
+                top,
+                min_col,
+                "form-table",
+                f"bảng '{spec.name}' phải có đúng các cột: {', '.join(want)} (theo thứ tự); hãy dùng lại biểu mẫu gốc",
+            )
+            continue
+        # rows typed just below the table, before the next section's heading, belong to it
+        limit = spans[i + 1][0] - 1 if i + 1 < len(spans) else min(ws.max_row, bottom + 1000)
+        merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
+        last = bottom
+        for r in range(bottom + 1, limit + 1):
+            if r in merged_rows:
+                break  # the next section's heading
+            if any(ws.cell(r, c).value not in (None, "") for c in range(min_col, max_col + 1)):
+                last = r
+        items: list[tuple[dict[str, Any], int]] = []
+        for r in range(top + 1, last + 1):
+            item: dict[str, Any] = {}
+            locs: dict[str, int] = {}
+            for j, column in enumerate(spec.columns):
+                value, ok = value_at(r, min_col + j)
+                got = convert(column.kind, value, plan) if ok else None
+                if got is not None:
+                    item[column.key] = got
+                    locs[column.key] = min_col + j
+            if item:
+                items.append((item, r))
+                item["__locs"] = locs
+        _store_table(spec, items, data, doc, place, min_col)
+
+
+def _store_table(
+    spec: Any, items: list[tuple[dict[str, Any], int]], data: dict[str, Any], doc: Document, place: Any, first_col: int
+) -> None:
+    if spec.name == "events":
+        tasks = data.get("tasks")
+        for item, row in items:
+            locs = item.pop("__locs")
+            tid = item.pop("task", None)
+            key = tid if isinstance(tid, str) else str(tid)
+            if tasks is None:
+                tasks = data["tasks"] = {}
+                doc.values[("tasks",)] = Loc(row, first_col)
+            report = tasks.setdefault(key, {})
+            if not isinstance(report, dict):
+                continue
+            events = report.setdefault("events", [])
+            i = len(events)
+            events.append(item)
+            task_loc = Loc(row, locs.get("task", first_col))
+            doc.values.setdefault(("tasks", key), task_loc)
+            doc.keys.setdefault(("tasks", key), task_loc)
+            doc.values.setdefault(("tasks", key, "events"), Loc(row, first_col))
+            place(("tasks", key, "events", i), row, first_col)
+            for k, c in locs.items():
+                if k != "task":
+                    place(("tasks", key, "events", i, k), row, c)
+        return
+    out: list[Any] = []
+    for item, row in items:
+        locs = item.pop("__locs")
+        i = len(out)
+        if spec.name in ("difficulties", "proposals"):
+            out.append(item.get("text"))
+            place((spec.name, i), row, first_col)
+        else:
+            out.append(item)
+            place((spec.name, i), row, first_col)
+            for k, c in locs.items():
+                place((spec.name, i, k), row, c)
+    data[spec.name] = out

@@ -1,0 +1,238 @@
+"""What a unit's Excel form holds, in order: the one layout the form writer and reader share.
+
+Labels are the submission model's field descriptions (the same text as the YAML template's
+comments); the targets a field serves come from the plan. Every input has a key path, which is
+also its defined name in the workbook (SPEC §7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from plan57.model.plan import Plan
+from plan57.model.submission import submission_model
+
+Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task"]
+
+MAIN_SHEET = "Báo cáo"
+GUIDE_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+YES, NO = "Có", "Không"
+DATE_FORMAT = "ngày/tháng/năm"  # what the form asks for: 03/12/2025
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input cell: its key path, label, kind and note."""
+
+    path: tuple[str, ...]
+    label: str
+    kind: Kind
+    note: str = ""
+    locked: bool = False
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: list[FormField]
+    text: str = ""  # a wrapped paragraph under the heading (a task's wording in the plan)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A list of the submission as an Excel table; columns exactly as SPEC §7 names them."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    note: str = ""
+
+
+@dataclass
+class Layout:
+    sections: list[Section] = field(default_factory=list)
+    tables: list[TableSpec] = field(default_factory=list)
+
+    def fields(self) -> list[FormField]:
+        return [f for s in self.sections for f in s.fields]
+
+
+def _unwrap(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    return tp
+
+
+def _kind(tp: Any) -> Kind:
+    tp = _unwrap(tp)
+    if tp is bool:
+        return "bool"
+    if tp is int:
+        return "int"
+    if tp is dt.date:
+        return "date"
+    return "text"
+
+
+def label_of(description: str | None) -> str:
+    """The model's description as a form label: the target goes in the note column."""
+    text = (description or "").split(" — chỉ tiêu")[0]
+    for yaml_word, form_word in (
+        (" (true/false)", ""),
+        ("(NĂM-THÁNG-NGÀY)", f"({DATE_FORMAT})"),
+        ("(http/https)", "(bắt đầu bằng http:// hoặc https://)"),
+    ):
+        text = text.replace(yaml_word, form_word)
+    return text.strip()
+
+
+def _targets_note(plan: Plan, path: str) -> str:
+    hits = [t for t in plan.targets if path in t.paths]
+    return "; ".join(f"Chỉ tiêu {t.id}: {t.label}" for t in hits)
+
+
+def _hint(kind: Kind) -> str:
+    return {
+        "int": "Số nguyên ≥ 0, gõ liền các chữ số (12500)",
+        "bool": f"Chọn {YES} hoặc {NO}",
+        "date": f"Ngày dạng {DATE_FORMAT}, ví dụ 03/12/2025",
+        "channel": f"{YES} nếu đã sử dụng",
+    }.get(kind, "")
+
+
+def _note(plan: Plan, path: str, kind: Kind) -> str:
+    return "; ".join(p for p in (_targets_note(plan, path), _hint(kind)) if p)
+
+
+def _block_fields(plan: Plan, model: type[BaseModel], block: str) -> list[FormField]:
+    sub = _unwrap(model.model_fields[block].annotation)
+    out = []
+    for name, f in sub.model_fields.items():
+        kind = _kind(f.annotation)
+        out.append(FormField((block, name), label_of(f.description), kind, _note(plan, f"{block}.{name}", kind)))
+    return out
+
+
+def _blocks(plan: Plan, model: type[BaseModel], unit_id: str, data: dict[str, Any] | None) -> list[str]:
+    """The unit's blocks, and any other block its existing file holds (nothing is lost)."""
+    wanted = set(plan.blocks_for(plan.unit_index[unit_id])) if unit_id in plan.unit_index else set()
+    if data:
+        wanted.update(k for k, v in data.items() if isinstance(v, (dict, list)))
+    return [k for k in model.model_fields if k in wanted]
+
+
+def _led_tasks(plan: Plan, unit_id: str, data: dict[str, Any] | None) -> list[str]:
+    led = {t.id for t in plan.tasks if unit_id in {u.id for u in plan.select(t.leads)}}
+    tasks = (data or {}).get("tasks")
+    if isinstance(tasks, dict):
+        led.update(str(k) for k in tasks)
+    return [t.id for t in plan.tasks if t.id in led]
+
+
+def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) -> Layout:
+    """The form of one unit: its blocks, the tasks it leads, channels, lists as tables."""
+    model = submission_model(plan)
+    mf = model.model_fields
+    layout = Layout()
+    unit = plan.unit_index.get(unit_id)
+    general = [
+        FormField(("unit",), label_of(mf["unit"].description), "unit", unit.name if unit else "", locked=True),
+        FormField(("year",), label_of(mf["year"].description), "year", locked=True),
+        FormField(
+            ("submitted",),
+            label_of(mf["submitted"].description),
+            "date",
+            f"Để trống khi chưa gửi; {_hint('date')}",
+        ),
+        FormField(("reference",), label_of(mf["reference"].description), "text"),
+    ]
+    if data and "sample" in data:
+        general.append(FormField(("sample",), label_of(mf["sample"].description), "bool", _hint("bool")))
+    layout.sections.append(Section("Thông tin chung", general))
+    layout.sections.append(Section(label_of(mf["contact"].description), _block_fields(plan, model, "contact")))
+    blocks = _blocks(plan, model, unit_id, data)
+    for block in blocks:
+        if block in ("contact", "tasks", "training", "channels", "difficulties", "proposals"):
+            continue
+        layout.sections.append(Section(label_of(mf[block].description), _block_fields(plan, model, block)))
+    for tid in _led_tasks(plan, unit_id, data):
+        task = plan.task_index[tid]
+        fields = [FormField(("tasks", tid, "activities"), "Số hoạt động đã thực hiện", "int", _hint("int"))]
+        fields += [
+            FormField(("tasks", tid, "products", k.id), f"Số sản phẩm: {k.name}", "int", _hint("int"))
+            for k in plan.product_kinds
+        ]
+        fields.append(FormField(("tasks", tid, "note"), "Ghi chú", "text"))
+        layout.sections.append(Section(f"Nhiệm vụ {tid} (mục III của kế hoạch)", fields, text=task.text))
+    layout.sections.append(
+        Section(
+            label_of(mf["channels"].description),
+            [
+                FormField(("channels", str(c.id)), f"{c.id}. {c.text}", "channel", _hint("channel"))
+                for c in plan.channels
+            ],
+        )
+    )
+    layout.sections.append(
+        Section(
+            "Kinh phí",
+            [FormField(("budget_vnd",), label_of(mf["budget_vnd"].description), "int", _hint("int"))],
+        )
+    )
+    if "training" in blocks:
+        layout.tables.append(
+            TableSpec(
+                "training",
+                label_of(mf["training"].description),
+                [
+                    Column("name", "Tên chương trình", "text"),
+                    Column("audience", "Đối tượng", "audience"),
+                    Column("participants", "Số người tham gia", "int"),
+                ],
+                _targets_note(plan, "training.audience"),
+            )
+        )
+    layout.tables.append(
+        TableSpec(
+            "events",
+            "Sự kiện đã tổ chức (mỗi sự kiện một dòng, ghi nhiệm vụ mà sự kiện thuộc về)",
+            [
+                Column("task", "Nhiệm vụ", "task"),
+                Column("date", "Ngày tổ chức", "date"),
+                Column("name", "Tên sự kiện", "text"),
+                Column("participants", "Số người tham dự", "int"),
+            ],
+            "Các ngày trọng điểm: " + "; ".join(f"{k.name} ({k.date[3:]}/{k.date[:2]})" for k in plan.key_days),
+        )
+    )
+    for name in ("difficulties", "proposals"):
+        title = label_of(mf[name].description)
+        layout.tables.append(TableSpec(name, title, [Column("text", title, "text")]))
+    return layout
+
+
+def audience_names(plan: Plan) -> dict[str, str]:
+    """Training audience id → its Vietnamese name, as the form's list shows it."""
+    return {a.id: a.name for a in plan.training_audiences}

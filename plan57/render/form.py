@@ -1,0 +1,338 @@
+"""`plan57 new --format xlsx`: the Excel form a unit fills in, pre-filled from its file if any.
+
+An instructions sheet, then one sheet filled top to bottom: STT, label, input, note. Every input
+cell carries a defined name equal to its key path and Excel data validation; lists are Excel
+tables; everything but the inputs is locked (sheet protection without a password).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from plan57.model.form import (
+    GUIDE_SHEET,
+    LISTS_SHEET,
+    MAIN_SHEET,
+    NO,
+    YES,
+    FormField,
+    Layout,
+    TableSpec,
+    audience_names,
+    form_layout,
+)
+from plan57.model.plan import Plan
+
+TABLE_ROOM = 10  # empty rows left in a table beyond what is pre-filled
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"]
+ROMAN += [f"{n}" for n in range(17, 60)]
+WIDTHS = {"A": 6, "B": 52, "C": 20, "D": 40, "E": 14}
+INPUT_FILL = "FFF2CC"  # pale yellow: the cells a person types in
+HEAD_FILL = "D9E1F2"
+NUMBER_FORMAT = "#,##0"
+DATE_NUMBER_FORMAT = "DD/MM/YYYY"
+
+
+def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
+    """A value of the submission as the form shows it."""
+    if value is None:
+        return None
+    if kind in ("bool", "channel"):
+        if value is True:
+            return YES
+        if value is False:
+            return NO
+        return str(value)
+    if kind == "audience":
+        return audience_names(plan).get(value, value) if isinstance(value, str) else value
+    if isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, (str, int, float, dt.date)):
+        return value
+    return str(value)
+
+
+def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
+    node: Any = data
+    if path[0] == "channels" and len(path) == 2:
+        channels = (data or {}).get("channels")
+        if isinstance(channels, list):
+            return True if any(str(c) == path[1] for c in channels) else None
+        return None
+    for seg in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(seg)
+    return node
+
+
+def table_rows(spec: TableSpec, data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The rows a table is pre-filled with."""
+    data = data or {}
+    if spec.name == "events":
+        rows = []
+        tasks = data.get("tasks")
+        for tid, report in (tasks or {}).items() if isinstance(tasks, dict) else []:
+            events = report.get("events") if isinstance(report, dict) else None
+            for ev in events if isinstance(events, list) else []:
+                if isinstance(ev, dict):
+                    rows.append({"task": str(tid), **ev})
+        return rows
+    items = data.get(spec.name)
+    if not isinstance(items, list):
+        return []
+    if spec.name in ("difficulties", "proposals"):
+        return [{"text": v} for v in items]
+    return [v for v in items if isinstance(v, dict)]
+
+
+def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None = None) -> bytes:
+    """The xlsx bytes of a unit's form for a year, pre-filled from `data` when given."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    layout: Layout = form_layout(plan, unit_id, data)
+    unit = plan.unit_index[unit_id]
+    deadline = plan.unit_deadline(year).strftime("%d/%m/%Y")
+    wb = Workbook()
+    guide = wb.active
+    assert guide is not None
+    guide.title = GUIDE_SHEET
+    ws = wb.create_sheet(MAIN_SHEET)
+    lists = wb.create_sheet(LISTS_SHEET)
+
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(name="Times New Roman", size=12, bold=True)
+    body = Font(name="Times New Roman", size=12)
+    small = Font(name="Times New Roman", size=10, italic=True)
+    input_fill = PatternFill("solid", fgColor=INPUT_FILL)
+    head_fill = PatternFill("solid", fgColor=HEAD_FILL)
+    unlocked = Protection(locked=False)
+
+    # ---- lists for data validation (hidden sheet) ---------------------------------------
+    audiences = list(audience_names(plan).values())
+    task_ids = [t.id for t in plan.tasks]
+    lists["A1"], lists["B1"], lists["C1"] = "Có/Không", "Đối tượng đào tạo", "Nhiệm vụ"
+    for i, v in enumerate([YES, NO], start=2):
+        lists.cell(i, 1, v)
+    for i, v in enumerate(audiences, start=2):
+        lists.cell(i, 2, v)
+    for i, v in enumerate(task_ids, start=2):
+        lists.cell(i, 3, v)
+    lists.sheet_state = "hidden"
+    lists.protection.sheet = True
+    q = f"'{LISTS_SHEET}'"
+    dv_yes = DataValidation(type="list", formula1=f"{q}!$A$2:$A$3", allow_blank=True)
+    dv_aud = DataValidation(type="list", formula1=f"{q}!$B$2:$B${len(audiences) + 1}", allow_blank=True)
+    dv_task = DataValidation(type="list", formula1=f"{q}!$C$2:$C${len(task_ids) + 1}", allow_blank=True)
+    dv_int = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    dv_date = DataValidation(
+        type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)", allow_blank=True
+    )
+    for dv, msg in (
+        (dv_yes, f"Chọn {YES} hoặc {NO} trong danh sách."),
+        (dv_aud, "Chọn đối tượng trong danh sách."),
+        (dv_task, "Chọn mã nhiệm vụ của kế hoạch (mục III), ví dụ 1c."),
+        (dv_int, "Ghi số nguyên ≥ 0, gõ liền các chữ số, ví dụ 12500."),
+        (dv_date, "Ghi ngày dạng ngày/tháng/năm, ví dụ 03/12/2025."),
+    ):
+        dv.showErrorMessage = True
+        dv.errorTitle = "Giá trị không hợp lệ"
+        dv.error = msg
+        dv.showInputMessage = True
+        dv.prompt = msg
+        ws.add_data_validation(dv)
+    by_kind = {"bool": dv_yes, "channel": dv_yes, "audience": dv_aud, "task": dv_task, "int": dv_int, "date": dv_date}
+
+    def style_input(cell: Any, kind: str, locked: bool = False) -> None:
+        cell.border = box
+        cell.font = body
+        cell.alignment = wrap
+        if not locked:
+            cell.fill = input_fill
+            cell.protection = unlocked
+        if kind in ("int",):
+            cell.number_format = NUMBER_FORMAT
+        elif kind == "date":
+            cell.number_format = DATE_NUMBER_FORMAT
+        elif kind in ("text", "unit"):
+            cell.number_format = "@"
+        dv = by_kind.get(kind)
+        if dv is not None and not locked:
+            dv.add(cell.coordinate)
+
+    def name(key: str, coordinate: str) -> None:
+        col, row = coordinate.rstrip("0123456789"), coordinate[len(coordinate.rstrip("0123456789")) :]
+        wb.defined_names[key] = DefinedName(key, attr_text=f"'{MAIN_SHEET}'!${col}${row}")
+
+    # ---- the form ------------------------------------------------------------------------
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    ws.merge_cells("A1:E1")
+    ws["A1"] = f"BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH SỐ {plan.plan.number} NĂM {year}"
+    ws["A1"].font = Font(name="Times New Roman", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 36
+    ws.merge_cells("A2:E2")
+    ws["A2"] = f"Đơn vị báo cáo: {unit.name}"
+    ws["A2"].font = bold
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws.merge_cells("A3:E3")
+    ws["A3"] = (
+        f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {deadline}. Chỉ ghi vào các ô màu vàng; "
+        "xem cách ghi ở cột Ghi chú và ở trang Hướng dẫn."
+    )
+    ws["A3"].font = small
+    ws["A3"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.row_dimensions[3].height = 30
+    row = 5
+    for col, text in zip("ABCD", ("STT", "Nội dung báo cáo", "Số liệu", "Ghi chú (chỉ tiêu, cách ghi)")):
+        c = ws[f"{col}{row}"]
+        c.value = text
+        c.font = bold
+        c.fill = head_fill
+        c.border = box
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header_row = row
+    row += 1
+    numbering = 0
+
+    def heading(title: str) -> None:
+        nonlocal row, numbering
+        ws.cell(row, 1, ROMAN[numbering]).font = bold
+        numbering += 1
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
+        c = ws.cell(row, 2, title)
+        c.font = bold
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+        for col in range(1, 6):
+            ws.cell(row, col).fill = head_fill
+            ws.cell(row, col).border = box
+        ws.row_dimensions[row].height = 20 if len(title) < 70 else 36
+        row += 1
+
+    def paragraph(text: str) -> None:
+        nonlocal row
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
+        c = ws.cell(row, 2, text)
+        c.font = small
+        c.alignment = wrap
+        ws.row_dimensions[row].height = 15 * (1 + len(text) // 110)
+        row += 1
+
+    def field_row(n: int, f: FormField) -> None:
+        nonlocal row
+        ws.cell(row, 1, n).alignment = Alignment(horizontal="center", vertical="top")
+        ws.cell(row, 1).border = box
+        lab = ws.cell(row, 2, f.label)
+        lab.font, lab.alignment, lab.border = body, wrap, box
+        value = _cell_value(f.kind, _get(data, f.path), plan)
+        if f.kind == "unit":
+            value = unit_id
+        elif f.kind == "year":
+            value = year
+        cell = ws.cell(row, 3, value)
+        style_input(cell, f.kind, f.locked)
+        note = ws.cell(row, 4, f.note)
+        note.font, note.alignment, note.border = small, wrap, box
+        lines = max(len(f.label) // 48, len(f.note) // 44) + 1
+        if lines > 1:
+            ws.row_dimensions[row].height = 15 * lines
+        name(f.name, cell.coordinate)
+        row += 1
+
+    for section in layout.sections:
+        heading(section.title)
+        if section.text:
+            paragraph(section.text)
+        for n, f in enumerate(section.fields, start=1):
+            field_row(n, f)
+
+    # ---- tables --------------------------------------------------------------------------
+    for spec in layout.tables:
+        row += 1
+        heading(spec.title)
+        if spec.note:
+            paragraph(spec.note)
+        first_col = 2
+        for j, column in enumerate(spec.columns):
+            c = ws.cell(row, first_col + j, column.header)
+            c.font, c.fill, c.border = bold, head_fill, box
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        top = row
+        rows = table_rows(spec, data)
+        for i in range(len(rows) + TABLE_ROOM):
+            row += 1
+            item = rows[i] if i < len(rows) else {}
+            ws.cell(row, 1, i + 1).alignment = Alignment(horizontal="center", vertical="top")
+            for j, column in enumerate(spec.columns):
+                cell = ws.cell(row, first_col + j, _cell_value(column.kind, item.get(column.key), plan))
+                style_input(cell, column.kind)
+        last_col = ws.cell(top, first_col + len(spec.columns) - 1).column_letter
+        table = Table(displayName=spec.name, ref=f"B{top}:{last_col}{row}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+        ws.add_table(table)
+        row += 1
+
+    last = row
+    ws.print_area = f"A1:E{last}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    # ---- instructions --------------------------------------------------------------------
+    guide.column_dimensions["A"].width = 100
+    lines = [
+        (f"HƯỚNG DẪN GHI BIỂU MẪU BÁO CÁO NĂM {year}", bold),
+        (f"Kế hoạch số {plan.plan.number}: {plan.plan.title}", body),
+        (f"Đơn vị: {unit.name} (mã {unit_id}).", body),
+        (f"Hạn gửi: trước ngày {deadline}, gửi Sở Văn hóa, Thể thao và Du lịch.", body),
+        ("", body),
+        (f"1. Ghi số liệu vào các ô màu vàng của trang '{MAIN_SHEET}', lần lượt từ trên xuống.", body),
+        ("2. Số: số nguyên ≥ 0, gõ liền các chữ số, không dùng dấu chấm hay dấu cách (ví dụ 12500).", body),
+        ("3. Ngày: dạng ngày/tháng/năm (ví dụ 03/12/2025).", body),
+        (f"4. Câu hỏi có/không: chọn {YES} hoặc {NO} trong danh sách của ô.", body),
+        ("5. Ô để trống nghĩa là chưa báo cáo (không phải số 0): chỉ để trống khi không có số liệu.", body),
+        (
+            "6. Các danh sách (đào tạo, sự kiện, khó khăn, đề xuất): mỗi mục một dòng trong bảng; "
+            "dòng trống được bỏ qua.",
+            body,
+        ),
+        ("7. Ghi ngày gửi báo cáo khi gửi; để trống ngày gửi thì báo cáo được coi là bản nháp.", body),
+        (
+            "8. Không sửa nhãn, không thêm hay xóa cột, không đổi tên trang; các ô khác đã được khóa để "
+            "giữ nguyên biểu mẫu.",
+            body,
+        ),
+        ("9. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên tệp, rồi gửi lại.", body),
+    ]
+    for i, (text, font) in enumerate(lines, start=1):
+        c = guide.cell(i, 1, text)
+        c.font = font
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        guide.row_dimensions[i].height = 16 * (1 + len(text) // 95)
+    guide.print_area = f"A1:A{len(lines)}"
+    guide.page_setup.paperSize = guide.PAPERSIZE_A4
+    guide.protection.sheet = True
+    wb.active = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,93 @@
+"""An Excel form checked by the rules of every submission, each problem located at its cell."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plan57.base.diagnostics import Diagnostic
+from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
+from plan57.model.plan import Plan
+from plan57.validation.validate import display_path, validate_document
+
+
+@dataclass
+class FormResult:
+    """One form after validation: its data when it has no error."""
+
+    path: Path
+    display: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    data: dict[str, Any] | None = None  # the submission as read, when the form has no error
+    unit: str | None = None
+    year: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.data is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def _named_unit(path: Path, plan: Plan) -> str | None:
+    """The unit a form's file name suggests: 'xa-muong-la.xlsx', 'xa-muong-la (1).xlsx'."""
+    stem = re.split(r"[\s(]", path.stem, maxsplit=1)[0]
+    return stem if stem in plan.unit_index else None
+
+
+def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) -> FormResult:
+    shown = display_path(path)
+    result = FormResult(path=path, display=shown)
+    try:
+        read = read_form(path, plan, shown, max_size)
+    except FormError as exc:
+        result.diagnostics = exc.diagnostics
+        return result
+    data = read.doc.data
+    unit, year = data.get("unit"), data.get("year")
+    known_unit = unit if isinstance(unit, str) and unit in plan.unit_index else None
+    good_year = year if isinstance(year, int) and not isinstance(year, bool) and year in plan.years else None
+    out = list(read.problems)
+
+    def at(key: str) -> tuple[int, int]:
+        loc = read.doc.value_loc((key,))
+        return loc.line, loc.col
+
+    named = _named_unit(path, plan)
+    if known_unit and named and named != known_unit:
+        out.append(
+            Diagnostic(
+                shown,
+                *at("unit"),
+                "error",
+                "form-unit",
+                f"biểu mẫu này là của đơn vị '{known_unit}' ({plan.unit_index[known_unit].name}) nhưng tên tệp "
+                f"gợi ý đơn vị '{named}': hãy kiểm tra đã gửi đúng tệp chưa",
+                sheet=read.sheet,
+            )
+        )
+    folder = path.parent.name
+    if good_year is not None and re.fullmatch(r"\d{4}", folder) and int(folder) != good_year:
+        out.append(
+            Diagnostic(
+                shown,
+                *at("year"),
+                "error",
+                "form-year",
+                f"biểu mẫu này là báo cáo năm {good_year} nhưng nằm trong thư mục năm {folder}: "
+                "hãy kiểm tra đã gửi đúng tệp chưa",
+                sheet=read.sheet,
+            )
+        )
+    target = Path(f"{known_unit or named or path.stem}.yaml")
+    checked = validate_document(read.doc, plan, shown, target, good_year)
+    for d in checked.diagnostics:
+        if d.code == "year-folder" or (d.code == "unknown-unit-file" and known_unit is None):
+            continue  # a form is not filed in a folder; a bad unit cell is already reported
+        out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, d.message, sheet=read.sheet))
+    out.sort(key=lambda d: (d.line, d.col))
+    result.diagnostics = out
+    result.unit, result.year = known_unit, good_year
+    if checked.record is not None and not any(d.is_error for d in out):
+        result.data = data
+    return result

@@ -1,0 +1,519 @@
+"""Excel forms (SPEC §7): the form written, read back, located errors, hostile workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from plan57.base.diagnostics import Diagnostic
+from plan57.cli import app
+from plan57.model.form import MAIN_SHEET
+from plan57.model.plan import Plan
+from plan57.render.form import build_form
+from plan57.validation.form import check_form
+from plan57.validation.validate import validate_bytes
+from tests.conftest import submission
+
+UNIT = "xa-muong-la"
+
+
+def cell_of(wb: Any, name: str) -> tuple[str, str]:
+    """(sheet, 'C14') of a defined name: tests find cells by name, never by coordinates."""
+    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
+    return sheet, ref.replace("$", "")
+
+
+def where(path: Path, wb: Any, name: str) -> str:
+    sheet, ref = cell_of(wb, name)
+    return f"{path.name}:{sheet}!{ref}" if False else f"{sheet}!{ref}"
+
+
+def make_form(
+    tmp_path: Path, plan: Plan, data: dict[str, Any] | None = None, unit: str = UNIT, year: int = 2025
+) -> Path:
+    folder = tmp_path / "forms" / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{unit}.xlsx"
+    path.write_bytes(build_form(plan, unit, year, data))
+    return path
+
+
+def edit(path: Path, values: dict[str, Any]) -> Any:
+    """Type values into named cells, as a person would, and save."""
+    wb = openpyxl.load_workbook(path)
+    for name, value in values.items():
+        sheet, ref = cell_of(wb, name)
+        wb[sheet][ref] = value
+    wb.save(path)
+    return wb
+
+
+def messages(path: Path, plan: Plan) -> list[str]:
+    return [d.text() for d in check_form(path, plan).diagnostics]
+
+
+def table_cell(wb: Any, table: str, row: int, col: int) -> tuple[Any, str]:
+    """The worksheet and reference of a table's data cell (row and col from 0)."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    ws = wb[MAIN_SHEET]
+    tbl = ws.tables[table]
+    min_col, min_row, _, _ = range_boundaries(tbl.ref)
+    return ws, f"{get_column_letter(min_col + col)}{min_row + 1 + row}"
+
+
+# ---- the form ----------------------------------------------------------------------------
+
+
+def test_form_names_tables_protection(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:2] == ["Hướng dẫn", MAIN_SHEET]
+    names = set(wb.defined_names.keys())
+    for name in ("unit", "year", "submitted", "staff.total", "implementation_plan.issued", "channels.3"):
+        assert name in names
+    assert "press.dedicated_sections" not in names  # only the blocks of a xã
+    ws = wb[MAIN_SHEET]
+    headers = {}
+    for tbl in ws.tables.values():
+        from openpyxl.utils.cell import range_boundaries
+
+        c1, r1, c2, _ = range_boundaries(tbl.ref)
+        headers[tbl.displayName] = [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
+    assert headers == {
+        "training": ["Tên chương trình", "Đối tượng", "Số người tham gia"],
+        "events": ["Nhiệm vụ", "Ngày tổ chức", "Tên sự kiện", "Số người tham dự"],
+        "difficulties": ["Khó khăn, vướng mắc"],
+        "proposals": ["Đề xuất, kiến nghị"],
+    }
+    assert ws.protection.sheet and not ws.protection.password
+    _, ref = cell_of(wb, "staff.total")
+    assert ws[ref].protection.locked is False
+    _, unit_ref = cell_of(wb, "unit")
+    assert ws[unit_ref].protection.locked is not False and ws[unit_ref].value == UNIT
+    label = ws.cell(ws[ref].row, ws[ref].column - 1).value
+    assert label.startswith("Tổng số lãnh đạo")  # the model's description, the template's comment
+    note = ws.cell(ws[ref].row, ws[ref].column + 1).value
+    assert "2025.can-bo" in note
+    kinds = {dv.type for dv in ws.data_validations.dataValidation}
+    assert {"whole", "date", "list"} <= kinds
+    assert int(ws.page_setup.paperSize) == 9 and ws.print_area  # 9: A4
+
+
+def test_kind_blocks(tmp_path: Path, mini_plan: Plan) -> None:
+    wb = openpyxl.load_workbook(make_form(tmp_path, mini_plan, unit="bao-ptth-son-la"))
+    names = set(wb.defined_names.keys())
+    assert "press.dedicated_sections" in names and "population.total" not in names
+
+
+# ---- round trip ---------------------------------------------------------------------------
+
+
+def template_shaped(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
+    """Lists present as the form always writes them."""
+    data.setdefault("channels", [])
+    data.setdefault("difficulties", [])
+    data.setdefault("proposals", [])
+    data.setdefault("training", [])
+    data.setdefault("contact", {"name": None, "position": None, "phone": None, "email": None})
+    return data
+
+
+text = (
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), min_size=1, max_size=30)
+    .map(lambda s: unicodedata.normalize("NFC", s).strip())
+    .filter(lambda s: s != "" and not s.startswith("="))
+)
+
+
+@st.composite
+def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
+    year = draw(st.integers(2025, 2030))
+    data = submission(
+        plan, UNIT, year, submitted=draw(st.none() | st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    )
+    data["implementation_plan"]["date"] = dt.date(year, 1, 1)  # never after `submitted`
+    data["staff"]["total"] = draw(st.integers(0, 10**9))
+    data["staff"]["informed"] = draw(st.integers(0, data["staff"]["total"]))
+    data["reference"] = draw(st.none() | text)
+    data["channels"] = sorted(draw(st.sets(st.sampled_from([c.id for c in plan.channels]))))
+    data["difficulties"] = draw(st.lists(text, max_size=3))
+    data["proposals"] = draw(st.lists(text, max_size=2))
+    data["training"] = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": text,
+                    "audience": st.sampled_from([a.id for a in plan.training_audiences]),
+                    "participants": st.integers(0, 10**6),
+                }
+            ),
+            max_size=3,
+        )
+    )
+    events = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "date": st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+                    "name": text,
+                    "participants": st.integers(0, 9999),
+                }
+            ),
+            max_size=2,
+        )
+    )
+    if draw(st.booleans()):
+        data["tasks"] = {"1c": {"activities": draw(st.integers(0, 99)), "products": {"news": draw(st.integers(0, 99))}}}
+        if events:
+            data["tasks"]["1c"]["events"] = events
+    data["budget_vnd"] = draw(st.none() | st.integers(0, 10**12))
+    return template_shaped(plan, data)
+
+
+def record(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
+    from plan57.model.submission import submission_model
+
+    return submission_model(plan).model_validate(data).model_dump(by_alias=True)  # type: ignore[no-any-return]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_round_trip(tmp_path_factory: pytest.TempPathFactory, mini_plan: Plan, data: st.DataObject) -> None:
+    original = data.draw(submissions(mini_plan))
+    tmp = tmp_path_factory.mktemp("rt")
+    path = make_form(tmp, mini_plan, original, year=original["year"])
+    result = check_form(path, mini_plan)
+    assert result.valid, [d.text() for d in result.diagnostics]
+    assert result.data is not None
+    assert record(mini_plan, result.data) == record(mini_plan, original)
+    # and the YAML written from it holds the same data and validates
+    from plan57.loading.yamlsafe import load_bytes
+    from plan57.render.template import filled_submission
+
+    yaml_text = filled_submission(mini_plan, result.data, path.name)
+    assert "Nhập từ biểu mẫu Excel: xa-muong-la.xlsx" in yaml_text
+    doc = load_bytes(yaml_text.encode(), "x.yaml")
+    assert record(mini_plan, doc.data) == record(mini_plan, original)
+    target = Path(f"data/units/{original['year']}/{UNIT}.yaml")
+    checked = validate_bytes(yaml_text.encode(), target, mini_plan, original["year"], 1 << 20, str(target))
+    assert not [d for d in checked.diagnostics if d.is_error]
+
+
+def test_fresh_form_filled_by_names_validates(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan, year=2026)
+    values: dict[str, Any] = {
+        "submitted": "03/12/2026",
+        "implementation_plan.issued": "Có",
+        "implementation_plan.reference": "Kế hoạch số 12/KH-UBND",
+        "implementation_plan.date": dt.datetime(2026, 3, 1),
+        "portal_section.exists": "không",
+        "staff.total": 40,
+        "staff.informed": "38",
+        "population.total": 12500,
+        "population.reached": 9800,
+        "channels.1": "x",
+        "channels.8": "Có",
+        "budget_vnd": 50000000,
+    }
+    edit(path, values)
+    result = check_form(path, mini_plan)
+    assert result.valid, [d.text() for d in result.diagnostics]
+    assert result.data is not None
+    assert result.data["submitted"] == dt.date(2026, 12, 3)
+    assert result.data["implementation_plan"]["issued"] is True
+    assert result.data["portal_section"]["exists"] is False
+    assert result.data["staff"] == {"total": 40, "informed": 38}
+    assert result.data["channels"] == [1, 8]
+
+
+# ---- what people type (issue item 3) -----------------------------------------------------
+
+
+def test_number_as_text_with_thousands_dot(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"population.total": "12.500", "population.reached": "12 500"})
+    got = messages(path, mini_plan)
+    total = cell_of(wb, "population.total")[1]
+    reached = cell_of(wb, "population.reached")[1]
+    assert any(f"Báo cáo!{total}: lỗi: 'population.total' phải là số nguyên, viết liền" in m for m in got), got
+    assert any(f"Báo cáo!{reached}: lỗi: 'population.reached' phải là số nguyên, viết liền" in m for m in got), got
+
+
+def test_date_typed_as_text(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"submitted": "31/02/2025"})
+    ref = cell_of(wb, "submitted")[1]
+    assert any(
+        f"Báo cáo!{ref}: lỗi: 'submitted': ngày '31/02/2025' không có thật" in m for m in messages(path, mini_plan)
+    )
+    edit(path, {"submitted": "01/12/2025"})
+    assert check_form(path, mini_plan).data["submitted"] == dt.date(2025, 12, 1)  # type: ignore[index]
+
+
+def test_yes_no_words(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"implementation_plan.issued": "có lẽ", "channels.2": "x", "channels.3": "Không"})
+    ref = cell_of(wb, "implementation_plan.issued")[1]
+    got = check_form(path, mini_plan)
+    assert any(
+        d.text().endswith("phải ghi true (có) hoặc false (không), không ghi 'có lẽ'") is False
+        and d.cell == ref
+        and d.is_error
+        for d in got.diagnostics
+    ), [d.text() for d in got.diagnostics]
+
+
+def test_table_empty_rows_and_rows_below(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, ref = table_cell(wb, "difficulties", 0, 0)
+    ws[ref] = "Thiếu kinh phí"
+    ws, ref = table_cell(wb, "difficulties", 3, 0)  # rows 2 and 3 left empty
+    ws[ref] = "Thiếu người"
+    tbl = ws.tables["proposals"]
+    last_row = int(tbl.ref.split(":")[1].lstrip("ABCDEFGH"))
+    ws[f"B{last_row + 1}"] = "Đề xuất ghi dưới bảng"  # below the last table
+    wb.save(path)
+    result = check_form(path, mini_plan)
+    assert result.data is not None, [d.text() for d in result.diagnostics]
+    assert result.data["difficulties"] == ["Thiếu kinh phí", "Thiếu người"]
+    assert result.data["proposals"] == ["Đề xuất ghi dưới bảng"]
+
+
+def test_table_error_located(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, name_ref = table_cell(wb, "training", 1, 0)
+    ws[name_ref] = "Tập huấn"
+    ws, aud_ref = table_cell(wb, "training", 1, 1)
+    ws[aud_ref] = "sinh viên"
+    ws, part_ref = table_cell(wb, "training", 1, 2)
+    ws[part_ref] = "nhiều"
+    wb.save(path)
+    got = messages(path, mini_plan)
+    assert any(f"Báo cáo!{part_ref}: lỗi: 'training (mục 1).participants' phải là số nguyên" in m for m in got), got
+
+
+def test_label_edited_is_a_warning(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = cell_of(wb, "staff.total")
+    ws = wb[sheet]
+    label = ws.cell(ws[ref].row, ws[ref].column - 1)
+    label.value = "Tổng số (đã sửa)"
+    ws[ref] = 10
+    ws[cell_of(wb, "staff.informed")[1]] = 10
+    wb.save(path)
+    result = check_form(path, mini_plan)
+    warn = [d for d in result.diagnostics if d.code == "form-label"]
+    assert [d.cell for d in warn] == [label.coordinate]
+    assert result.data is not None and result.data["staff"]["total"] == 10
+
+
+def test_merged_input_cell(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = cell_of(wb, "staff.total")
+    ws = wb[sheet]
+    row = ws[ref].row
+    ws.merge_cells(f"B{row}:{ref}")
+    wb.save(path)
+    got = messages(path, mini_plan)
+    assert any(f"Báo cáo!{ref}: lỗi: ô {ref} bị gộp vào vùng B{row}:{ref}" in m for m in got), got
+
+
+def test_formula_without_cached_value(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"staff.total": "=10+5"})
+    ref = cell_of(wb, "staff.total")[1]
+    got = messages(path, mini_plan)
+    assert any(f"Báo cáo!{ref}: lỗi: ô {ref} có công thức nhưng chưa có giá trị đã tính" in m for m in got), got
+
+
+# ---- hostile workbooks (issue item 4) ----------------------------------------------------
+
+
+def only(path: Path, plan: Plan) -> str:
+    found = check_form(path, plan).diagnostics
+    assert len(found) == 1, [d.text() for d in found]
+    return found[0].text()
+
+
+def test_not_a_plan57_form(tmp_path: Path, mini_plan: Plan) -> None:
+    path = tmp_path / "xa-muong-la.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Báo cáo"  # type: ignore[index]
+    wb.save(path)
+    assert only(path, mini_plan).endswith(
+        "xa-muong-la.xlsx: lỗi: tệp không phải biểu mẫu báo cáo của plan57 (không có các tên ô 'unit', 'year' "
+        "của biểu mẫu): hãy ghi vào biểu mẫu tạo bằng plan57 new --format xlsx"
+    )
+
+
+def test_xls_ods_xlsm_password(tmp_path: Path, mini_plan: Plan) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    (tmp_path / "a.xls").write_bytes(ole)
+    assert "tệp Excel cũ (.xls) không đọc được" in only(tmp_path / "a.xls", mini_plan)
+    (tmp_path / "b.xlsx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le"))
+    assert "tệp được đặt mật khẩu" in only(tmp_path / "b.xlsx", mini_plan)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<x/>")
+    (tmp_path / "c.ods").write_bytes(buf.getvalue())
+    assert "OpenDocument (.ods)" in only(tmp_path / "c.ods", mini_plan)
+    form = make_form(tmp_path, mini_plan)
+    with zipfile.ZipFile(form, "a") as z:
+        z.writestr("xl/vbaProject.bin", b"macro")
+    assert "có macro" in only(form, mini_plan)
+    (tmp_path / "d.xlsx").write_text("không phải excel", encoding="utf-8")
+    assert only(tmp_path / "d.xlsx", mini_plan).startswith(f"{tmp_path / 'd.xlsx'}: lỗi: tệp không phải sổ làm việc")
+
+
+def test_zip_bomb_and_huge_sheet(tmp_path: Path, mini_plan: Plan) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<x/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    assert bomb.stat().st_size < 200_000
+    assert "khi giải nén quá lớn" in only(bomb, mini_plan)
+    big = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(big, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<x/>")
+        z.writestr("xl/worksheets/sheet1.xml", b" " * (10 * 1024 * 1024))
+    assert "một trang tính quá lớn" in only(big, mini_plan)
+    path = make_form(tmp_path, mini_plan)
+    path.write_bytes(path.read_bytes() + b"\0" * 200)
+    assert "tệp quá lớn" in check_form(path, mini_plan, max_size=1000).diagnostics[0].text()
+
+
+def test_external_links(tmp_path: Path, mini_plan: Plan) -> None:
+    form = make_form(tmp_path, mini_plan)
+    with zipfile.ZipFile(form, "a") as z:
+        z.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    assert "có liên kết tới tệp khác" in only(form, mini_plan)
+
+
+def test_form_of_another_unit_or_year(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    renamed = path.with_name("xa-chieng-la.xlsx")
+    path.rename(renamed)
+    ref = cell_of(wb, "unit")[1]
+    got = messages(renamed, mini_plan)
+    assert any(f"Báo cáo!{ref}: lỗi: biểu mẫu này là của đơn vị 'xa-muong-la'" in m for m in got), got
+    other = tmp_path / "2026"
+    other.mkdir()
+    moved = other / "xa-muong-la.xlsx"
+    renamed.rename(moved)
+    ref = cell_of(wb, "year")[1]
+    got = messages(moved, mini_plan)
+    assert any(
+        f"Báo cáo!{ref}: lỗi: biểu mẫu này là báo cáo năm 2025 nhưng nằm trong thư mục năm 2026" in m for m in got
+    )
+
+
+# ---- the commands ------------------------------------------------------------------------
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_new_and_import_commands(tmp_path: Path, mini_plan_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = ["--plan", str(mini_plan_path)]
+    r = run("new", UNIT, "--year", "2025", "--format", "xlsx", *plan)
+    assert r.exit_code == 0, r.output
+    form = tmp_path / "forms" / "2025" / f"{UNIT}.xlsx"
+    assert form.is_file()
+    edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 12})
+    r = run("import", str(form), *plan)
+    assert r.exit_code == 1, r.output
+    assert "Báo cáo!" in r.output and "'staff.informed' (12) không được lớn hơn 'staff.total' (10)" in r.output
+    assert not (tmp_path / "data").exists()  # nothing written for a form with an error
+    edit(form, {"staff.informed": 9})
+    r = run("import", str(form), *plan)
+    assert r.exit_code == 0, r.output
+    yaml_file = tmp_path / "data" / "units" / "2025" / f"{UNIT}.yaml"
+    assert "Nhập từ biểu mẫu Excel: xa-muong-la.xlsx" in yaml_file.read_text(encoding="utf-8")
+    r = run("validate", str(yaml_file), *plan)
+    assert r.exit_code == 0, r.output
+    r = run("import", str(form), *plan)
+    assert r.exit_code == 2 and "dùng --force" in r.output
+    r = run("import", str(form), "--force", "--format", "json", *plan)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["written"] == [str(Path("data/units/2025/xa-muong-la.yaml"))]
+    # pre-filled from the YAML for corrections
+    r = run("new", UNIT, "--year", "2025", "--format", "xlsx", "--force", "--out", "again", *plan)
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(tmp_path / "again" / f"{UNIT}.xlsx")
+    sheet, ref = cell_of(wb, "staff.informed")
+    assert wb[sheet][ref].value == 9
+    r = run("new", "--all", "--year", "2025", "--format", "xlsx", *plan)
+    assert r.exit_code == 0 and "Bỏ qua 1 đơn vị" in r.output
+
+
+def test_github_and_json_locations(tmp_path: Path, mini_plan_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"staff.total": "12.500"})
+    ref = cell_of(wb, "staff.total")[1]
+    r = run("import", str(path), "--plan", str(mini_plan_path), "--units", str(tmp_path / "u"), "--format", "github")
+    assert r.exit_code == 1
+    assert f"::error file={path},title=schema-int_type::Báo cáo!{ref}: 'staff.total'" in r.output.replace("%3A", ":")
+    r = run("import", str(path), "--plan", str(mini_plan_path), "--units", str(tmp_path / "u"), "--format", "json")
+    found = [d for d in json.loads(r.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert found[0]["sheet"] == MAIN_SHEET and found[0]["cell"] == ref
+
+
+def test_diagnostic_cell_text() -> None:
+    d = Diagnostic("f.xlsx", 14, 3, "error", "x", "sai", sheet="Báo cáo")
+    assert d.text() == "f.xlsx:Báo cáo!C14: lỗi: sai"
+    assert Diagnostic("f.xlsx", 0, 0, "error", "x", "sai").text() == "f.xlsx: lỗi: sai"
+    assert Diagnostic("f.yaml", 2, 5, "warning", "x", "sai").text() == "f.yaml:2:5: cảnh báo: sai"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    edit(path, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9, "channels.2": "Có"})
+    wb = openpyxl.load_workbook(path)
+    ws, ref = table_cell(wb, "proposals", 0, 0)
+    ws[ref] = "Đề xuất một"
+    wb.save(path)
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = out / path.name
+    result = check_form(saved, mini_plan)
+    assert result.valid, [d.text() for d in result.diagnostics]
+    assert result.data is not None
+    assert result.data["staff"] == {"total": 10, "informed": 9}
+    assert result.data["channels"] == [2] and result.data["proposals"] == ["Đề xuất một"]
