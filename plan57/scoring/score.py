@@ -549,6 +549,8 @@ def latest_year(plan: Plan, coll: Collection) -> int | None:
     years = {
         f.folder_year
         for f in coll.files
-        if f.folder_year in plan.years and not any(d.code == "draft" for d in f.diagnostics)
+        if f.folder_year is not None
+        and f.folder_year in plan.years
+        and not any(d.code == "draft" for d in f.diagnostics)
     }
     return max(years) if years else None
