@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,35 @@ def open_workspace(
 ) -> Workspace:
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units or default_units()
-    return Workspace(the_plan, validate_tree(units_dir, the_plan, max_size, cache=cache), plan_path, units_dir)
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache)
+    for problem in collection.layout:
+        if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
+            raise UsageError(f"{problem.path}: {problem.message}")
+    return Workspace(the_plan, collection, plan_path, units_dir)
+
+
+FOLDER_ERRORS = ("unreadable-folder", "year-folder-digits")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
+    """`-o` never names a file this run read (the plan, a submission, a template): writing it
+    would replace the data plan57 reads with its own output."""
+    for path in inputs:
+        if same_file(output, path):
+            raise UsageError(
+                f"không ghi được '{output}': đây là tệp dữ liệu plan57 đang đọc ({path}); hãy chọn tên tệp khác"
+            )
+
+
+def workspace_inputs(ws: Workspace) -> list[Path]:
+    return [ws.plan_path, *(f.path for f in ws.collection.files)]
 
 
 def check_year(plan: Plan, year: int) -> int:
@@ -61,7 +90,7 @@ def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, ob
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
     check_year(ws.plan, year)
     data = YearData.build(ws.plan, ws.collection, year)
-    rows = []
+    rows: list[dict[str, object]] = []
     for unit in ws.plan.units:
         files = data.files.get(unit.id) or []
         rows.append(

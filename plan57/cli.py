@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
 from plan57 import __version__
+from plan57.base.diagnostics import one_line
 from plan57.base.errors import Plan57Error, PlanError, UsageError
 
 app = typer.Typer(
@@ -115,7 +116,7 @@ def _fail(error: Plan57Error) -> NoReturn:
             typer.echo(d.text(), err=True)
         typer.echo("plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên.", err=True)
     else:
-        typer.echo(f"plan57: {error}", err=True)
+        typer.echo(one_line(f"plan57: {error}"), err=True)
     raise typer.Exit(code=2)
 
 
@@ -182,7 +183,7 @@ def validate(
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
     errors, warnings = dg.count(found)
     for note in coll.notes:
-        typer.echo(f"Ghi chú: {note}", err=True)
+        typer.echo(one_line(f"Ghi chú: {note}"), err=True)
     if fmt is ValidateFmt.json:
         typer.echo(dg.to_json(found))
     elif fmt is ValidateFmt.github:
@@ -209,14 +210,17 @@ def schema(
     """In JSON Schema của tệp báo cáo (cho trình soạn thảo và công cụ khác)."""
     import json
 
+    from plan57.api import open_plan, refuse_input_as_output
     from plan57.base.atomic import write_text
     from plan57.model.submission import json_schema
 
     try:
-        text = json.dumps(json_schema(_load_plan(plan)), ensure_ascii=False, indent=2) + "\n"
+        the_plan, plan_path = open_plan(plan)
+        text = json.dumps(json_schema(the_plan), ensure_ascii=False, indent=2) + "\n"
         if output is None:
             typer.echo(text, nl=False)
         else:
+            refuse_input_as_output(output, [plan_path])
             write_text(output, text)
     except Plan57Error as exc:
         _fail(exc)
@@ -250,7 +254,7 @@ def score(
     except Plan57Error as exc:
         _fail(exc)
     for note in ws.collection.notes:
-        typer.echo(f"Ghi chú: {note}", err=True)
+        typer.echo(one_line(f"Ghi chú: {note}"), err=True)
     _name_invalid(result)
     if fmt is Fmt.json:
         from plan57.render.json import score_json, unit_dict
@@ -327,7 +331,7 @@ def report(
 ) -> None:
     """Lập báo cáo tổng hợp gửi UBND tỉnh: Markdown, Word (docx) theo thể thức Nghị định 30/2020/NĐ-CP,
     trang tiến độ HTML (html) hoặc phụ lục số liệu Excel (xlsx)."""
-    from plan57.api import open_workspace
+    from plan57.api import open_workspace, refuse_input_as_output, workspace_inputs
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
     from plan57.render.formats import choose
@@ -337,10 +341,12 @@ def report(
         when = _parse_date(date)
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
+        if output is not None:
+            refuse_input_as_output(output, workspace_inputs(ws) + ([template] if template else []))
         extra = {"template": template} if template is not None else {}
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:
-            typer.echo(f"Ghi chú: {note}", err=True)
+            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
         _warn_report_date(ws.plan, result.year, when)
         _name_invalid(result)
         if output is None:
@@ -414,7 +420,7 @@ def units(
     except Plan57Error as exc:
         _fail(exc)
     for note in ws.collection.notes:
-        typer.echo(f"Ghi chú: {note}", err=True)
+        typer.echo(one_line(f"Ghi chú: {note}"), err=True)
     wanted_states = {s.value for s in state or []}
     rows = [r for r in rows if (not kind or r["kind"] in kind) and (not wanted_states or r["state"] in wanted_states)]
     if fmt is Fmt.json:
@@ -646,7 +652,7 @@ def _main() -> None:
         )
         sys.exit(2)
     except ClickException as exc:
-        sys.stderr.write(f"plan57: {exc.format_message()}\n")
+        sys.stderr.write(one_line(f"plan57: {exc.format_message()}") + "\n")
         sys.exit(exc.exit_code)
     except Abort:
         sys.stderr.write("plan57: đã dừng.\n")
@@ -657,8 +663,8 @@ def _main() -> None:
         if debug:
             raise
         sys.stderr.write(
-            f"plan57: lỗi không mong đợi ({type(exc).__name__}: {exc}). "
-            "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
+            one_line(f"plan57: lỗi không mong đợi ({type(exc).__name__}: {exc}). ")[:1000]
+            + "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
         )
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

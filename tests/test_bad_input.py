@@ -118,6 +118,16 @@ HAZARDS: list[Any] = [
         None,
         (4, 12, "schema-vn_date", "submitted", "giờ", "2025-12-03"),
     ),
+    # issue 14, item 2: control characters written as YAML escapes and a lone surrogate are refused
+    # at their value (line 52 is the first item of `difficulties`), so no output ever carries them
+    ("control-escape.yaml", "xa-muong-la", None, (52, 5, "control-char", "U+001B", "ký tự thứ 11", "difficulties")),
+    ("lone-surrogate.yaml", "xa-muong-la", None, (52, 5, "control-char", "U+D800", "difficulties")),
+    # a number past Python's digit limit (5,000 digits) or far past any count: described, never echoed
+    ("huge-integer.yaml", "xa-muong-la", None, (24, 10, "schema-int_type", "population.total", "5.000 chữ số")),
+    ("huge-hex-integer.yaml", "xa-muong-la", None, (18, 10, "schema-less_than_equal", "staff.total", "quá lớn")),
+    # issue 14, item 1: a sending date years before the plan, or far in the future
+    ("submitted-before-plan.yaml", "xa-muong-la", None, (4, 12, "submitted-range", "2015-12-03", "01/01/2025")),
+    ("submitted-far-future.yaml", "xa-muong-la", None, (4, 12, "submitted-range", "2205-12-03", "31/12/2026")),
 ]
 
 

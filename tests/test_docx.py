@@ -54,12 +54,14 @@ HOSTILE_XML = [
     "<w:p><w:r><w:t>đoạn giả</w:t></w:r></w:p>",
     "A & B &amp; C &#x41; &lt;",
     "]]> <![CDATA[ x ]]>",
-    "dòng\r\nmới\tvà tab",
+    "dòng\nmới\tvà tab",
     "\\n \\t \\x00 \\u0000 (gõ dấu gạch chéo)",
     "{{ biến }} {% lệnh %}",
     "trích \"kép\" và 'đơn'",
 ]
-CONTROL = "chuông \a rỗng \0 thoát \x1b"  # XML cannot hold these: they become U+FFFD
+# XML cannot hold these: they become U+FFFD (validation refuses them in a unit's file, so only
+# the renderer's own property test below meets them)
+CONTROL = "chuông \a rỗng \0 thoát \x1b"  # noqa: F841
 
 
 def invoke(*args: str | Path) -> Any:
@@ -98,7 +100,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, mini_plan_path: Path) -> 
 def hostile(tmp_path_factory: pytest.TempPathFactory, mini_plan_path: Path, mini_plan: Plan) -> DocumentObject:
     base = tmp_path_factory.mktemp("docx-hostile")
     data = hostile_submission(mini_plan)
-    data["difficulties"] = data["difficulties"] + HOSTILE_XML + [CONTROL]
+    data["difficulties"] = data["difficulties"] + HOSTILE_XML
     data["proposals"] = data["proposals"] + HOSTILE_XML
     write(base / "units", 2025, "so-khcn", data)
     return build(base / "h.docx", "--plan", mini_plan_path, "--units", base / "units", "--year", "2025")
@@ -358,7 +360,6 @@ def test_hostile_text_is_there_literally(hostile: DocumentObject) -> None:
     everything = all_text(hostile)
     for s in HOSTILE + HOSTILE_XML:
         assert " ".join(s.split()) in everything, s
-    assert CONTROL.replace("\a", "\ufffd").replace("\0", "\ufffd").replace("\x1b", "\ufffd") in everything
     # no run, paragraph or table came from the unit's text
     assert not any(p.text in ("chữ", "đoạn giả") for p in hostile.paragraphs)
 
@@ -368,7 +369,7 @@ def test_hostile_difficulties_each_on_its_own_line(hostile: DocumentObject) -> N
     start = texts.index("1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương")
     end = texts.index("2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương")
     items = [t for t in texts[start + 1 : end] if t.startswith("+ ")]
-    expected = [" ".join(s.split()) for s in HOSTILE + HOSTILE_XML] + [text(CONTROL)]
+    expected = [" ".join(s.split()) for s in HOSTILE + HOSTILE_XML]
     assert items == [f"+ {s}" for s in expected]
 
 

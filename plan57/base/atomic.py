@@ -1,8 +1,20 @@
-"""Atomic writes: a temporary file beside the target, then a rename."""
+"""Writing output files: a temporary file beside the target, then a rename.
+
+What `-o` names is handled deliberately:
+- a regular file (or a new name) is replaced atomically: readers see the old or the new file,
+  never half of one, and the temporary file is removed on every path out (an error, a full
+  disk, an interrupt);
+- a special file (`/dev/null`, a terminal, a named pipe) is written into directly: it is never
+  replaced by a regular file;
+- a symbolic link is followed: its target is written (atomically when it is a regular file)
+  and the link itself stays a link;
+- a folder is refused with one clear line.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -20,32 +32,64 @@ def _mode_for(path: Path) -> int:
 
 
 def write_text(path: Path, text: str, overwrite: bool = True) -> None:
-    """Write `text` to `path` atomically (UTF-8); with overwrite=False an existing file is kept."""
-    write_bytes(path, text.encode("utf-8"), overwrite)
+    """Write `text` to `path` (UTF-8, \\n line ends); with overwrite=False an existing file is kept."""
+    write_bytes(path, text.encode("utf-8", errors="backslashreplace"), overwrite)
 
 
 def write_bytes(path: Path, data: bytes, overwrite: bool = True) -> None:
-    """Write `data` to `path` atomically; with overwrite=False an existing file is kept."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
+    """Write `data` to `path` as the module docstring says."""
+    shown = str(path)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    try:
+        st = os.stat(target)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"không ghi được '{shown}': đây là một thư mục, không phải tệp")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if not overwrite:
+            raise OutputError(f"tệp '{shown}' đã có; dùng --force để ghi đè")
+        _write_special(target, data, shown)
+        return
+    _replace(target, data, overwrite, shown)
+
+
+def _write_special(target: Path, data: bytes, shown: str) -> None:
+    """A device or a named pipe: written in place, as the shell's `>` would."""
+    try:
+        fd = os.open(target, os.O_WRONLY)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"không ghi được '{shown}': {os_message(exc)}") from None
+
+
+def _replace(target: Path, data: bytes, overwrite: bool, shown: str) -> None:
+    parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
-        raise OutputError(f"không ghi được '{path}': {os_message(exc)}") from None
+        raise OutputError(f"không ghi được '{shown}': {os_message(exc)}") from None
     try:
-        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report or template is for others too
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if path exists: never overwrites
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), _mode_for(target))  # mkstemp makes 0600; a report is for others too
+                fh.write(data)
+            if overwrite:
+                os.replace(tmp, target)
+            else:
+                os.link(tmp, target)  # fails if the target exists: never overwrites
+        except FileExistsError:
+            raise OutputError(f"tệp '{shown}' đã có; dùng --force để ghi đè") from None
+        except OSError as exc:
+            raise OutputError(f"không ghi được '{shown}': {os_message(exc)}") from None
+    finally:  # every path out, an interrupt included: no temporary file is left behind
+        try:
             os.unlink(tmp)
-    except FileExistsError:
-        os.unlink(tmp)
-        raise OutputError(f"tệp '{path}' đã có; dùng --force để ghi đè") from None
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise OutputError(f"không ghi được '{path}': {os_message(exc)}") from None
+        except OSError:
+            pass

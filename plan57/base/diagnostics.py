@@ -28,6 +28,12 @@ class Diagnostic:
     message: str
     sheet: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # a file name or a value quoted in a message may hold control characters or lone
+        # surrogates: shown as escapes, so no output (terminal, JSON, annotations) carries them
+        object.__setattr__(self, "path", one_line(self.path))
+        object.__setattr__(self, "message", one_line(self.message))
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -85,7 +91,8 @@ def column_letter(col: int) -> str:
 
 
 def one_line(text: str) -> str:
-    """Control characters (a newline in a key or a value) shown as escapes, never as a break."""
+    """Control characters (a newline in a key or a value), lone surrogates and other unprintable
+    characters shown as escapes, never as a break or a terminal command."""
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -15,12 +15,22 @@ _OS_MESSAGES = {
     errno.ENOSPC: "ổ đĩa đã đầy",
     errno.EROFS: "ổ đĩa chỉ cho đọc",
     errno.EEXIST: "tệp đã có",
+    errno.ELOOP: "đường dẫn có liên kết tượng trưng vòng lặp",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.EDQUOT: "đã vượt hạn mức dung lượng",
+    errno.EFBIG: "tệp quá lớn",
+    errno.ENXIO: "không có thiết bị hoặc chưa có bên đọc",
+    errno.EBUSY: "tệp đang bận",
+    errno.EIO: "lỗi đọc/ghi ổ đĩa",
 }
 
 
 def os_message(exc: OSError) -> str:
     """An operating-system error in Vietnamese."""
-    return _OS_MESSAGES.get(exc.errno or -1, exc.strerror or str(exc))
+    known = _OS_MESSAGES.get(exc.errno or -1)
+    if known is not None:
+        return known
+    return f"lỗi hệ thống số {exc.errno}" if exc.errno else "lỗi hệ thống"
 
 
 class Plan57Error(Exception):

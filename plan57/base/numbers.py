@@ -44,3 +44,12 @@ def percent(value: Fraction | None) -> str:
     tenths = math.floor(value * 1000)  # tenths of a percent
     whole, frac = divmod(tenths, 10)
     return f"{vn_int(whole)}%" if frac == 0 else f"{vn_int(whole)},{frac}%"
+
+
+def shown_int(n: int) -> str:
+    """An integer as a message may quote it: a huge one (past what Python prints, or just
+    unreadable) is described by its length, never written out whole."""
+    if n.bit_length() <= 64:
+        return str(n)
+    digits = int(n.bit_length() * 0.30103) + 1
+    return f"một số khoảng {vn_int(digits)} chữ số"

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -68,7 +69,10 @@ class Cache:
         self._records: dict[str, Any] | None = None
         # (path, folder year, size limit) → (size, mtime_ns, inode, key): lets an unchanged file
         # skip being read, as git's index does, except when it changed too close to the last save
-        self._stats: dict[tuple[str, int | None, int], tuple[int, int, int, str]] = {}
+        self._stats: dict[tuple[str, int | None, int], tuple[int, int, int, int, str]] = {}
+        # a pickle runs code when read: only a folder that no one else can write is trusted
+        self.note: str | None = None
+        self._trusted: bool | None = None
         self._saved_ns = 0
         self._dirty = False
         self._records_dirty = False
@@ -79,7 +83,37 @@ class Cache:
         h.update(raw)
         return h.hexdigest()
 
+    def trusted(self) -> bool:
+        """The cache folder (and the files in it) belong to this user and no one else can write
+        them; else the cache is neither read nor written, and `note` says why, once."""
+        if self._trusted is None:
+            self._trusted = True
+            folder = self.path.parent
+            for place in (folder, self.path, self.records_path):
+                try:
+                    st = os.lstat(place)
+                except FileNotFoundError:
+                    continue
+                except OSError:
+                    st = None
+                uid = os.getuid() if hasattr(os, "getuid") else None
+                if (
+                    st is None
+                    or (uid is not None and st.st_uid != uid)
+                    or st.st_mode & 0o022
+                    or stat.S_ISLNK(st.st_mode)
+                ):
+                    self._trusted = False
+                    self.note = (
+                        f"bỏ qua bộ nhớ đệm '{folder}': thư mục hoặc tệp trong đó không thuộc người dùng này "
+                        "hoặc người khác có thể ghi vào (chmod go-w để dùng lại); mọi tệp được đọc lại"
+                    )
+                    break
+        return self._trusted
+
     def _read(self, path: Path) -> dict[str, Any] | None:
+        if not self.trusted():
+            return None
         try:
             index = pickle.loads(path.read_bytes())
         except Exception:  # any damage at all is a miss  # noqa: BLE001
@@ -107,15 +141,15 @@ class Cache:
         """The key of a file whose size, time and inode are those recorded, and safely older."""
         self._load()
         seen = self._stats.get((str(path), folder_year, max_size))
-        if seen is None or seen[:3] != (st.st_size, st.st_mtime_ns, st.st_ino):
+        if seen is None or seen[:4] != (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
             return None
         if st.st_mtime_ns >= self._saved_ns - RACY_NS:  # could have changed unseen within the clock's step
             return None
-        return seen[3]
+        return seen[4]
 
     def remember(self, path: Path, st: os.stat_result, folder_year: int | None, max_size: int, key: str) -> None:
         self._load()
-        entry = (st.st_size, st.st_mtime_ns, st.st_ino, key)
+        entry = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, key)
         slot = (str(path), folder_year, max_size)
         if self._stats.get(slot) != entry:
             self._stats[slot] = entry
@@ -160,7 +194,7 @@ class Cache:
         entries, stats, records = self._entries, self._stats, self._records
         if len(entries) > MAX_ENTRIES and keep is not None:
             entries = {k: v for k, v in entries.items() if k in keep}
-            stats = {k: v for k, v in stats.items() if v[3] in keep}
+            stats = {k: v for k, v in stats.items() if v[4] in keep}
             records = {k: v for k, v in self._load_records().items() if k in keep}
             self._records_dirty = True
         self._write(self.path, {"salt": self.salt, "entries": entries, "stats": stats, "saved_ns": time.time_ns()})
@@ -168,15 +202,25 @@ class Cache:
             self._write(self.records_path, {"salt": self.salt, "records": records})
 
     def _write(self, path: Path, index: dict[str, Any]) -> None:
+        if not self.trusted():
+            return
+        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
+            tmp = None
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is only slower
+        finally:  # a full disk or an interrupt leaves no temporary file behind
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
 
 VALID: dict[str, Any] = {}  # stands for a valid file's record when the records were not loaded
@@ -197,12 +241,20 @@ def plan_data_get(digest: str) -> dict[str, Any] | None:
 
 def plan_data_put(digest: str, data: dict[str, Any]) -> None:
     target = _plan_file(digest)
+    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".plan.", suffix=".tmp")
         text = json.dumps(data, ensure_ascii=False, default=_encode)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".plan.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)
+        tmp = None
     except (OSError, TypeError, ValueError):
         pass
+    finally:  # a full disk or an interrupt leaves no temporary file behind
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -21,6 +22,10 @@ from plan57.base.errors import os_message
 
 DEFAULT_MAX_SIZE = 1024 * 1024
 MAX_DEPTH = 32
+# Keys and values in one file: a year's report holds a few hundred; a file of tens of thousands
+# (a list pasted over and over) is refused where the limit is passed, so that parsing, checking
+# and the messages of any file under the size limit take seconds, not minutes.
+MAX_NODES = 5000
 
 Path_ = tuple[Any, ...]
 
@@ -132,6 +137,15 @@ def _composer_class() -> Any:
                     "yaml-tag",
                     f"không dùng thẻ YAML ({str(ctag).replace('tag:yaml.org,2002:', '!!')}): hãy bỏ thẻ, chỉ ghi giá trị",
                 )
+            self._nodes = getattr(self, "_nodes", 0) + 1
+            if self._nodes > MAX_NODES:
+                raise _Refused(
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-too-many",
+                    f"tệp có quá nhiều khóa và giá trị (quá {vn_int(MAX_NODES)}): một báo cáo năm không cần nhiều "
+                    "như vậy; hãy kiểm tra các danh sách bị chép lặp",
+                )
             depth = getattr(self, "_nesting", 0)
             if depth >= MAX_DEPTH:
                 raise _Refused(
@@ -145,6 +159,10 @@ def _composer_class() -> Any:
                 return super().compose_node(parent, index)
             finally:
                 self._nesting = depth
+
+        def compose_document(self) -> Any:
+            self._nodes = 0  # one instance composes every file: count each anew
+            return super().compose_document()
 
     return SafeComposer
 
@@ -303,6 +321,8 @@ def _events_to_document(parser: Any) -> Document:
     key: Any = None  # the key whose value comes next, None when a key comes next
     root: Any = None
     while True:
+        if len(values) + len(keys) >= MAX_NODES:
+            raise _Defer  # the careful path refuses it where the limit is passed
         event = get()
         cls = event.__class__
         if cls is ScalarEvent:
@@ -634,11 +654,37 @@ def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bo
 
 
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
-    """The file's bytes, its size checked before it is read."""
+    """The file's bytes, its size checked before it is read.
+
+    Only a regular file is read: a named pipe, a device or a socket would block or never end,
+    so it is opened without blocking and refused by what fstat says it is.
+    """
     try:
-        fd = os.open(file, os.O_RDONLY)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise LoadError(
+                    [
+                        Diagnostic(
+                            display, 1, 1, "error", "unreadable", "không đọc được: đây là một thư mục, không phải tệp"
+                        )
+                    ]
+                )
+            if not stat.S_ISREG(st.st_mode):
+                raise LoadError(
+                    [
+                        Diagnostic(
+                            display,
+                            1,
+                            1,
+                            "error",
+                            "not-regular",
+                            "không đọc được: đây không phải một tệp thông thường (đường ống, thiết bị…)",
+                        )
+                    ]
+                )
+            size = st.st_size
             if size > max_size:
                 raise _size_error(display, size, max_size)
             chunks, left = [], max_size + 1
@@ -648,7 +694,10 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
                     break
                 chunks.append(chunk)
                 left -= len(chunk)
-            return b"".join(chunks)
+            data = b"".join(chunks)
+            if len(data) > max_size:  # it grew while being read
+                raise _size_error(display, len(data), max_size)
+            return data
         finally:
             os.close(fd)
     except OSError as exc:

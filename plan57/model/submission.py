@@ -15,7 +15,10 @@ from pydantic_core import PydanticCustomError
 
 from plan57.model.plan import Plan
 
-Count = Annotated[int, Field(ge=0)]
+# No count a unit reports comes near this (the province's whole budget in đồng is below it); a
+# larger number is a typing slip, and it keeps every sum exact in a spreadsheet cell (15 digits).
+MAX_COUNT = 10**15 - 1
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 _VN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 

@@ -243,7 +243,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         style_input(cell, f.kind, f.locked)
         note = ws.cell(row, 4, f.note)
         note.font, note.alignment, note.border = small, wrap, box
-        lines = max(len(f.label) // 48, len(f.note) // 44) + 1
+        lines = max(len(f.label) // 58, len(f.note) // 60) + 1
         if lines > 1:
             ws.row_dimensions[row].height = 15 * lines
         name(f.name, cell.coordinate)

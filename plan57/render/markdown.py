@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from plan57.base.errors import UsageError
+from plan57.base.files import NotReadable, read_regular
 from plan57.base.numbers import percent, vn_int
 from plan57.base.paths import templates_dir
 from plan57.render.view import context
@@ -54,6 +55,9 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
     return f"{percent(Fraction(num, den))} ({vn_int(num)}/{vn_int(den)})" if den else f"{vn_int(num)}/0"
 
 
+TEMPLATE_MAX_SIZE = 1024 * 1024
+
+
 def _environment(sandboxed: bool) -> Any:
     """Our own template renders plainly; any other runs sandboxed, seeing only itself."""
     from jinja2 import DictLoader, Environment, StrictUndefined
@@ -83,9 +87,11 @@ def render(
 
     path = template or (templates_dir() / DEFAULT_TEMPLATE)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        source = read_regular(path, TEMPLATE_MAX_SIZE).decode("utf-8")
+    except NotReadable as exc:
         raise UsageError(f"không đọc được mẫu báo cáo '{path}': {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"không đọc được mẫu báo cáo '{path}': tệp không phải UTF-8") from None
     try:
         env = _environment(sandboxed=template is not None)
         text = env.from_string(source).render(**context(result, date, number))

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from plan57.base.diagnostics import Diagnostic
+from plan57.base.numbers import shown_int, vn_int
 from plan57.loading.yamlsafe import Document, Loc
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
@@ -44,7 +45,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
     """(the real path in the data, the segments of loc that are not in it)."""
-    node, real, rest = data, (), []
+    node, rest = data, []
+    real: tuple[Any, ...] = ()
     for seg in loc:
         if isinstance(node, dict) and isinstance(seg, str) and seg in node:
             node = node[seg]
@@ -106,20 +108,49 @@ def pydantic_diagnostics(
     exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None
 ) -> list[Diagnostic]:
     """One diagnostic per pydantic error, located in `doc`."""
+    return first_diagnostics(exc, doc, path, root)[0]
+
+
+def first_diagnostics(
+    exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None, limit: int | None = None
+) -> tuple[list[Diagnostic], int]:
+    """The first `limit` problems in the file's order, translated, and how many more there are.
+
+    Locating an error is cheap, its message (with its "did you mean") is not: a file of a
+    thousand unknown keys gets the first ones explained and the rest counted.
+    """
+    errors = exc.errors(include_url=False)
+    placed: dict[tuple[int, int, str, tuple[Any, ...]], Any] = {}
+    for err in errors:
+        where, real = _where(err, doc)
+        placed.setdefault((where.line, where.col, err["type"], real), err)  # a union repeats itself
+    order = sorted(placed, key=lambda k: (k[0], k[1]))
+    omitted = 0 if limit is None else max(0, len(order) - limit)
+    chosen = [placed[k] for k in (order if limit is None else order[:limit])]
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
-    errors = exc.errors(include_url=False)
-    misspelt = _misspelt(errors, doc, root)
-    for err in errors:
+    misspelt = _misspelt(chosen, doc, root)
+    for err in chosen:
         if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
             continue  # the unknown key beside it already says which key was meant
         line_col, message = _translate(err, doc, root)
         key = (line_col.line, line_col.col, message)
-        if key in seen:  # a union reports one problem once per member
+        if key in seen:
             continue
         seen.add(key)
         out.append(Diagnostic(path, line_col.line, line_col.col, "error", f"schema-{err['type']}", message))
-    return out
+    return out, omitted
+
+
+def _where(err: Any, doc: Document) -> tuple[Loc, tuple[Any, ...]]:
+    """Where an error stands (as `_translate` places it), without building its message."""
+    real, _ = walk(doc.data, tuple(err["loc"]))
+    kind = err["type"]
+    if kind == "missing":
+        return (doc.key_loc(real) if real else doc.value_loc(())), real
+    if kind == "extra_forbidden":
+        return doc.key_loc(real), real
+    return doc.value_loc(real), real
 
 
 def _misspelt(errors: list[Any], doc: Document, root: type[BaseModel] | None) -> set[tuple[Any, ...]]:
@@ -181,7 +212,9 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
                 f"'{name}' phải là số nguyên: nếu là {thousands} (có dấu chấm phân cách hàng nghìn), "
                 f"hãy viết liền {int(round(value * 1000))}"
             )
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdigit() and value.isascii() and len(value.strip()) > 18:
+            return f"'{name}' là một số quá lớn ({vn_int(len(value.strip()))} chữ số): hãy kiểm tra lại số liệu"
+        if isinstance(value, str) and value.strip().isdigit() and value.isascii():
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
         if isinstance(value, float) and value == value and value > 0:
             return (
@@ -191,13 +224,16 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
         if isinstance(value, str) and "".join(value.replace(".", "").replace(",", "").split()).isdigit():
             return (
                 f"'{name}' phải là số nguyên, viết liền không có dấu chấm, dấu phẩy hay dấu cách "
-                f"(ví dụ 12500, không phải '{value}')"
+                f"(ví dụ 12500, không phải {_show(value)})"
             )
         return f"'{name}' phải là số nguyên ≥ 0 (đang là {_show(value)})"
     if kind == "greater_than_equal":
         return f"'{name}' phải ≥ {ctx.get('ge')} (đang là {_show(value)})"
     if kind == "less_than_equal":
-        return f"'{name}' phải ≤ {ctx.get('le')} (đang là {_show(value)})"
+        le = ctx.get("le")
+        if isinstance(le, int) and le >= 10**12:
+            return f"'{name}' quá lớn (đang là {_show(value)}): hãy kiểm tra lại số liệu"
+        return f"'{name}' phải ≤ {le} (đang là {_show(value)})"
     if kind == "bool_type":
         if isinstance(value, str) and value.strip().lower() in BOOL_WORDS:
             return f"'{name}' phải ghi true (có) hoặc false (không), không ghi '{value}'"
@@ -206,8 +242,8 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
         if real in doc.leading_zero:
             src = doc.leading_zero[real]
             return (
-                f"'{name}' phải đặt trong ngoặc kép: \"{src}\" (không có ngoặc, số 0 ở đầu bị mất "
-                f"và giá trị bị đọc thành {value})"
+                f"'{name}' phải đặt trong ngoặc kép: \"{_clip(src)}\" (không có ngoặc, số 0 ở đầu bị mất "
+                f"và giá trị bị đọc thành {_clip(shown_int(value) if isinstance(value, int) else str(value))})"
             )
         return f"'{name}' phải là chữ; hãy đặt giá trị trong ngoặc kép (đang là {_show(value)})"
     if kind == "literal_error":
@@ -242,7 +278,11 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return "một bảng" if isinstance(value, dict) else "một danh sách"
-    text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "…"
-    return f"'{text}'"
+    if isinstance(value, int):
+        return f"'{value}'" if value.bit_length() <= 64 else shown_int(value)
+    return f"'{_clip(str(value))}'"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A value quoted in a message: its beginning, never the whole of a pasted page."""
+    return text if len(text) <= limit else text[: limit - 3] + "…"

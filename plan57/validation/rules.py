@@ -7,9 +7,11 @@ every problem of the file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
+from plan57.base.numbers import shown_int
 from plan57.loading.yamlsafe import Document
 from plan57.model.plan import KIND_LABEL, Plan
 
@@ -21,6 +23,85 @@ AT_MOST = (
     ("grassroots", "villages_equipped", "villages_total"),
     ("science_tasks", "secret", "total"),
 )
+
+
+# Characters no report text may hold: C0/C1 controls but tab and newline (a YAML escape "\\e",
+# "\\0", "\\x9b" writes them), lone surrogates ("\\ud800"), line and paragraph separators,
+# bidirectional overrides and isolates (text that reads differently from what it holds), and
+# the non-characters U+FFFE/U+FFFF. Refused at their value, so they never reach a report or a terminal.
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+
+
+def unsafe_text(doc: Document, path: str) -> list[Diagnostic]:
+    """One error per key or value holding a character that must never be printed."""
+    from plan57.validation.locate import dotted
+
+    out: list[Diagnostic] = []
+
+    def report(at: tuple[Any, ...], text: str, key: bool) -> None:
+        m = UNSAFE_TEXT.search(text)
+        if m is None:
+            return
+        loc = doc.key_loc(at) if key else doc.value_loc(at)
+        what = "tên khóa" if key else "giá trị"
+        out.append(
+            Diagnostic(
+                path,
+                loc.line,
+                loc.col,
+                "error",
+                "control-char",
+                f"{what} '{dotted(at)}' chứa ký tự điều khiển không in được (U+{ord(m.group()):04X}, "
+                f"ở ký tự thứ {m.start() + 1}): hãy xóa ký tự này hoặc gõ lại đoạn chữ",
+            )
+        )
+
+    def walk(node: Any, at: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(k, str):
+                    report(at + (k,), k, True)
+                walk(v, at + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, at + (i,))
+        elif isinstance(node, str):
+            report(at, node, False)
+
+    walk(doc.data, ())
+    return out
+
+
+def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagnostic]:
+    """A date of sending before the reporting year began (years before the plan, a slip of the
+    year), or more than a year after it ended."""
+    submitted = _date(doc.data.get("submitted")) if isinstance(doc.data, dict) else None
+    if submitted is None:
+        return []
+    if year is None:
+        stated = _int(doc.data.get("year"))
+        year = stated if stated is not None and stated in plan.years else None
+    earliest = dt.date(year if year is not None else plan.years.start, 1, 1)
+    latest = dt.date((year if year is not None else plan.years.stop - 1) + 1, 12, 31)
+    if earliest <= submitted <= latest:
+        return []
+    loc = doc.value_loc(("submitted",))
+    if submitted < earliest:
+        why = f"trước ngày {earliest.strftime('%d/%m/%Y')}" + (
+            f" (đầu năm báo cáo {year})" if year is not None else " (đầu thời gian của Kế hoạch)"
+        )
+    else:
+        why = f"sau ngày {latest.strftime('%d/%m/%Y')} (cuối năm sau năm báo cáo)"
+    return [
+        Diagnostic(
+            path,
+            loc.line,
+            loc.col,
+            "error",
+            "submitted-range",
+            f"ngày gửi báo cáo {submitted.isoformat()} không hợp lý: {why}; hãy kiểm tra lại năm của ngày gửi",
+        )
+    ]
 
 
 def _int(value: Any) -> int | None:
@@ -44,7 +125,11 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
         if isinstance(b, dict):
             p, w = _int(b.get(part)), _int(b.get(whole))
             if p is not None and w is not None and p > w:
-                err((block, part), "at-most", f"'{block}.{part}' ({p}) không được lớn hơn '{block}.{whole}' ({w})")
+                err(
+                    (block, part),
+                    "at-most",
+                    f"'{block}.{part}' ({shown_int(p)}) không được lớn hơn '{block}.{whole}' ({shown_int(w)})",
+                )
 
     st = data.get("science_tasks")
     if isinstance(st, dict):
@@ -53,8 +138,8 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
             err(
                 ("science_tasks", "communicated"),
                 "at-most",
-                f"'science_tasks.communicated' ({comm}) không được lớn hơn số nhiệm vụ không mật "
-                f"'total' − 'secret' ({total} − {secret} = {total - secret})",  # type: ignore[operator]
+                f"'science_tasks.communicated' ({shown_int(comm)}) không được lớn hơn số nhiệm vụ không mật "  # type: ignore[arg-type]
+                f"'total' − 'secret' ({shown_int(total)} − {shown_int(secret)} = {shown_int(total - secret)})",  # type: ignore[arg-type, operator]
             )
 
     submitted = _date(data.get("submitted"))

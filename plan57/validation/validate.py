@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plan57.base.diagnostics import Diagnostic
-from plan57.base.errors import UsageError
+from plan57.base.diagnostics import Diagnostic, one_line
+from plan57.base.errors import UsageError, os_message
+from plan57.base.numbers import vn_int
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
 
@@ -55,8 +56,9 @@ class Collection:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user will recognise it: relative to here when below here."""
-    return os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name)
+    """The path as the user will recognise it: relative to here when below here; a control
+    character or an undecodable byte in a name is shown escaped, never sent to the terminal."""
+    return one_line(os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name))
 
 
 @functools.lru_cache(maxsize=256)
@@ -68,20 +70,61 @@ def _display_dir(parent: str, cwd: str) -> str:
     return parent if rel.startswith("..") else ("" if rel == "." else rel)
 
 
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: '２０２５' or '٢٠٢٦' is not a year folder
+
+
+def year_of_folder(name: str) -> int | None:
+    return int(name) if _YEAR.fullmatch(name) else None
+
+
 def folder_year(path: Path) -> int | None:
     """A file is filed under the year of its folder."""
-    return int(path.parent.name) if re.fullmatch(r"\d{4}", path.parent.name) else None
+    return year_of_folder(path.parent.name)
+
+
+def _lookalike_year(folder: str) -> bool:
+    """Four digits of another script (full-width, Arabic-Indic…): a year typed with the wrong keyboard."""
+    return len(folder) == 4 and folder.isdigit() and not folder.isascii()
 
 
 def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
     """(file, folder year) for every YAML file below units_dir, and problems with the layout."""
     found: list[tuple[Path, int | None]] = []
     problems: list[Diagnostic] = []
-    for root, dirs, files in os.walk(units_dir):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else units_dir
+        problems.append(
+            Diagnostic(
+                display_path(where),
+                1,
+                1,
+                "error",
+                "unreadable-folder",
+                f"không đọc được thư mục ({os_message(exc)}): các báo cáo trong đó không được kiểm tra",
+            )
+        )
+
+    for root, dirs, files in os.walk(units_dir, onerror=unreadable):
         dirs.sort()
         folder = os.path.basename(root)
-        year = int(folder) if re.fullmatch(r"\d{4}", folder) else None
+        year = year_of_folder(folder)
         base = Path(root)
+        if _lookalike_year(folder):
+            digits = "".join(str(int(ch)) for ch in folder)
+            problems.append(
+                Diagnostic(
+                    display_path(base),
+                    1,
+                    1,
+                    "error",
+                    "year-folder-digits",
+                    f"tên thư mục '{folder}' viết bằng chữ số không phải chữ số thường (0–9) nên không được "
+                    f"coi là năm: hãy đổi tên thư mục thành {digits}; các tệp trong đó không được kiểm tra",
+                )
+            )
+            dirs[:] = []
+            continue
         for name in sorted(files):
             if name.startswith("."):
                 continue
@@ -162,18 +205,22 @@ def _check_document(
     from pydantic import ValidationError
 
     from plan57.model.submission import submission_model
-    from plan57.validation.locate import did_you_mean, pydantic_diagnostics
-    from plan57.validation.rules import check, missing_blocks
+    from plan57.validation.locate import did_you_mean, first_diagnostics
+    from plan57.validation.rules import check, missing_blocks, submitted_range, unsafe_text
 
     data = doc.data
     model = submission_model(plan)
     out: list[Diagnostic] = []
     record = None
+    omitted = 0
     try:
         record = model.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        out.extend(pydantic_diagnostics(exc, doc, shown, root=model))
+        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1)
+        out.extend(first)
     out.extend(check(doc, plan, shown, folder_year))
+    out.extend(unsafe_text(doc, shown))
+    out.extend(submitted_range(doc, plan, shown, folder_year))
 
     unit = data.get("unit")
     if ("unit",) in doc.values:
@@ -231,10 +278,35 @@ def _check_document(
         )
     if result.unit_id is not None:
         out.extend(missing_blocks(doc, plan, shown, result.unit_id))
-    if record is not None and not any(d.is_error for d in out):
+    if record is not None and not any(d.is_error for d in out) and not omitted:
         result.record = record
     out.sort(key=lambda d: (d.line, d.col))
-    return out
+    return capped(out, shown, omitted)
+
+
+MAX_PER_FILE = 50  # problems listed per file; the rest are counted in one line
+
+
+def capped(found: list[Diagnostic], shown: str, omitted: int = 0) -> list[Diagnostic]:
+    """The first MAX_PER_FILE problems of a file (in its order), then one line counting the rest."""
+    if len(found) <= MAX_PER_FILE and not omitted:
+        return found
+    rest = found[MAX_PER_FILE:]
+    more = len(rest) + omitted
+    errors = omitted + sum(1 for d in rest if d.is_error)
+    at = rest[0] if rest else found[-1]
+    counted = f"{vn_int(errors)} lỗi" + (f" và {vn_int(more - errors)} cảnh báo" if more > errors else "")
+    return found[:MAX_PER_FILE] + [
+        Diagnostic(
+            shown,
+            at.line,
+            at.col,
+            "error" if errors else "warning",
+            "too-many-problems",
+            f"từ đây trở đi tệp còn {counted} nữa chưa được liệt kê (chỉ liệt kê {MAX_PER_FILE} vấn đề đầu "
+            "tiên); hãy sửa các lỗi trên rồi kiểm tra lại",
+        )
+    ]
 
 
 def validate_tree(
@@ -275,9 +347,15 @@ def validate_paths(
             layout.extend(problems)
         elif path.exists():
             found.append((path, folder_year(path)))
+        elif os.path.islink(path):
+            try:
+                os.stat(path)
+            except OSError as exc:
+                raise UsageError(f"không đọc được '{path}': {os_message(exc)}") from None
         else:
             raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
-    unique = list({p.resolve(): (p, y) for p, y in found}.values())
+    # realpath, not resolve(): a symbolic link that loops is a file that cannot be read, not a crash
+    unique = list({os.path.realpath(p): (p, y) for p, y in found}.values())
     return _validate_found(unique, layout, plan, max_size, cache, records)
 
 
@@ -344,6 +422,8 @@ def _validate_found(
     if store:
         store.save(keep={key for _, _, _, key in todo if key} | used)
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
+    if store and store.note:
+        coll.notes.append(store.note)
     cross_file(coll, plan)
     return coll
 
