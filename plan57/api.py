@@ -83,7 +83,11 @@ def score(ws: Workspace, year: int | None) -> YearResult:
 
 
 def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, object]]]:
-    """(year, each registry unit with its state for that year and its file), in registry order."""
+    """(year, each registry unit with its state for that year and its file), in registry order.
+
+    The state is the scoring state (on_time, late, invalid, missing); `draft` is true for a
+    missing unit whose file is a valid draft (no sending date yet).
+    """
     from plan57.scoring.score import YearData
 
     if year is None:
@@ -93,12 +97,14 @@ def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, ob
     rows: list[dict[str, object]] = []
     for unit in ws.plan.units:
         files = data.files.get(unit.id) or []
+        state = data.state(ws.plan, unit.id)
         rows.append(
             {
                 "id": unit.id,
                 "name": unit.name,
                 "kind": unit.kind,
-                "state": data.state(ws.plan, unit.id),
+                "state": state,
+                "draft": state == "missing" and bool(files),
                 "file": ", ".join(f.display for f in files) or None,
             }
         )

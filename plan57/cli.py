@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
 
@@ -15,6 +16,12 @@ if TYPE_CHECKING:
 from plan57 import __version__
 from plan57.base.diagnostics import one_line
 from plan57.base.errors import Plan57Error, PlanError, UsageError
+from plan57.clihelp import VietGroup
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+P = ParamSpec("P")
 
 app = typer.Typer(
     name="plan57",
@@ -22,7 +29,8 @@ app = typer.Typer(
         "Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện Kế hoạch 2493/QĐ-UBND của UBND tỉnh Sơn La "
         "về đẩy mạnh truyền thông thực hiện Nghị quyết số 57-NQ/TW."
     ),
-    add_completion=False,
+    cls=VietGroup,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -50,14 +58,21 @@ class ValidateFmt(str, Enum):
 PlanOpt = Annotated[
     Path | None,
     typer.Option(
-        "--plan", help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).", show_default=False
+        "--plan",
+        metavar="TỆP",
+        help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).",
+        show_default=False,
     ),
 ]
 UnitsOpt = Annotated[
     Path | None,
-    typer.Option("--units", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False),
+    typer.Option(
+        "--units", metavar="THƯ_MỤC", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False
+    ),
 ]
-MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)]
+MaxSizeOpt = Annotated[
+    int, typer.Option("--max-size", metavar="SỐ_BYTE", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)
+]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
 ]
@@ -68,19 +83,20 @@ StrictOpt = Annotated[
     ),
 ]
 FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Năm báo cáo (2025–2030).", show_default=False)]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", metavar="NĂM", help="Năm báo cáo (2025–2030).", show_default=False)
+]
 
 
-def _command(fn, name: str | None = None):  # type: ignore[no-untyped-def]
+def _command(fn: Callable[P, None], name: str | None = None) -> Callable[P, None]:
     """Register a command; a reader that closes the pipe early ends it quietly, exit 0."""
     import functools
 
     @functools.wraps(fn)
-    def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            result = fn(*args, **kwargs)
+            fn(*args, **kwargs)
             sys.stdout.flush()
-            return result
         except BrokenPipeError:
             _quiet_pipe()
         except typer.Exit:
@@ -90,7 +106,7 @@ def _command(fn, name: str | None = None):  # type: ignore[no-untyped-def]
                 _quiet_pipe()
             raise
 
-    return app.command(name)(guarded) if name else app.command()(guarded)
+    return app.command(name)(guarded)
 
 
 def _version(value: bool) -> None:
@@ -126,14 +142,16 @@ def _load_plan(plan: Path | None, cache: bool = False):  # type: ignore[no-untyp
     return open_plan(plan, cache)[0]
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     class QuietConsole(Console):
         def on_broken_pipe(self) -> None:  # the reader has gone: stop quietly, exit 0
             _quiet_pipe()
 
-    return QuietConsole(highlight=False, soft_wrap=False)
+    console = QuietConsole(highlight=False)
+    console.soft_wrap = not console.is_terminal  # piped: whole lines, never wrapped at 80 columns
+    return console
 
 
 def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +174,9 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).", show_default=False
+            metavar="TỆP_HOẶC_THƯ_MỤC",
+            help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).",
+            show_default=False,
         ),
     ] = None,
     plan: PlanOpt = None,
@@ -204,7 +224,8 @@ def validate(
 def schema(
     plan: PlanOpt = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Ghi ra tệp thay vì in ra màn hình.", show_default=False)
+        Path | None,
+        typer.Option("-o", "--output", metavar="TỆP", help="Ghi ra tệp thay vì in ra màn hình.", show_default=False),
     ] = None,
 ) -> None:
     """In JSON Schema của tệp báo cáo (cho trình soạn thảo và công cụ khác)."""
@@ -234,7 +255,9 @@ def score(
     fmt: FmtOpt = Fmt.text,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False),
+        typer.Option(
+            "--unit", metavar="MÃ_ĐƠN_VỊ", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False
+        ),
     ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
     strict: StrictOpt = False,
@@ -291,6 +314,7 @@ def _report_formats() -> str:
 
 
 REPORT_FORMATS = _report_formats()
+FORMAT_NAMES = REPORT_FORMATS.split(", ")
 
 
 @_command
@@ -303,6 +327,7 @@ def report(
         typer.Option(
             "-o",
             "--output",
+            metavar="TỆP",
             help="Ghi báo cáo ra tệp (ghi an toàn, thay tệp cũ); đuôi tệp (.md, .docx…) chọn định dạng.",
             show_default=False,
         ),
@@ -311,19 +336,27 @@ def report(
         str | None,
         typer.Option(
             "--format",
+            metavar="|".join(FORMAT_NAMES),
             help=f"Định dạng báo cáo: {REPORT_FORMATS} (mặc định: theo đuôi tệp -o, không thì md).",
             show_default=False,
         ),
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).", show_default=False),
+        typer.Option(
+            "--date",
+            metavar="NGÀY",
+            help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).",
+            show_default=False,
+        ),
     ] = None,
     number: Annotated[
-        str | None, typer.Option("--number", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False)
+        str | None,
+        typer.Option("--number", metavar="SỐ", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False),
     ] = None,
     template: Annotated[
-        Path | None, typer.Option("--template", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False)
+        Path | None,
+        typer.Option("--template", metavar="TỆP", help="Mẫu Jinja2 khác để trình bày báo cáo.", show_default=False),
     ] = None,
     strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
@@ -381,10 +414,21 @@ def _warn_report_date(the_plan: Any, year: int, when: dt.date) -> None:
 
 
 class State(str, Enum):
+    """A unit's state, by its Vietnamese name or its English id."""
+
+    dung_han = "dung-han"
+    muon = "muon"
+    loi = "loi"
+    chua_gui = "chua-gui"
+    nhap = "nhap"
     on_time = "on_time"
     late = "late"
     invalid = "invalid"
     missing = "missing"
+    draft = "draft"
+
+
+STATE_ALIAS = {"dung-han": "on_time", "muon": "late", "loi": "invalid", "chua-gui": "missing", "nhap": "draft"}
 
 
 @_command
@@ -395,11 +439,21 @@ def units(
     kind: Annotated[
         list[str] | None,
         typer.Option(
-            "--kind", help="Chỉ liệt kê loại đơn vị này (so, ban, bao_chi, truong, xa, phuong).", show_default=False
+            "--kind",
+            metavar="LOẠI",
+            help="Chỉ liệt kê loại đơn vị này (so, ban, bao_chi, truong, xa, phuong).",
+            show_default=False,
         ),
     ] = None,
     state: Annotated[
-        list[State] | None, typer.Option("--state", help="Chỉ liệt kê đơn vị ở tình trạng này.", show_default=False)
+        list[State] | None,
+        typer.Option(
+            "--state",
+            metavar="dung-han|muon|loi|chua-gui|nhap",
+            help="Chỉ liệt kê đơn vị ở tình trạng này: đúng hạn, gửi muộn, tệp lỗi, chưa gửi, bản nháp "
+            "(cũng nhận mã tiếng Anh on_time, late, invalid, missing, draft).",
+            show_default=False,
+        ),
     ] = None,
     fmt: FmtOpt = Fmt.text,
     max_size: MaxSizeOpt = 1024 * 1024,
@@ -421,44 +475,28 @@ def units(
         _fail(exc)
     for note in ws.collection.notes:
         typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-    wanted_states = {s.value for s in state or []}
-    rows = [r for r in rows if (not kind or r["kind"] in kind) and (not wanted_states or r["state"] in wanted_states)]
+    wanted = {STATE_ALIAS.get(s.value, s.value) for s in state or []}
+    rows = [
+        r
+        for r in rows
+        if (not kind or r["kind"] in kind)
+        and (not wanted or r["state"] in wanted or ("draft" in wanted and r["draft"]))
+    ]
     if fmt is Fmt.json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        fields = ("id", "name", "kind", "state", "file")  # the contract's fields (a draft's state is missing)
+        typer.echo(json.dumps([{k: r[k] for k in fields} for r in rows], ensure_ascii=False, indent=2))
         return
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
+    from plan57.render.text import render_units
 
-    from plan57.model.plan import KIND_LABEL
-    from plan57.scoring.score import STATE_LABEL
-
-    table = Table(
-        title=f"Danh mục đơn vị báo cáo — năm {the_year}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    table.add_column("Mã", overflow="fold")
-    table.add_column("Tên đơn vị", ratio=1, overflow="fold")
-    table.add_column("Loại", overflow="fold")
-    table.add_column("Tình trạng", no_wrap=True)
-    table.add_column("Tệp", overflow="fold")
-    for r in rows:
-        table.add_row(
-            escape(str(r["id"])),
-            escape(str(r["name"])),
-            KIND_LABEL[str(r["kind"])],
-            STATE_LABEL[str(r["state"])],
-            escape(str(r["file"] or "—")),
-        )
-    console = _console()
-    console.print(table)
-    counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
-    console.print("; ".join(f"{STATE_LABEL[s]}: {n}" for s, n in counts.items()) + f"; tổng: {len(rows)}.")
+    render_units(the_year, rows, _console())
 
 
 @_command
 def new(
-    unit: Annotated[str | None, typer.Argument(help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)] = None,
-    year: Annotated[int, typer.Option("--year", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
+    unit: Annotated[
+        str | None, typer.Argument(metavar="MÃ_ĐƠN_VỊ", help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)
+    ] = None,
+    year: Annotated[int, typer.Option("--year", metavar="NĂM", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
     all_units: Annotated[bool, typer.Option("--all", help="Tạo mẫu cho mọi đơn vị chưa có tệp của năm.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
     plan: PlanOpt = None,
@@ -473,7 +511,9 @@ def new(
     ] = NewFmt.text,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False),
+        typer.Option(
+            "--out", metavar="THƯ_MỤC", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) hoặc biểu mẫu Excel cho một đơn vị hoặc mọi đơn vị."""
@@ -563,12 +603,17 @@ def _new_forms(
 
 
 def import_(  # registered below as `plan57 import`
-    forms: Annotated[list[Path], typer.Argument(help="Các biểu mẫu Excel (.xlsx) đã điền.", show_default=False)],
+    forms: Annotated[
+        list[Path], typer.Argument(metavar="TỆP_XLSX", help="Các biểu mẫu Excel (.xlsx) đã điền.", show_default=False)
+    ],
     plan: PlanOpt = None,
     units: UnitsOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp YAML đã có của đơn vị.")] = False,
     max_size: Annotated[
-        int, typer.Option("--max-size", help="Kích thước tối đa của một biểu mẫu, tính bằng byte.", min=1)
+        int,
+        typer.Option(
+            "--max-size", metavar="SỐ_BYTE", help="Kích thước tối đa của một biểu mẫu, tính bằng byte.", min=1
+        ),
     ] = 5 * 1024 * 1024,
     fmt: Annotated[
         ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")
@@ -638,13 +683,17 @@ def _main() -> None:
     debug = "--debug" in sys.argv[1:]
     Abort = typer.Abort
     try:  # typer ships its own copy of click
-        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
         from typer._click.exceptions import UsageError as ClickUsageError
     except ImportError:  # pragma: no cover - a typer that uses click itself
-        from click.exceptions import ClickException
-        from click.exceptions import UsageError as ClickUsageError
+        from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[assignment]
+        from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment]
     try:
         code = app(prog_name="plan57", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # bare `plan57` (or a command without its arguments): the help
+        if exc.ctx is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+        sys.exit(0)
     except ClickUsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "plan57"
         sys.stderr.write(

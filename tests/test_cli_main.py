@@ -28,7 +28,10 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         (["scor"], "không có lệnh 'scor'; có phải ý bạn là 'score'?"),
         (["score", "--year"], "tùy chọn '--year' cần một giá trị"),
         (["validate", "--max-size", "0"], "giá trị không hợp lệ cho '--max-size': phải ≥ 1"),
-        (["units", "--state", "zz"], "'zz' không phải một trong các giá trị 'on_time', 'late', 'invalid', 'missing'"),
+        (
+            ["units", "--state", "zz"],
+            "'zz' không phải một trong các giá trị 'dung-han', 'muon', 'loi', 'chua-gui', 'nhap'",
+        ),
         (["new", "a", "b", "--year", "2026"], "thừa đối số: b"),
     ],
 )

@@ -12,7 +12,14 @@ from rich.table import Table
 
 from plan57.base.numbers import percent, vn_int
 from plan57.model.plan import KIND_LABEL
+from plan57.model.plan import KIND_LABEL
+from plan57.render.grid import Cell, Column, Grid, print_grid
 from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult, get
+
+# A unit's state in `units`: the scoring states, and a draft (a file without a sending date),
+# which counts as not sent.
+UNIT_STATE_LABEL = {**STATE_LABEL, "draft": "Bản nháp"}
+UNIT_STATE_STYLE = {"on_time": "green", "late": "yellow", "invalid": "red", "missing": "", "draft": "cyan"}
 
 STATUS_STYLE = {
     "met": "green",
@@ -34,7 +41,7 @@ def value_text(t: TargetResult | Point) -> str:
 
 
 def short_value(p: TargetResult | Point) -> str:
-    """A figure without its sums, for the trend line."""
+    """A figure without its sums, for notes and the trend line."""
     if p.value is None:
         return "—"
     if isinstance(p.value, bool):
@@ -70,14 +77,14 @@ def render_score(result: YearResult, console: Console) -> None:
             console.print(f"{label} ({len(ids)}): " + escape(", ".join(ids)), highlight=False, soft_wrap=False)
     if r.invalid_files:
         console.print("Tệp có lỗi, không được tính: " + escape(", ".join(r.invalid_files)), highlight=False)
-    console.print(targets_table(result))
+    print_grid(targets_grid(result), console)
     trend = trend_lines(result)
     if trend:
         console.print("[bold]Diễn biến qua các năm có báo cáo[/] (giá trị; độ phủ khi dưới 100%)", highlight=False)
         for line in trend:
-            console.print(line, highlight=False, soft_wrap=True)
+            console.print(escape(line), highlight=False)
         console.print()
-    console.print(tasks_table(result))
+    print_grid(tasks_grid(result), console)
     b = result.budget
     if b.units:
         kinds = "; ".join(f"{KIND_LABEL[k]} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items())
@@ -97,52 +104,69 @@ def trend_lines(result: YearResult) -> list[str]:
         for p in t.history:
             cover = f" (phủ {percent(p.coverage)})" if p.coverage is not None and p.coverage < 1 else ""
             steps.append(f"{p.year} {short_value(p)}{cover}")
-        out.append(f"  {escape(t.target.id)}: " + " → ".join(steps))
+        out.append(f"  {t.target.id}: " + " → ".join(steps))
     return out
 
 
-def targets_table(result: YearResult) -> Table:
-    table = Table(title="Các chỉ tiêu cụ thể (mục II.2)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Chỉ tiêu (mã, hạn năm, nội dung)", ratio=1, min_width=12, overflow="fold")
-    table.add_column("Ngưỡng", justify="right", no_wrap=True)
-    table.add_column(f"Năm {result.year}", justify="right", no_wrap=True)
-    table.add_column("Phủ", justify="right", no_wrap=True)
-    table.add_column("Cần đạt", justify="right", no_wrap=True)
-    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+def target_note(t: TargetResult, year: int) -> str:
+    """The verdict's own year when it is earlier, and last year's figure."""
+    notes = []
+    if t.judged_year < year:  # a milestone keeps the verdict of its year
+        notes.append(f"đánh giá theo số liệu năm {t.judged_year}: {short_value(t)}")
+    if t.previous is not None and t.previous.year != t.judged_year:
+        notes.append(f"năm {t.previous.year}: {short_value(t.previous)}")
+    return "; ".join(notes) or "—"
+
+
+def targets_grid(result: YearResult) -> Grid:
+    grid = Grid(
+        "Các chỉ tiêu cụ thể (mục II.2)",
+        [
+            Column("Mã chỉ tiêu", "atom"),
+            Column("Nội dung", "prose"),
+            Column("Ngưỡng", "atom", "right"),
+            Column(f"Năm {result.year}", "prose", "right"),
+            Column("Độ phủ", "atom", "right"),
+            Column("Cần đạt", "atom", "right"),
+            Column("Trạng thái", "atom"),
+            Column("Ghi chú", "prose"),
+        ],
+    )
     for t in result.targets:
         now: TargetResult | Point = t.current if t.current is not None else t
-        status = _status(t.status, t.status_label)
-        if t.judged_year < result.year:  # a milestone keeps the verdict of its year
-            status += f"\n(năm {t.judged_year}: {short_value(t)})"
-        if t.previous is not None and t.previous.year != t.judged_year:
-            status += f"\nnăm {t.previous.year}: {short_value(t.previous)}"
-        table.add_row(
-            f"[bold]{escape(t.target.id)}[/]\n{escape(t.target.label)}",
+        grid.add(
+            t.target.id,
+            t.target.label,
             threshold_text(t),
-            value_text(now).replace(" (", "\n("),
+            value_text(now),
             percent(now.coverage) if now.coverage is not None else "—",
             percent(t.required) if t.required is not None else "—",
-            status,
+            Cell(t.status_label, STATUS_STYLE.get(t.status, "")),
+            target_note(t, result.year),
         )
-    return table
+    return grid
 
 
-def tasks_table(result: YearResult) -> Table:
-    table = Table(title="Các nhiệm vụ (mục III)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Mã", no_wrap=True)
-    table.add_column("Cơ quan chủ trì", ratio=1, overflow="fold")
-    table.add_column("Đã làm", justify="right", no_wrap=True)
-    table.add_column("Hoạt động", justify="right", no_wrap=True)
-    table.add_column("Trạng thái", no_wrap=True, min_width=15)
+def tasks_grid(result: YearResult) -> Grid:
+    grid = Grid(
+        "Các nhiệm vụ (mục III)",
+        [
+            Column("Mã", "atom"),
+            Column("Cơ quan chủ trì", "prose"),
+            Column("Đã làm", "atom", "right"),
+            Column("Hoạt động", "atom", "right"),
+            Column("Trạng thái", "atom"),
+        ],
+    )
     for t in result.tasks:
-        table.add_row(
-            escape(t.task.id),
-            escape(t.task.lead_text),
+        grid.add(
+            t.task.id,
+            t.task.lead_text,
             f"{len(t.leads_done)}/{len(t.leads_expected)}",
             vn_int(t.activities),
-            _status(t.status, t.status_label),
+            Cell(t.status_label, STATUS_STYLE.get(t.status, "")),
         )
-    return table
+    return grid
 
 
 def render_explain(result: YearResult, console: Console) -> None:
@@ -266,4 +290,43 @@ def _unit_figures(t: TargetResult, c: Any, state: str, record: dict[str, Any] | 
         return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
     return (f"có: {c.note}" if c.met else f"chưa có {', '.join(tg.values)}"), (
         "[green]Có đóng góp[/]" if c.met else "[yellow]Chưa có[/]"
+    )
+
+
+def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
+    """The registry with each unit's state for the year: ids and paths whole, names wrapped."""
+    grid = Grid(
+        f"Danh mục đơn vị báo cáo — năm {year}",
+        [
+            Column("Mã", "atom"),
+            Column("Tình trạng", "atom"),
+            Column("Tên đơn vị", "prose"),
+            Column("Loại", "prose"),
+            Column("Tệp", "atom"),
+        ],
+    )
+    for r in rows:
+        state = "draft" if r.get("draft") else str(r["state"])
+        grid.add(
+            str(r["id"]),
+            Cell(UNIT_STATE_LABEL[state], UNIT_STATE_STYLE.get(state, "")),
+            str(r["name"]),
+            KIND_LABEL.get(str(r["kind"]), str(r["kind"])),
+            str(r["file"] or "—"),
+        )
+    return grid
+
+
+def render_units(year: int, rows: list[dict[str, object]], console: Console) -> None:
+    print_grid(units_grid(year, rows), console)
+    counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
+    drafts = sum(1 for r in rows if r.get("draft"))
+    parts = [
+        f"{STATE_LABEL[s]}: {n}" + (f" (trong đó {drafts} bản nháp)" if s == "missing" and drafts else "")
+        for s, n in counts.items()
+    ]
+    console.print(
+        "; ".join(parts) + f"; tổng: {len(rows)}.",
+        markup=False,
+        highlight=False,
     )
