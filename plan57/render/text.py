@@ -12,7 +12,6 @@ from rich.table import Table
 
 from plan57.base.numbers import percent, vn_int
 from plan57.model.plan import KIND_LABEL
-from plan57.model.plan import KIND_LABEL
 from plan57.render.grid import Cell, Column, Grid, print_grid
 from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult, get
 
