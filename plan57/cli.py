@@ -202,6 +202,7 @@ def validate(
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
     errors, warnings = dg.count(found)
+    _exit_on_closed_pipe(1 if errors else 0)  # `validate | head` still fails when a file is invalid
     for note in coll.notes:
         typer.echo(one_line(f"Ghi chú: {note}"), err=True)
     if fmt is ValidateFmt.json:
@@ -750,6 +751,14 @@ def usage_message(message: str) -> str:
     return message
 
 
+_PIPE_EXIT = 0  # the exit code when the reader of stdout goes away early
+
+
+def _exit_on_closed_pipe(code: int) -> None:
+    global _PIPE_EXIT
+    _PIPE_EXIT = code
+
+
 def _quiet_pipe() -> None:
     import os
 
@@ -758,4 +767,4 @@ def _quiet_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
-    sys.exit(0)
+    sys.exit(_PIPE_EXIT)

@@ -117,6 +117,8 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
+        # invalid files no registry unit claims (a unit with two files claims both)
+        "unidentified_files": [f for f in r.invalid_files if f not in _claimed(result)],
         "targets": result.targets,
         # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
         # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
@@ -237,3 +239,8 @@ def trends(result: YearResult) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _claimed(result: YearResult) -> set[str]:
+    """The files of every registry unit, as the report names them."""
+    return {name for row in result.rows if row.file for name in row.file.split(", ")}
