@@ -22,7 +22,7 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic, column_letter
 from plan57.base.errors import os_message
 from plan57.loading.yamlsafe import Document, Loc, vn_int
-from plan57.model.form import NO, YES, Kind, audience_names, form_layout
+from plan57.model.form import LEAD_FIELD, NO, YES, Kind, audience_names, form_layout
 from plan57.model.plan import Plan
 
 DEFAULT_FORM_MAX_SIZE = 5 * 1024 * 1024  # a form is ~20 KB; a few photos pasted in still fit
@@ -359,6 +359,7 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     for f in layout.fields():
         labels[f.name] = f.label
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
+    channel_cells: list[tuple[int, int]] = []
     for f in layout.fields():
         if f.kind in ("unit", "year"):
             continue
@@ -390,13 +391,18 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
                 channels = data.setdefault("channels", [])
                 doc.values[("channels", len(channels))] = Loc(row, col)
                 channels.append(int(f.path[1]) if f.path[1].isdigit() else f.path[1])
-            elif got not in (None, False):
+            elif got is False:
+                data.setdefault("channels", [])
+            elif got is not None:
                 problem(row, col, "form-yes-no", f"'{f.name}' phải chọn {YES} hoặc {NO} (đang là '{value}')")
-            data.setdefault("channels", [])
-            doc.values.setdefault(("channels",), Loc(row, col))
+            channel_cells.append((row, col))
             continue
         parent = path[:-1]
         blocks.setdefault(parent, {})[path[-1]] = (convert(f.kind, value, plan), row, col)
+    if channel_cells:  # every channel left empty: not reported (null), as in the template
+        data.setdefault("channels", None)
+        doc.values.setdefault(("channels",), Loc(*channel_cells[0]))
+        doc.keys.setdefault(("channels",), Loc(*channel_cells[0]))
     _assemble(data, blocks, doc, place, plan)
     _tables(ws, layout, data, doc, plan, place, value_at, problem)
     return out
@@ -436,12 +442,17 @@ def _assemble(
         any_value = any(v is not None for v, _, _ in cells.values())
         if parent:
             nullable = all(_accepts_none(plan, parent + (k,)) for k in cells)
-            if not any_value and (not nullable or parent[0] == "tasks"):
-                continue  # a task with nothing written under it is no report of the task
+            if not any_value and parent[0] == "tasks" and len(parent) == 2 and "activities" in cells:
+                cells = {"activities": cells["activities"]}  # an empty task reads as the template's
+            elif not any_value and (not nullable or parent[0] == "tasks"):
+                continue  # empty products of a task are no report of them
+        lead = LEAD_FIELD.get(parent[0]) if len(parent) == 1 else None
         for key, (value, row, col) in cells.items():
             path = parent + (key,)
             if value is None and parent and not _accepts_none(plan, path):
                 continue
+            if value is None and lead is not None and key != lead:
+                continue  # details asked only when the first field is Có: left out, as in the template
             node = data
             for seg in parent:
                 node = node.setdefault(seg, {})
@@ -468,7 +479,6 @@ def _tables(
     for spec in layout.tables:
         tbl = found.get(spec.name)
         if tbl is None:
-            data.setdefault(spec.name, []) if spec.name != "events" else None
             continue
         bounds = range_boundaries(tbl.ref)
         min_col, min_row, max_col, max_row = (int(b or 1) for b in bounds)
@@ -549,4 +559,4 @@ def _store_table(
             place((spec.name, i), row, first_col)
             for k, c in locs.items():
                 place((spec.name, i, k), row, c)
-    data[spec.name] = out
+    data[spec.name] = out or None  # an empty table is not reported (null), as in the template

@@ -25,6 +25,12 @@ GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 YES, NO = "Có", "Không"
 DATE_FORMAT = "ngày/tháng/năm"  # what the form asks for: 03/12/2025
+# Blocks whose other fields are asked only when the first is true: a template holds the first
+# only, and a form's empty details are left out of the file it gives.
+LEAD_FIELD = {
+    "implementation_plan": "issued",
+    "portal_section": "exists",
+}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from plan57.model.form import LEAD_FIELD
 from plan57.model.plan import Plan
 from plan57.model.submission import submission_model
 from plan57.validation.locate import _unwrap
@@ -19,10 +20,7 @@ from plan57.validation.locate import _unwrap
 SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
 # Blocks whose other fields are asked only when the first is true. Every value is left empty
 # (null): an untouched field is "not reported", never a 0 or a "no" (SPEC §6).
-_LEAD_FIELD = {
-    "implementation_plan": "issued",
-    "portal_section": "exists",
-}
+_LEAD_FIELD = LEAD_FIELD
 
 
 def _model_of(model: type[BaseModel], key: str) -> Any:
@@ -137,6 +135,10 @@ def _comments(node: Any) -> tuple[dict[str, str], dict[str, str]]:
     keys = list(node)
     for i, key in enumerate(keys):
         entry = node.ca.items.get(key)
+        own = entry[1] if entry and isinstance(entry[1], list) else []  # a comment line above a key
+        above_own = [t.value.strip().lstrip("#").strip() for t in own if t is not None and t.value.strip()]
+        if above_own:
+            before[key] = "\n".join(above_own)
         token = entry[2] if entry and len(entry) > 2 else None
         lines = token.value.split("\n") if token is not None else []
         first = lines[0].strip() if lines else ""
