@@ -123,11 +123,15 @@ def test_kind_blocks(tmp_path: Path, mini_plan: Plan) -> None:
 
 
 def template_shaped(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
-    """Lists present as the form always writes them."""
-    data.setdefault("channels", [])
-    data.setdefault("difficulties", [])
-    data.setdefault("proposals", [])
-    data.setdefault("training", [])
+    """Blocks present as the form always gives them: empty lists are null, and every task the
+    unit leads is there with its activities (null when left empty), as in `new`'s template."""
+    for key in ("channels", "difficulties", "proposals", "training"):
+        data.setdefault(key, None)
+    tasks = data.get("tasks") or {}
+    for task in plan.tasks:
+        if UNIT in {u.id for u in plan.select(task.leads)}:
+            tasks.setdefault(task.id, {"activities": None})
+    data["tasks"] = tasks or None
     data.setdefault("contact", {"name": None, "position": None, "phone": None, "email": None})
     return data
 
@@ -149,11 +153,13 @@ def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
     data["staff"]["total"] = draw(st.integers(0, 10**9))
     data["staff"]["informed"] = draw(st.integers(0, data["staff"]["total"]))
     data["reference"] = draw(st.none() | text)
-    data["channels"] = sorted(draw(st.sets(st.sampled_from([c.id for c in plan.channels]))))
-    data["difficulties"] = draw(st.lists(text, max_size=3))
-    data["proposals"] = draw(st.lists(text, max_size=2))
+    data["channels"] = draw(st.none() | st.sets(st.sampled_from([c.id for c in plan.channels])).map(sorted))
+    # a table with no row reads as "not reported" (null): a form cannot hold an empty list
+    data["difficulties"] = draw(st.none() | st.lists(text, min_size=1, max_size=3))
+    data["proposals"] = draw(st.none() | st.lists(text, min_size=1, max_size=2))
     data["training"] = draw(
-        st.lists(
+        st.none()
+        | st.lists(
             st.fixed_dictionaries(
                 {
                     "name": text,
@@ -161,6 +167,7 @@ def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
                     "participants": st.integers(0, 10**6),
                 }
             ),
+            min_size=1,
             max_size=3,
         )
     )
@@ -517,3 +524,76 @@ def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> N
     assert result.data is not None
     assert result.data["staff"] == {"total": 10, "informed": 9}
     assert result.data["channels"] == [2] and result.data["proposals"] == ["Đề xuất một"]
+
+
+# ---- blanks are null: a form left empty is new's template ------------------------------
+
+
+def _shape(text: str) -> list[str]:
+    """A YAML file's keys and comment lines, values dropped: '' and null are both empty."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("# Nhập từ biểu mẫu Excel"):
+            continue
+        key, sep, rest = line.partition(":")
+        comment = rest.split(" #", 1)[1].strip() if " #" in rest else ""
+        out.append(f"{key}:{comment}" if sep and not line.lstrip().startswith("#") else line)
+    return out
+
+
+@pytest.mark.parametrize("unit", ["xa-muong-la", "so-khcn", "bao-ptth-son-la", "truong-dh-tay-bac"])
+def test_untouched_form_gives_new_template(tmp_path: Path, mini_plan: Plan, unit: str) -> None:
+    from plan57.render.template import filled_submission, new_submission
+
+    path = make_form(tmp_path, mini_plan, unit=unit, year=2026)
+    result = check_form(path, mini_plan)
+    assert result.valid and result.data is not None, [d.text() for d in result.diagnostics]
+    written = filled_submission(mini_plan, result.data, path.name)
+    template = new_submission(mini_plan, unit, 2026)
+    assert _shape(written) == _shape(template)
+    assert "# Kế hoạch triển khai của đơn vị" in written
+    from plan57.validation.rules import empty_fields
+
+    assert empty_fields(result.data) == empty_fields(load_yaml(template))
+    assert not [d for d in result.diagnostics if d.code == "missing-block"]
+
+
+def load_yaml(text: str) -> dict[str, Any]:
+    from plan57.loading.yamlsafe import load_bytes
+
+    return load_bytes(text.encode(), "x.yaml").data  # type: ignore[no-any-return]
+
+
+def test_partly_filled_form_empties_are_null_at_their_cells(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan, year=2026)
+    wb = edit(path, {"submitted": "03/12/2026", "staff.total": 40, "population.reached": 900, "channels.2": "Có"})
+    result = check_form(path, mini_plan)
+    assert result.data is not None
+    assert result.data["staff"] == {"total": 40, "informed": None}
+    assert result.data["population"] == {"total": None, "reached": 900}
+    assert result.data["channels"] == [2]
+    assert result.data["tasks"]["1a"] == {"activities": None}
+    empties = [d for d in result.diagnostics if d.code == "empty-fields"]
+    assert len(empties) == 1
+    first = empties[0]
+    assert "staff.informed" in first.message and "population.total" in first.message
+    assert "staff.total" not in first.message.split(":", 1)[1].split(", ")
+    # located at the first empty cell, in form order, not at A1 nor at a filled neighbour
+    fields = [
+        f for f in ("implementation_plan.issued", "portal_section.exists", "staff.informed") if f in first.message
+    ]
+    assert first.text().split(": ", 1)[0].endswith(where(path, wb, fields[0]))
+    assert not [d for d in result.diagnostics if d.code == "missing-block"]
+
+
+def test_form_speaks_of_the_form(tmp_path: Path, mini_plan: Plan) -> None:
+    from plan57.model.form import form_layout
+
+    labels = [f.label for f in form_layout(mini_plan, "so-khcn").fields()]
+    labels += [f.label for f in form_layout(mini_plan, UNIT).fields()]
+    assert not [label for label in labels if "≤" in label or "NĂM-THÁNG-NGÀY" in label]
+    assert any("không lớn hơn tổng số ở dòng trên" in label for label in labels)
+    path = make_form(tmp_path, mini_plan, year=2026)
+    edit(path, {"staff.total": 4})
+    got = [d for d in check_form(path, mini_plan).diagnostics if d.code == "draft"]
+    assert got and "ngày/tháng/năm" in got[0].message and "NĂM-THÁNG-NGÀY" not in got[0].message

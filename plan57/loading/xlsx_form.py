@@ -22,7 +22,7 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic, column_letter
 from plan57.base.errors import os_message
 from plan57.loading.yamlsafe import Document, Loc, vn_int
-from plan57.model.form import LEAD_FIELD, NO, YES, Kind, audience_names, form_layout
+from plan57.model.form import LEAD_FIELD, NO, YES, Kind, audience_names, form_layout, key_order
 from plan57.model.plan import Plan
 
 DEFAULT_FORM_MAX_SIZE = 5 * 1024 * 1024  # a form is ~20 KB; a few photos pasted in still fit
@@ -405,6 +405,14 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
         doc.keys.setdefault(("channels",), Loc(*channel_cells[0]))
     _assemble(data, blocks, doc, place, plan)
     _tables(ws, layout, data, doc, plan, place, value_at, problem)
+    tasks = data.get("tasks")
+    key_task = plan.key_days_task
+    if isinstance(tasks, dict) and isinstance(tasks.get(key_task), dict) and any(k.date for k in plan.key_days):
+        tasks[key_task].setdefault("events", None)  # the key days' events, not reported: as in the template
+    # keys in the order of new's template, whatever order the cells were read in
+    order = key_order(plan, unit_id if isinstance(unit_id, str) else "")
+    ranked = sorted(data, key=lambda k: order.index(k) if k in order else len(order))
+    doc.data = out.doc.data = {k: data[k] for k in ranked}
     return out
 
 

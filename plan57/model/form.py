@@ -8,6 +8,7 @@ also its defined name in the workbook (SPEC §7).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -102,16 +103,37 @@ def _kind(tp: Any) -> Kind:
     return "text"
 
 
+# What a clerk reads in a form speaks of the form, not of the YAML file: the validation layer's
+# messages and the model's descriptions pass through this wording.
+FORM_WORDING = (
+    ("(NĂM-THÁNG-NGÀY)", f"({DATE_FORMAT})"),
+    ("NĂM-THÁNG-NGÀY", DATE_FORMAT),
+)
+_AT_MOST_LABELS = (  # "(≤ total)" and the like name keys: a form says what they mean
+    (re.compile(r"\(≤ [a-z_]+ − [a-z_]+\)"), "(không lớn hơn tổng số trừ số nhiệm vụ mật ở các dòng trên)"),
+    (re.compile(r"; ≤ [a-z_]+\)"), "; không lớn hơn tổng số ở dòng trên)"),
+    (re.compile(r"\(≤ [a-z_]+\)"), "(không lớn hơn tổng số ở dòng trên)"),
+)
+
+
+def form_wording(text: str) -> str:
+    """A message or label as the form says it: its date format, no key names in labels."""
+    for yaml_word, form_word in FORM_WORDING:
+        text = text.replace(yaml_word, form_word)
+    return text
+
+
 def label_of(description: str | None) -> str:
     """The model's description as a form label: the target goes in the note column."""
     text = (description or "").split(" — chỉ tiêu")[0]
     for yaml_word, form_word in (
         (" (true/false)", ""),
-        ("(NĂM-THÁNG-NGÀY)", f"({DATE_FORMAT})"),
         ("(http/https)", "(bắt đầu bằng http:// hoặc https://)"),
     ):
         text = text.replace(yaml_word, form_word)
-    return text.strip()
+    for pattern, words in _AT_MOST_LABELS:
+        text = pattern.sub(words, text)
+    return form_wording(text).strip()
 
 
 def _targets_note(plan: Plan, path: str) -> str:
@@ -237,6 +259,15 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
         title = label_of(mf[name].description)
         layout.tables.append(TableSpec(name, title, [Column("text", title, "text")]))
     return layout
+
+
+def key_order(plan: Plan, unit_id: str) -> list[str]:
+    """The top-level keys in the order of `new`'s template for this unit (its blocks by kind)."""
+    unit = plan.unit_index.get(unit_id)
+    blocks = list(plan.blocks_for(unit)) if unit is not None else []
+    head = ["unit", "year", "submitted", "reference", "sample", "contact"]
+    tail = ["tasks", "channels", "budget_vnd", "difficulties", "proposals"]
+    return head + [b for b in blocks if b not in head + tail] + tail
 
 
 def audience_names(plan: Plan) -> dict[str, str]:

@@ -59,7 +59,9 @@ def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
     if path[0] == "channels" and len(path) == 2:
         channels = (data or {}).get("channels")
         if isinstance(channels, list):
-            return any(str(c) == path[1] for c in channels)  # Không for the others, so [] stays distinct from "not reported"
+            return any(
+                str(c) == path[1] for c in channels
+            )  # Không for the others, so [] stays distinct from "not reported"
         return None
     for seg in path:
         if not isinstance(node, dict):

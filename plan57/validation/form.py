@@ -9,6 +9,7 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
+from plan57.model.form import form_wording
 from plan57.model.plan import Plan
 from plan57.validation.validate import display_path, validate_document
 
@@ -84,7 +85,7 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     for d in checked.diagnostics:
         if d.code == "year-folder" or (d.code == "unknown-unit-file" and known_unit is None):
             continue  # a form is not filed in a folder; a bad unit cell is already reported
-        out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, d.message, sheet=read.sheet))
+        out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, form_wording(d.message), sheet=read.sheet))
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
     result.unit, result.year = known_unit, good_year
