@@ -26,6 +26,8 @@ MAX_DEPTH = 32
 # (a list pasted over and over) is refused where the limit is passed, so that parsing, checking
 # and the messages of any file under the size limit take seconds, not minutes.
 MAX_NODES = 5000
+PLAN_MAX_NODES = 10_000_000  # the plan (an official's own file, with a registry of any size) is bounded by its size
+_node_limit = MAX_NODES  # the limit of the file being parsed now (one parse at a time per process)
 
 Path_ = tuple[Any, ...]
 
@@ -176,12 +178,12 @@ def _composer_class() -> Any:
                     f"không dùng thẻ YAML ({str(ctag).replace('tag:yaml.org,2002:', '!!')}): hãy bỏ thẻ, chỉ ghi giá trị",
                 )
             self._nodes = getattr(self, "_nodes", 0) + 1
-            if self._nodes > MAX_NODES:
+            if self._nodes > _node_limit:
                 raise _Refused(
                     mark.line + 1,
                     mark.column + 1,
                     "yaml-too-many",
-                    f"tệp có quá nhiều khóa và giá trị (quá {vn_int(MAX_NODES)}): một báo cáo năm không cần nhiều "
+                    f"tệp có quá nhiều khóa và giá trị (quá {vn_int(_node_limit)}): một báo cáo năm không cần nhiều "
                     "như vậy; hãy kiểm tra các danh sách bị chép lặp",
                 )
             depth = getattr(self, "_nesting", 0)
@@ -313,7 +315,7 @@ class _Defer(Exception):
     """The fast path leaves this file to the careful path (an anchor, a tag, a directive…)."""
 
 
-def parse_fast(text: str) -> Document | None:
+def parse_fast(text: str, max_nodes: int = MAX_NODES) -> Document | None:
     """libyaml's parse of a file, or None when the careful path must decide.
 
     Types are resolved while the values are built, one pass over the parser's events, with the
@@ -326,12 +328,12 @@ def parse_fast(text: str) -> Document | None:
     if cls is None:
         return None
     try:
-        return _events_to_document(cls(text))
+        return _events_to_document(cls(text), max_nodes)
     except Exception:  # any doubt at all (a syntax error included): the careful path explains
         return None
 
 
-def _events_to_document(parser: Any) -> Document:
+def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
     from yaml.events import (
         DocumentEndEvent,
         DocumentStartEvent,
@@ -359,7 +361,7 @@ def _events_to_document(parser: Any) -> Document:
     key: Any = None  # the key whose value comes next, None when a key comes next
     root: Any = None
     while True:
-        if len(values) + len(keys) >= MAX_NODES:
+        if len(values) + len(keys) >= max_nodes:
             raise _Defer  # the careful path refuses it where the limit is passed
         event = get()
         cls = event.__class__
@@ -494,7 +496,7 @@ def _directives(text: str, path: str) -> None:
             )
 
 
-def parse(text: str, path: str) -> Document:
+def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
     """Parse one YAML document, or raise LoadError with located diagnostics.
 
     Whatever the YAML library raises on a file is a located error of that file, never the end
@@ -505,6 +507,8 @@ def parse(text: str, path: str) -> Document:
 
     _directives(text, path)
     try:
+        global _node_limit
+        _node_limit = max_nodes
         node = _yaml().compose(text)
     except _Refused as r:
         raise LoadError([Diagnostic(path, r.line, r.col, "error", r.code, r.message)]) from None
@@ -680,15 +684,17 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False) -> Document:
+def load_bytes(
+    raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False, max_nodes: int = MAX_NODES
+) -> Document:
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
     text = decode(raw, path)
     if fast:
-        doc = parse_fast(text)
+        doc = parse_fast(text, max_nodes)
         if doc is not None:
             return doc
-    return parse(text, path)
+    return parse(text, path, max_nodes)
 
 
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
