@@ -488,7 +488,7 @@ def test_docx_without_output_is_a_usage_error(mini_plan_path: Path) -> None:
     result = invoke("--plan", mini_plan_path, "--units", SCENARIO / "units", "--format", "docx")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "tệp nhị phân" in result.stderr and "-o tonghop.docx" in result.stderr
+    assert "không in ra màn hình" in result.stderr and "-o tonghop.docx" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ MAX_DEPTH = 32
 # (a list pasted over and over) is refused where the limit is passed, so that parsing, checking
 # and the messages of any file under the size limit take seconds, not minutes.
 MAX_NODES = 5000
-PLAN_MAX_NODES = 10_000_000  # the plan (an official's own file, with a registry of any size) is bounded by its size
-_node_limit = MAX_NODES  # the limit of the file being parsed now (one parse at a time per process)
+PLAN_MAX_NODES = 500_000  # the plan carries the whole registry: 10,000 units are some 60,000 nodes
+_node_limit = MAX_NODES  # the limit of the parse under way (set by `parse`)
 
 Path_ = tuple[Any, ...]
 
@@ -505,10 +505,10 @@ def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
     """
     from ruamel.yaml.error import MarkedYAMLError
 
+    global _node_limit
     _directives(text, path)
+    _node_limit = max_nodes
     try:
-        global _node_limit
-        _node_limit = max_nodes
         node = _yaml().compose(text)
     except _Refused as r:
         raise LoadError([Diagnostic(path, r.line, r.col, "error", r.code, r.message)]) from None
@@ -521,6 +521,8 @@ def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
         raise LoadError([Diagnostic(path, line, col, "error", "yaml-syntax", _syntax_message(problem))]) from None
     except Exception as exc:  # noqa: BLE001 - the library's own failures are this file's error
         raise _internal(exc, text, path) from None
+    finally:
+        _node_limit = MAX_NODES
     if node is None:
         raise LoadError([Diagnostic(path, 1, 1, "error", "empty", "tệp rỗng: chưa có nội dung báo cáo")])
     doc = Document(data=None)
@@ -687,6 +689,8 @@ def vn_int(n: int) -> str:
 def load_bytes(
     raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False, max_nodes: int = MAX_NODES
 ) -> Document:
+    """One file's bytes as a Document: libyaml's parse when `fast` and it can decide, else the
+    careful path's. `max_nodes` bounds the keys and values (a submission's limit by default)."""
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
     text = decode(raw, path)
