@@ -366,6 +366,7 @@ def report(
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
     from plan57.render.formats import choose
+    from plan57.render.markdown import default_template
 
     try:
         chosen = choose(fmt, output, template is not None)
@@ -373,7 +374,7 @@ def report(
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
         if output is not None:
-            refuse_input_as_output(output, workspace_inputs(ws) + ([template] if template else []))
+            refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
         extra = {"template": template} if template is not None else {}
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:

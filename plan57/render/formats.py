@@ -38,6 +38,9 @@ FORMATS: dict[str, ReportFormat] = {
     "xlsx": ReportFormat("xlsx", (".xlsx",), needs_file=True, module="plan57.render.xlsx"),
 }
 DEFAULT = "md"
+# a file with one of these suffixes (or none) gets the default Markdown; any other unknown suffix
+# (.pdf, .doc, .odt…) would be a file its name misdescribes, so it is a usage error
+PLAIN_SUFFIXES = ("", ".txt")
 
 
 def by_suffix(path: Path) -> ReportFormat | None:
@@ -51,6 +54,12 @@ def choose(name: str | None, output: Path | None, template: bool = False) -> Rep
     A format that is a document to open (docx, html, xlsx) needs an output file; a file whose suffix names another format is a mistake.
     """
     implied = by_suffix(output) if output is not None else None
+    if output is not None and implied is None and output.suffix.lower() not in PLAIN_SUFFIXES and name is None:
+        raise UsageError(
+            f"không biết ghi báo cáo dạng nào vào tệp đuôi '{output.suffix}': hãy đặt tên tệp đuôi "
+            + ", ".join(f.suffixes[0] for f in FORMATS.values())
+            + " hoặc chọn bằng --format"
+        )
     if name is None:
         chosen = implied or FORMATS[DEFAULT]
     else:
