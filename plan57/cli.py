@@ -6,9 +6,12 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 from plan57 import __version__
 from plan57.base.diagnostics import one_line
@@ -365,7 +368,8 @@ def report(
     from plan57.api import open_workspace, refuse_input_as_output, workspace_inputs
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
-    from plan57.render.formats import choose
+    from plan57.render.formats import check_suffix, choose
+    from plan57.render.markdown import default_template
 
     try:
         chosen = choose(fmt, output, template is not None)
@@ -373,11 +377,13 @@ def report(
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
         if output is not None:
-            refuse_input_as_output(output, workspace_inputs(ws) + ([template] if template else []))
+            refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
+            check_suffix(output, named=fmt is not None)
         extra = {"template": template} if template is not None else {}
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:
             typer.echo(one_line(f"Ghi chú: {note}"), err=True)
+        _warn_report_date(ws.plan, result.year, when)
         _name_invalid(result)
         if output is None:
             assert isinstance(content, str)  # choose() sends binary formats to a file
@@ -390,6 +396,24 @@ def report(
     except Plan57Error as exc:
         _fail(exc)
     _strict_exit(result, strict)
+
+
+def _warn_report_date(the_plan: Any, year: int, when: dt.date) -> None:
+    """The report's date against the deadlines of its year (plan section VII), on stderr."""
+    unit_deadline = the_plan.unit_deadline(year)
+    synthesis = the_plan.synthesis_deadline(year)
+    if when >= synthesis:
+        typer.echo(
+            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} đã quá hạn gửi báo cáo tổng hợp năm {year} "
+            f"(trước ngày {synthesis.strftime('%d/%m/%Y')}); ghi ngày khác bằng --date",
+            err=True,
+        )
+    elif when < unit_deadline:
+        typer.echo(
+            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} còn trước hạn các đơn vị gửi báo cáo năm "
+            f"{year} (trước ngày {unit_deadline.strftime('%d/%m/%Y')}): số liệu có thể chưa đủ",
+            err=True,
+        )
 
 
 class State(str, Enum):

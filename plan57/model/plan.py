@@ -103,6 +103,7 @@ class Reporting(_Model):
     document: Document | None = None
     text: str
     start_text: str | None = None
+    start: dt.date | None = None  # the day the plan began to be carried out: events before it are flagged
 
 
 class KeyDay(_Model):

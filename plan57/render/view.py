@@ -112,6 +112,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "number": doc_number,
         "sample": result.sample,
         "reporting": r,
+        "synthesis_deadline": plan.synthesis_deadline(result.year),
         "missing_groups": by_kind(r.missing),
         "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
@@ -123,6 +124,18 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
         # `history` (every year with submissions): each a point {year, numerator, denominator,
         # value, coverage, status, status_label, required}
+        # one row per target as every report shows it: `this_year` is Y's own figure (the verdict's
+        # when the target is judged in Y, else `current`), `previous` Y − 1's figure or None, and
+        # `earlier` true when the verdict is of an earlier year (`r.judged_year`)
+        "target_rows": [
+            {
+                "r": t,
+                "this_year": t.current if t.current is not None else t,
+                "previous": t.previous,
+                "earlier": t.judged_year < result.year,
+            }
+            for t in result.targets
+        ],
         "budget": {
             "total": result.budget.total,
             "units": result.budget.units,
