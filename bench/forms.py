@@ -108,10 +108,7 @@ def section(quick: bool = False) -> str:
         "|---|---:|---|",
     ]
     for label, _n, _baseline, _took, ratio in rows:
-        lines.append(
-            f"| {label} | {ratio:.2f}× | "
-            f"{'Đạt' if ratio <= GOAL_RATIO else 'Chưa đạt'} |"
-        )
+        lines.append(f"| {label} | {ratio:.2f}× | {'Đạt' if ratio <= GOAL_RATIO else 'Chưa đạt'} |")
     return "\n".join(lines) + "\n"
 
 
