@@ -457,3 +457,18 @@ def test_absurd_plan_values_are_one_located_plan_error(tmp_path, old, new, words
     (line,) = [ln for ln in result.output.splitlines() if ": lỗi: " in ln]
     assert line.startswith(f"{bad}:") and all(w in line for w in words), line
     assert peak < 100 * 1024 * 1024
+
+
+def test_the_key_and_value_limit_is_for_submissions_not_the_plan(tmp_path):
+    """A province's registry can be large: the plan is bounded by its size alone."""
+    from plan57.validation.plan_file import load_plan
+
+    from .conftest import dump, plan_data
+
+    data = plan_data()
+    data["units"] = data["units"] + [
+        {"id": f"xa-thu-{i}", "name": f"Xã Thử {i}", "kind": "xa"} for i in range(MAX_NODES // 2)
+    ]
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    assert len(load_plan(path).units) == len(data["units"])
