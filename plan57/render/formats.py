@@ -45,6 +45,8 @@ PLAIN_SUFFIXES = ("", ".txt")
 
 def check_suffix(output: Path, named: bool) -> None:
     """A file whose suffix names no format (.pdf, .odt…) would misdescribe the Markdown written into it."""
+    if output.exists() and not output.is_file():
+        return  # a pipe or a device (/dev/stdout): its name says nothing of a format
     if not named and by_suffix(output) is None and output.suffix.lower() not in PLAIN_SUFFIXES:
         raise UsageError(
             f"không biết ghi báo cáo dạng nào vào tệp đuôi '{output.suffix}': hãy đặt tên tệp đuôi "
