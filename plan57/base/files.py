@@ -14,6 +14,18 @@ class NotReadable(Exception):
     """The file cannot be read; the message says why, in Vietnamese."""
 
 
+def read_at_most(fd: int, max_size: int) -> bytes:
+    """Up to max_size + 1 bytes from an open file: one byte more than allowed shows it grew."""
+    chunks, left = [], max_size + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_regular(path: Path, max_size: int) -> bytes:
     """The bytes of a regular file of at most max_size bytes.
 
@@ -32,14 +44,7 @@ def read_regular(path: Path, max_size: int) -> bytes:
             raise NotReadable("đây không phải một tệp thông thường (đường ống, thiết bị…)")
         if st.st_size > max_size:
             raise NotReadable(f"tệp quá lớn ({vn_int(st.st_size)} byte, giới hạn {vn_int(max_size)} byte)")
-        chunks, left = [], max_size + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(fd, max_size)
         if len(data) > max_size:
             raise NotReadable(f"tệp quá lớn (hơn {vn_int(max_size)} byte)")
         return data

@@ -421,11 +421,11 @@ def _accepts_none(plan: Plan, path: tuple[str, ...]) -> bool | None:
     from plan57.model.submission import submission_model
 
     current: Any = submission_model(plan)
-    from plan57.model.form import _unwrap
+    from plan57.model.form import unwrap
 
     f = None
     for seg in path:
-        current = _unwrap(current)
+        current = unwrap(current)
         if not hasattr(current, "model_fields"):
             return None
         f = next((v for k, v in current.model_fields.items() if (v.alias or k) == seg), None)

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import os_message
+from plan57.base.files import read_at_most
 
 DEFAULT_MAX_SIZE = 1024 * 1024
 MAX_DEPTH = 32
@@ -735,14 +736,7 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
             size = st.st_size
             if size > max_size:
                 raise _size_error(display, size, max_size)
-            chunks, left = [], max_size + 1
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-            data = b"".join(chunks)
+            data = read_at_most(fd, max_size)
             if len(data) > max_size:  # it grew while being read
                 raise _size_error(display, len(data), max_size)
             return data

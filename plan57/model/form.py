@@ -82,18 +82,19 @@ class Layout:
         return [f for s in self.sections for f in s.fields]
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap(tp: Any) -> Any:
+    """The type inside Optional[...] and Annotated[...]: what a field's value really is."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else tp
+        return unwrap(args[0]) if len(args) == 1 else tp
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
+        return unwrap(typing.get_args(tp)[0])
     return tp
 
 
 def _kind(tp: Any) -> Kind:
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     if tp is bool:
         return "bool"
     if tp is int:
@@ -155,7 +156,7 @@ def _note(plan: Plan, path: str, kind: Kind) -> str:
 
 
 def _block_fields(plan: Plan, model: type[BaseModel], block: str) -> list[FormField]:
-    sub = _unwrap(model.model_fields[block].annotation)
+    sub = unwrap(model.model_fields[block].annotation)
     out = []
     for name, f in sub.model_fields.items():
         kind = _kind(f.annotation)

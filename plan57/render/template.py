@@ -12,10 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.model.form import LEAD_FIELD
+from plan57.model.form import LEAD_FIELD, unwrap
 from plan57.model.plan import Plan
 from plan57.model.submission import submission_model
-from plan57.validation.locate import _unwrap
 
 SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
 # Blocks whose other fields are asked only when the first is true. Every value is left empty
@@ -25,7 +24,7 @@ _LEAD_FIELD = LEAD_FIELD
 
 def _model_of(model: type[BaseModel], key: str) -> Any:
     field = model.model_fields[key]
-    return _unwrap(field.annotation)
+    return unwrap(field.annotation)
 
 
 def _block(model: type[BaseModel], key: str) -> Any:

@@ -8,7 +8,6 @@ its nearest real ancestor. Unknown keys point at the key, bad values at the valu
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int, vn_int
 from plan57.loading.yamlsafe import Document, Loc
+from plan57.model.form import unwrap
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
 
@@ -73,28 +73,18 @@ def model_at(model: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] |
         field = next((f for name, f in current.model_fields.items() if (f.alias or name) == seg), None)
         if field is None:
             return None
-        current = _unwrap(field.annotation)
-    current = _unwrap(current)
+        current = unwrap(field.annotation)
+    current = unwrap(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _unwrap(tp: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else tp
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    return tp
-
-
 def _element(tp: Any) -> Any:
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     origin = typing.get_origin(tp)
     if origin in (list, tuple, set):
-        return _unwrap(typing.get_args(tp)[0])
+        return unwrap(typing.get_args(tp)[0])
     if origin is dict:
-        return _unwrap(typing.get_args(tp)[1])
+        return unwrap(typing.get_args(tp)[1])
     return tp
 
 
