@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from plan57.base.paths import SCHEMA_FILE
 from plan57.model.plan import Plan
 from plan57.model.submission import submission_model
 from plan57.validation.locate import _unwrap
 
-SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
 _ZERO_BLOCKS = {
     "implementation_plan": {"issued": False},
     "portal_section": {"exists": False},
@@ -110,7 +110,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     doc["proposals"] = CommentedSeq()
     doc.yaml_add_eol_comment('xóa [] rồi ghi mỗi đề xuất, kiến nghị một dòng, thụt 2 dấu cách: - "…"', "proposals")
     doc.yaml_set_start_comment(
-        f"yaml-language-server: $schema=../../{SCHEMA_FILE}\n"
+        f"yaml-language-server: $schema=../{SCHEMA_FILE}\n"
         f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"
         f"Đơn vị: {unit.name}\n"
         f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
