@@ -6,9 +6,12 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 from plan57 import __version__
 from plan57.base.diagnostics import one_line
@@ -202,6 +205,7 @@ def validate(
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
     errors, _ = dg.count(found)
+    _exit_on_closed_pipe(1 if errors else 0)  # `validate | head` still fails when a file is invalid
     if quiet:
         found = [d for d in found if d.is_error]
     else:
@@ -369,6 +373,7 @@ def report(
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
     from plan57.render.formats import choose
+    from plan57.render.markdown import default_template
 
     try:
         chosen = choose(fmt, output, template is not None)
@@ -376,11 +381,12 @@ def report(
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
         if output is not None:
-            refuse_input_as_output(output, workspace_inputs(ws) + ([template] if template else []))
+            refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
         extra = {"template": template} if template is not None else {}
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:
             typer.echo(one_line(f"Ghi chú: {note}"), err=True)
+        _warn_report_date(ws.plan, result.year, when)
         _name_invalid(result)
         if output is None:
             assert isinstance(content, str)  # choose() sends binary formats to a file
@@ -393,6 +399,24 @@ def report(
     except Plan57Error as exc:
         _fail(exc)
     _strict_exit(result, strict)
+
+
+def _warn_report_date(the_plan: Any, year: int, when: dt.date) -> None:
+    """The report's date against the deadlines of its year (plan section VII), on stderr."""
+    unit_deadline = the_plan.unit_deadline(year)
+    synthesis = the_plan.synthesis_deadline(year)
+    if when >= synthesis:
+        typer.echo(
+            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} đã quá hạn gửi báo cáo tổng hợp năm {year} "
+            f"(trước ngày {synthesis.strftime('%d/%m/%Y')}); ghi ngày khác bằng --date",
+            err=True,
+        )
+    elif when < unit_deadline:
+        typer.echo(
+            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} còn trước hạn các đơn vị gửi báo cáo năm "
+            f"{year} (trước ngày {unit_deadline.strftime('%d/%m/%Y')}): số liệu có thể chưa đủ",
+            err=True,
+        )
 
 
 class State(str, Enum):
@@ -732,6 +756,14 @@ def usage_message(message: str) -> str:
     return message
 
 
+_PIPE_EXIT = 0  # the exit code when the reader of stdout goes away early
+
+
+def _exit_on_closed_pipe(code: int) -> None:
+    global _PIPE_EXIT
+    _PIPE_EXIT = code
+
+
 def _quiet_pipe() -> None:
     import os
 
@@ -740,4 +772,4 @@ def _quiet_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
-    sys.exit(0)
+    sys.exit(_PIPE_EXIT)

@@ -628,7 +628,7 @@ def test_unexpected_exception_is_one_vietnamese_line(monkeypatch, capsys, argv, 
 
 
 PIPE_CMDS = {
-    "report": ["report", "--date", "2025-12-15"],
+    "report": ["report", "--year", "2025", "--date", "2025-12-15"],
     "score": ["score", "--year", "2025"],
     "validate": ["validate"],
 }

@@ -196,8 +196,8 @@ def test_score_ids_whole(workspace: Any) -> None:
             assert whole_on_a_line(uid, out), (label, uid)
         if label == "piped":
             assert not BOX.search(out), out
-            rows = [line for line in out.splitlines() if line.startswith("2025.")]
-            assert rows and all(len(line.split("\t")) == 7 for line in rows), rows
+            rows = [line for line in out.splitlines() if line.startswith("2025.")]  # id … status, note
+            assert rows and all(len(line.split("\t")) == 8 for line in rows), rows
 
 
 def test_piped_units_cut_friendly() -> None:

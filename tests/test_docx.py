@@ -488,7 +488,7 @@ def test_docx_without_output_is_a_usage_error(mini_plan_path: Path) -> None:
     result = invoke("--plan", mini_plan_path, "--units", SCENARIO / "units", "--format", "docx")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "tệp nhị phân" in result.stderr and "-o tonghop.docx" in result.stderr
+    assert "không in ra màn hình" in result.stderr and "-o tonghop.docx" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -498,6 +498,8 @@ def test_docx_without_output_is_a_usage_error(mini_plan_path: Path) -> None:
         (["--format", "md", "-o", "{tmp}/x.docx"], "có đuôi của định dạng docx, không phải md"),
         (["--format", "docx", "-o", "{tmp}/x.md"], "có đuôi của định dạng md, không phải docx"),
         (["-o", "{tmp}/x.docx", "--template", "{tmp}/t.j2"], "--template chỉ dùng cho báo cáo dạng md"),
+        (["-o", "{tmp}/x.pdf"], "không biết ghi báo cáo dạng nào vào tệp đuôi '.pdf'"),
+        (["-o", "{tmp}/x.odt"], "không biết ghi báo cáo dạng nào vào tệp đuôi '.odt'"),
     ],
 )
 def test_format_mistakes_are_usage_errors(tmp_path: Path, mini_plan_path: Path, args: list[str], message: str) -> None:
@@ -615,3 +617,13 @@ def test_pdf_pages_and_first_page(tmp_path: Path, sample_path: Path) -> None:
     w, h = size(pages)
     assert (round(w), round(h)) == (842, 595)  # the annex: A4 landscape
     assert "KẾT QUẢ CỦA TỪNG ĐƠN VỊ" in " ".join(" ".join(page(n).split()) for n in range(max(1, pages - 6), pages + 1))
+
+
+def test_output_onto_the_default_template_is_refused(mini_plan_path: Path) -> None:
+    """The report template is read by every Markdown report: -o never replaces it."""
+    from plan57.render.markdown import default_template
+
+    before = default_template().read_bytes()
+    result = invoke("--plan", mini_plan_path, "--units", SCENARIO / "units", "-o", default_template())
+    assert result.exit_code == 2, result.output
+    assert default_template().read_bytes() == before

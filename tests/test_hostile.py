@@ -377,3 +377,83 @@ def test_symlink_loop_given_as_a_path_is_one_line(tmp_path, plan):
     assert [d.code for d in coll.diagnostics] == ["unreadable"]
     result = invoke("validate", "--plan", PLAN, tmp_path / "units")
     assert result.exit_code == 1 and "vòng lặp" in result.output
+
+
+# ---- item 7: smaller faults, each as a class ----------------------------------------------------------
+
+
+def test_two_files_of_one_unit_are_never_called_unidentified(tmp_path):
+    units = units_with(tmp_path, BASE)
+    (units / "2025" / "xa-muong-la.yml").write_text(BASE, encoding="utf-8")
+    (units / "2025" / "khong-co.yaml").write_text(BASE.replace("xa-muong-la", "khong-co"), encoding="utf-8")
+    result = invoke("report", "--plan", PLAN, "--units", units, "--no-cache")
+    assert result.exit_code == 0, result.output
+    unidentified = [ln for ln in result.stdout.splitlines() if "không xác định được đơn vị" in ln]
+    assert len(unidentified) == 1 and "khong-co.yaml" in unidentified[0], unidentified
+
+
+def test_validate_into_a_closed_pipe_keeps_exit_1(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "units" / "2025"
+    folder.mkdir(parents=True)
+    for i in range(400):  # far more output than a pipe holds
+        (folder / f"f{i}.yaml").write_text("unit: [\n", encoding="utf-8")
+    read, write = os.pipe()
+    argv = [sys.executable, "-m", "plan57", "validate", "--plan", str(PLAN), "--units", str(tmp_path / "units")]
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    os.close(read)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err.decode()
+    assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "raw, code, where, word",
+    [
+        ("unit: xa-muong-la\n".encode("utf-32"), "encoding-utf32", (1, 1), "UTF-32"),
+        ("unit: xa-muong-la\n".encode("utf-32-le"), "encoding-utf32", (1, 1), "UTF-32"),
+        (b"unit: xa-muong-la\nyear: 20\x0025\n", "nul-byte", (2, 9), "NUL"),
+        ("unit: xa-muong-la\n".encode("utf-16-le"), "encoding-utf16", (1, 1), "UTF-16"),
+    ],
+    ids=["utf32", "utf32-le", "nul-in-utf8", "utf16-le"],
+)
+def test_encodings_are_named_rightly(tmp_path, plan, raw, code, where, word):
+    folder = tmp_path / "units" / "2025"
+    folder.mkdir(parents=True)
+    (folder / "xa-muong-la.yaml").write_bytes(raw)
+    (d,) = validate_file(folder / "xa-muong-la.yaml", plan, 2025).diagnostics
+    assert (d.code, (d.line, d.col)) == (code, where) and word in d.message, d
+
+
+def test_an_empty_key_is_not_called_the_root(tmp_path, plan):
+    units = units_with(tmp_path, BASE + '"": 1\n')
+    found = validate_file(units / "2025" / "xa-muong-la.yaml", plan, 2025).diagnostics
+    assert [d.message for d in found if d.code == "schema-extra_forbidden"] == [
+        "khóa lạ '(khóa rỗng)' không có trong mẫu báo cáo"
+    ]
+    assert not any("(gốc)" in d.message for d in found)
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("period: {start: 2025, end: 2030}", "period: {start: 2025, end: 999999999}", ["plan.period.end", "2100"]),
+        ('threshold: "1"', 'threshold: "1e100000000"', ["threshold", "tỷ lệ"]),
+        ('threshold: "1"', 'threshold: "5"', ["threshold", "không quá 1"]),
+        ('threshold: "1"', 'threshold: "0"', ["threshold", "lớn hơn 0"]),
+    ],
+    ids=["period", "huge-exponent", "above-one", "zero"],
+)
+def test_absurd_plan_values_are_one_located_plan_error(tmp_path, old, new, words):
+    text = PLAN.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "plan.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result, peak = measured(lambda: invoke("score", "--plan", bad, "--units", tmp_path / "none", "--no-cache"))
+    assert result.exit_code == 2, result.output
+    (line,) = [ln for ln in result.output.splitlines() if ": lỗi: " in ln]
+    assert line.startswith(f"{bad}:") and all(w in line for w in words), line
+    assert peak < 100 * 1024 * 1024

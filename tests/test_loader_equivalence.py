@@ -322,9 +322,9 @@ def _count_careful(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = yamlsafe.parse
 
-    def counting(text: str, path: str) -> yamlsafe.Document:
+    def counting(text: str, path: str, *args: int) -> yamlsafe.Document:
         calls.append(path)
-        return real(text, path)
+        return real(text, path, *args)
 
     monkeypatch.setattr(yamlsafe, "parse", counting)
     return calls
@@ -368,3 +368,16 @@ def test_schema_errors_are_located_without_the_careful_path(plan, tmp_path, monk
     assert calls == []
     slow = validate_bytes(raw, path, plan, 2025, 1 << 20, "f.yaml", fast=False)
     assert fast.diagnostics == slow.diagnostics and any(d.is_error for d in fast.diagnostics)
+
+
+def test_a_plan_with_a_national_registry_is_not_refused_as_a_flood(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The node limit of a submission does not apply to the plan, which carries the registry."""
+    from plan57.validation.plan_file import load_plan
+
+    from .conftest import plan_data
+
+    data = plan_data()
+    data["units"] = [{"id": f"xa-t{i:05d}", "name": f"Xã thử {i}", "kind": "xa"} for i in range(10_000)]
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    assert len(load_plan(path).units) == 10_000

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -287,3 +288,115 @@ def test_budget_totals_by_kind_without_blanks(plan75):
         "ban": (20_000_000, 1),
         "xa": (5_000_000, 2),
     }
+
+
+# ---- templates, blanks and the warnings of `validate` ----------------------------------------------
+
+from typer.testing import CliRunner  # noqa: E402
+
+from plan57.cli import app  # noqa: E402
+
+from .conftest import PLAN, write  # noqa: E402
+
+RUNNER = CliRunner()
+
+
+def test_untouched_template_moves_no_figure_and_no_coverage(tmp_path, mini_plan, mini_plan_path):
+    """A unit's template left untouched except its date: reported, but no figure moves."""
+    from plan57.api import open_workspace, score, write_template
+    from plan57.render.json import score_dict
+
+    units = tmp_path / "units"
+    from .conftest import submission
+
+    for uid in ("so-khcn", "xa-chieng-la"):
+        write(units, 2026, uid, submission(mini_plan, uid, 2026))
+    before = score_dict(score(open_workspace(mini_plan_path, units), 2026))
+    path = write_template(mini_plan, units, "xa-muong-la", 2026)
+    text = path.read_text(encoding="utf-8")
+    # every value is empty: no 0 and no false anywhere in the template
+    for line in text.splitlines():
+        if not line.lstrip().startswith("#") and ":" in line:
+            value = line.split("#")[0].split(":", 1)[1].strip()
+            assert value not in ("0", "false", "[]"), line
+    path.write_text(text.replace("submitted:", "submitted: 2026-12-01", 1), encoding="utf-8")
+    after = score_dict(score(open_workspace(mini_plan_path, units), 2026))
+    assert after["reporting"]["submitted"] == before["reporting"]["submitted"] + 1
+    for t0, t1 in zip(before["targets"], after["targets"]):
+        if t0["id"].startswith("2025."):
+            continue  # a share counts the dated blank unit as "not met", as it counted it missing
+        keys = ("numerator", "denominator", "value", "coverage", "status")
+        assert {k: t0.get(k) for k in keys} == {k: t1.get(k) for k in keys}, t0["id"]
+    assert after["budget_vnd"] == before["budget_vnd"]
+    assert [k["leads_done"] for k in after["tasks"]] == [k["leads_done"] for k in before["tasks"]]
+
+
+def test_draft_does_not_move_the_default_year(tmp_path, mini_plan, mini_plan_path):
+    from plan57.api import open_workspace, score, write_template
+
+    from .conftest import submission
+
+    units = tmp_path / "units"
+    write(units, 2025, "so-khcn", submission(mini_plan, "so-khcn", 2025))
+    write_template(mini_plan, units, "so-khcn", 2026)
+    assert score(open_workspace(mini_plan_path, units), None).year == 2025
+
+
+def _validate(units: Path) -> Any:
+    return RUNNER.invoke(app, ["validate", "--plan", str(PLAN), str(units)])
+
+
+def test_one_warning_lists_the_empty_fields_of_a_dated_file(tmp_path):
+    units = tmp_path / "units"
+    write(
+        units,
+        2025,
+        "xa-muong-la",
+        "unit: xa-muong-la\nyear: 2025\nsubmitted: 2025-12-01\npopulation:\n  total:\n  reached: 3\nbudget_vnd:\n",
+    )
+    r = _validate(units)
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if "ô để trống" in line]
+    assert len(lines) == 1, r.output
+    assert "xa-muong-la.yaml:5:3: cảnh báo: " in lines[0]
+    assert "population.total, budget_vnd" in lines[0]
+
+
+def test_a_draft_gets_no_empty_fields_warning(tmp_path):
+    units = tmp_path / "units"
+    write(units, 2025, "xa-muong-la", "unit: xa-muong-la\nyear: 2025\nsubmitted:\npopulation:\n  total:\n  reached:\n")
+    r = _validate(units)
+    assert r.exit_code == 0 and "ô để trống" not in r.output, r.output
+
+
+def test_a_block_nothing_uses_for_the_kind_is_named(tmp_path):
+    units = tmp_path / "units"
+    write(
+        units,
+        2025,
+        "so-gddt",
+        "unit: so-gddt\nyear: 2025\nsubmitted: 2025-12-01\npress:\n  dedicated_sections: 1\n"
+        "  national_cooperation: 1\npopulation:\n  total: 5\n  reached: 5\n",
+    )
+    r = _validate(units)
+    assert r.exit_code == 0, r.output
+    press = next(line for line in r.output.splitlines() if "'press'" in line)
+    assert "so-gddt.yaml:4:1: cảnh báo: " in press and "2025.bao-chi, 2025.hop-tac" in press
+    assert "cơ quan báo chí" in press
+    population = next(line for line in r.output.splitlines() if "'population'" in line)
+    assert "so-gddt.yaml:7:1: cảnh báo: " in population and "2030.tiep-can" in population
+
+
+@pytest.mark.parametrize(("day", "warned"), [("2025-08-31", True), ("2025-09-01", False)])
+def test_an_event_before_the_plan_began_is_a_warning(tmp_path, day, warned):
+    units = tmp_path / "units"
+    write(
+        units,
+        2025,
+        "so-khcn",
+        f"unit: so-khcn\nyear: 2025\nsubmitted: 2025-12-01\ntasks:\n  1c:\n    events:\n"
+        f"      - {{date: {day}, name: Hội thảo}}\n",
+    )
+    r = _validate(units)
+    assert r.exit_code == 0, r.output
+    assert ("trước khi Kế hoạch bắt đầu thực hiện (01/09/2025)" in r.output) is warned, r.output

@@ -174,6 +174,10 @@ class Cache:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored under key (without building it)."""
+        return key in self._load()
+
     def put(self, key: str, entry: dict[str, Any]) -> None:
         """Store a plain record of the shape `get` returns."""
         self._load()[key] = {

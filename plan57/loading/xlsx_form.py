@@ -436,8 +436,8 @@ def _assemble(
         any_value = any(v is not None for v, _, _ in cells.values())
         if parent:
             nullable = all(_accepts_none(plan, parent + (k,)) for k in cells)
-            if not any_value and not nullable:
-                continue
+            if not any_value and (not nullable or parent[0] == "tasks"):
+                continue  # a task with nothing written under it is no report of the task
         for key, (value, row, col) in cells.items():
             path = parent + (key,)
             if value is None and parent and not _accepts_none(plan, path):

@@ -26,6 +26,8 @@ MAX_DEPTH = 32
 # (a list pasted over and over) is refused where the limit is passed, so that parsing, checking
 # and the messages of any file under the size limit take seconds, not minutes.
 MAX_NODES = 5000
+PLAN_MAX_NODES = 500_000  # the plan carries the whole registry: 10,000 units are some 60,000 nodes
+_node_limit = MAX_NODES  # the limit of the parse under way (set by `parse`)
 
 Path_ = tuple[Any, ...]
 
@@ -73,7 +75,45 @@ class _Refused(Exception):
 
 def decode(raw: bytes, path: str) -> str:
     """UTF-8 (BOM tolerated) or a clear LoadError naming the encoding problem."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 2 and b"\x00" in raw[:200]):
+    if (
+        raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))
+        or raw[1:4] == b"\x00\x00\x00"
+        or raw[:3] == b"\x00\x00\x00"
+    ):
+        raise LoadError(
+            [
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "error",
+                    "encoding-utf32",
+                    "tệp được lưu bằng bảng mã UTF-32, không phải UTF-8; hãy mở tệp và lưu lại với bảng mã UTF-8",
+                )
+            ]
+        )
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(raw) >= 4 and ((raw[1] == 0 and raw[3] == 0) or (raw[0] == 0 and raw[2] == 0))
+    )
+    if not utf16 and b"\x00" in raw:
+        at = raw.index(b"\x00")
+        start = raw.rfind(b"\n", 0, at) + 1
+        line = raw.count(b"\n", 0, at) + 1
+        col = len(raw[start:at].decode("utf-8", errors="replace")) + 1
+        raise LoadError(
+            [
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "nul-byte",
+                    "tệp chứa ký tự NUL (byte 0x00), không phải chữ: tệp có thể bị hỏng hoặc bị chép "
+                    "từ chương trình khác; hãy xóa ký tự này hoặc gõ lại dòng này",
+                )
+            ]
+        )
+    if utf16:
         raise LoadError(
             [
                 Diagnostic(
@@ -138,12 +178,12 @@ def _composer_class() -> Any:
                     f"không dùng thẻ YAML ({str(ctag).replace('tag:yaml.org,2002:', '!!')}): hãy bỏ thẻ, chỉ ghi giá trị",
                 )
             self._nodes = getattr(self, "_nodes", 0) + 1
-            if self._nodes > MAX_NODES:
+            if self._nodes > _node_limit:
                 raise _Refused(
                     mark.line + 1,
                     mark.column + 1,
                     "yaml-too-many",
-                    f"tệp có quá nhiều khóa và giá trị (quá {vn_int(MAX_NODES)}): một báo cáo năm không cần nhiều "
+                    f"tệp có quá nhiều khóa và giá trị (quá {vn_int(_node_limit)}): một báo cáo năm không cần nhiều "
                     "như vậy; hãy kiểm tra các danh sách bị chép lặp",
                 )
             depth = getattr(self, "_nesting", 0)
@@ -275,7 +315,7 @@ class _Defer(Exception):
     """The fast path leaves this file to the careful path (an anchor, a tag, a directive…)."""
 
 
-def parse_fast(text: str) -> Document | None:
+def parse_fast(text: str, max_nodes: int = MAX_NODES) -> Document | None:
     """libyaml's parse of a file, or None when the careful path must decide.
 
     Types are resolved while the values are built, one pass over the parser's events, with the
@@ -288,12 +328,12 @@ def parse_fast(text: str) -> Document | None:
     if cls is None:
         return None
     try:
-        return _events_to_document(cls(text))
+        return _events_to_document(cls(text), max_nodes)
     except Exception:  # any doubt at all (a syntax error included): the careful path explains
         return None
 
 
-def _events_to_document(parser: Any) -> Document:
+def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
     from yaml.events import (
         DocumentEndEvent,
         DocumentStartEvent,
@@ -321,7 +361,7 @@ def _events_to_document(parser: Any) -> Document:
     key: Any = None  # the key whose value comes next, None when a key comes next
     root: Any = None
     while True:
-        if len(values) + len(keys) >= MAX_NODES:
+        if len(values) + len(keys) >= max_nodes:
             raise _Defer  # the careful path refuses it where the limit is passed
         event = get()
         cls = event.__class__
@@ -456,7 +496,7 @@ def _directives(text: str, path: str) -> None:
             )
 
 
-def parse(text: str, path: str) -> Document:
+def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
     """Parse one YAML document, or raise LoadError with located diagnostics.
 
     Whatever the YAML library raises on a file is a located error of that file, never the end
@@ -465,7 +505,9 @@ def parse(text: str, path: str) -> Document:
     """
     from ruamel.yaml.error import MarkedYAMLError
 
+    global _node_limit
     _directives(text, path)
+    _node_limit = max_nodes
     try:
         node = _yaml().compose(text)
     except _Refused as r:
@@ -479,6 +521,8 @@ def parse(text: str, path: str) -> Document:
         raise LoadError([Diagnostic(path, line, col, "error", "yaml-syntax", _syntax_message(problem))]) from None
     except Exception as exc:  # noqa: BLE001 - the library's own failures are this file's error
         raise _internal(exc, text, path) from None
+    finally:
+        _node_limit = MAX_NODES
     if node is None:
         raise LoadError([Diagnostic(path, 1, 1, "error", "empty", "tệp rỗng: chưa có nội dung báo cáo")])
     doc = Document(data=None)
@@ -642,15 +686,19 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def load_bytes(raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False) -> Document:
+def load_bytes(
+    raw: bytes, path: str, max_size: int = DEFAULT_MAX_SIZE, fast: bool = False, max_nodes: int = MAX_NODES
+) -> Document:
+    """One file's bytes as a Document: libyaml's parse when `fast` and it can decide, else the
+    careful path's. `max_nodes` bounds the keys and values (a submission's limit by default)."""
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
     text = decode(raw, path)
     if fast:
-        doc = parse_fast(text)
+        doc = parse_fast(text, max_nodes)
         if doc is not None:
             return doc
-    return parse(text, path)
+    return parse(text, path, max_nodes)
 
 
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:

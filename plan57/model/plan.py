@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from fractions import Fraction
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -38,6 +39,8 @@ def _fraction(value: Any) -> Any:
     """ "4/5", "0.8", 0.8 or 1 as an exact fraction (a float by its decimal text, never its binary)."""
     if isinstance(value, float):
         value = repr(value)
+    if isinstance(value, str) and (len(value) > 40 or re.search(r"[eE][+-]?\d{3,}", value)):
+        raise ValueError(f'ngưỡng \'{value[:40]}\' không phải một tỷ lệ (ví dụ "4/5" hoặc "0.8")')
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
             return Fraction(value)
@@ -56,8 +59,16 @@ class _Model(BaseModel):
 
 
 class Period(_Model):
-    start: int
-    end: int
+    start: int = Field(ge=2000, le=2100)
+    end: int = Field(ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if not self.start <= self.end <= self.start + 50:
+            raise ValueError(
+                f"thời gian kế hoạch {self.start}–{self.end} không hợp lý (năm kết thúc phải từ năm bắt đầu đến 50 năm sau)"
+            )
+        return self
 
 
 class PlanInfo(_Model):
@@ -92,6 +103,7 @@ class Reporting(_Model):
     document: Document | None = None
     text: str
     start_text: str | None = None
+    start: dt.date | None = None  # the day the plan began to be carried out: events before it are flagged
 
 
 class KeyDay(_Model):
@@ -175,6 +187,8 @@ class Target(_Model):
             raise ValueError(f"chỉ tiêu {self.id}: thiếu trường dữ liệu cho phép đo '{self.measure}'")
         if self.is_condition == (self.threshold is not None):
             raise ValueError(f"chỉ tiêu {self.id}: ngưỡng (threshold) chỉ dành cho tỷ lệ, không cho điều kiện")
+        if self.threshold is not None and not 0 < self.threshold <= 1:
+            raise ValueError(f"chỉ tiêu {self.id}: ngưỡng (threshold) phải lớn hơn 0 và không quá 1 (100%)")
         return self
 
 

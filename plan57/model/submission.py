@@ -79,7 +79,7 @@ class Contact(Block):
 
 
 class ImplementationPlan(Block):
-    issued: bool = Field(
+    issued: bool | None = Field(
         description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach"
     )
     reference: str | None = Field(None, description="Số, ký hiệu văn bản kế hoạch; bắt buộc khi đã ban hành")
@@ -89,7 +89,7 @@ class ImplementationPlan(Block):
 
 
 class PortalSection(Block):
-    exists: bool = Field(
+    exists: bool | None = Field(
         description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc"
     )
     url: Url | None = Field(None, description="Địa chỉ chuyên mục (http/https); bắt buộc khi đã có")
@@ -97,44 +97,50 @@ class PortalSection(Block):
 
 
 class Staff(Block):
-    total: Count = Field(description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo")
-    informed: Count = Field(description="Số người đã được tuyên truyền, phổ biến NQ57 (≤ total)")
+    total: Count | None = Field(description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo")
+    informed: Count | None = Field(description="Số người đã được tuyên truyền, phổ biến NQ57 (≤ total)")
 
 
 class CommunicationStaff(Block):
-    total: Count = Field(
+    total: Count | None = Field(
         description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo"
     )
-    trained: Count = Field(
+    trained: Count | None = Field(
         description="Số người đã được đào tạo chuyên sâu kỹ năng truyền thông số, nội dung KH&CN (≤ total)"
     )
 
 
 class Population(Block):
-    total: Count = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can")
-    reached: Count = Field(description="Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở (≤ total)")
+    total: Count | None = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can")
+    reached: Count | None = Field(
+        description="Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở (≤ total)"
+    )
 
 
 class Grassroots(Block):
-    villages_total: Count = Field(
+    villages_total: Count | None = Field(
         description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang"
     )
-    villages_equipped: Count = Field(
+    villages_equipped: Count | None = Field(
         description="Số bản đó đã được củng cố, hoàn thiện hạ tầng truyền thông cơ sở (≤ villages_total)"
     )
 
 
 class ScienceTasks(Block):
-    total: Count = Field(description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước — chỉ tiêu 2026.nhiem-vu-khcn")
-    secret: Count = Field(0, description="Số nhiệm vụ liên quan đến bí mật nhà nước (không tính vào chỉ tiêu; ≤ total)")
-    communicated: Count = Field(
+    total: Count | None = Field(
+        description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước — chỉ tiêu 2026.nhiem-vu-khcn"
+    )
+    secret: Count | None = Field(
+        0, description="Số nhiệm vụ liên quan đến bí mật nhà nước (không tính vào chỉ tiêu; ≤ total)"
+    )
+    communicated: Count | None = Field(
         description="Số nhiệm vụ được quản lý, lưu giữ, phục vụ tra cứu và truyền thông (≤ total − secret)"
     )
 
 
 class Press(Block):
-    dedicated_sections: Count = Field(description="Số chuyên trang, chuyên mục về NQ57 — chỉ tiêu 2025.bao-chi")
-    national_cooperation: Count = Field(
+    dedicated_sections: Count | None = Field(description="Số chuyên trang, chuyên mục về NQ57 — chỉ tiêu 2025.bao-chi")
+    national_cooperation: Count | None = Field(
         description="Số chương trình hợp tác, đặt hàng với kênh quốc gia — chỉ tiêu 2025.hop-tac"
     )
 
@@ -165,14 +171,14 @@ def _build(plan: Plan) -> type[BaseModel]:
     products = create_model(  # type: ignore[call-overload]
         "Products",
         __config__=cfg,
-        **{k.id: (Count, Field(0, description=f"Số sản phẩm: {k.name}")) for k in plan.product_kinds},
+        **{k.id: (Count | None, Field(None, description=f"Số sản phẩm: {k.name}")) for k in plan.product_kinds},
     )
     task_report = create_model(  # type: ignore[call-overload]
         "TaskReport",
         __config__=cfg,
-        activities=(Count, Field(0, description="Số hoạt động đã thực hiện")),
+        activities=(Count | None, Field(None, description="Số hoạt động đã thực hiện")),
         products=(products | None, Field(None, description="Sản phẩm truyền thông theo loại")),
-        events=(list[Event], Field([], description="Các sự kiện đã tổ chức")),
+        events=(list[Event] | None, Field(None, description="Các sự kiện đã tổ chức")),
         note=(str | None, Field(None, description="Ghi chú")),
     )
     tasks = create_model(  # type: ignore[call-overload]
@@ -186,7 +192,7 @@ def _build(plan: Plan) -> type[BaseModel]:
     network = create_model(  # type: ignore[call-overload]
         "Network",
         __config__=cfg,
-        **{g.id: (Count, Field(0, description=f"Số thành viên: {g.name}")) for g in plan.network_groups},
+        **{g.id: (Count | None, Field(None, description=f"Số thành viên: {g.name}")) for g in plan.network_groups},
     )
     training = create_model(  # type: ignore[call-overload]
         "Training",

@@ -332,12 +332,10 @@ def _section_reporting(doc: DocumentObject, c: dict[str, Any]) -> None:
             _bullet(doc, [f"{text(u['name'])} (gửi ngày {vn_date(u['date'])})."])
     if c["invalid_files"]:
         _para(doc, [Span("Các báo cáo không hợp lệ, chưa được tổng hợp:", bold=True)], keep_next=True)
-        known = {u["file"] for u in c["invalid"]}
         for u in c["invalid"]:
             _bullet(doc, [f"{text(u['name'])}: tệp {text(u['file'])}."])
-        for f in c["invalid_files"]:
-            if f not in known:
-                _bullet(doc, [f"Tệp {text(f)} (không xác định được đơn vị)."])
+        for f in c["unidentified_files"]:
+            _bullet(doc, [f"Tệp {text(f)} (không xác định được đơn vị)."])
     if c["missing_groups"]:
         _para(doc, [Span("Các đơn vị chưa gửi báo cáo:", bold=True)], keep_next=True)
         for g in c["missing_groups"]:

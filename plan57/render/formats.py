@@ -22,7 +22,7 @@ Renderer = Callable[..., "str | bytes"]
 class ReportFormat:
     name: str
     suffixes: tuple[str, ...]  # lower case, with the dot; the first is the one to suggest
-    binary: bool  # never printed to a terminal: needs -o FILE
+    needs_file: bool  # a document to open, not text to read in a terminal: needs -o FILE
     module: str  # the renderer's module, imported when the format is used
     function: str = "render"
     template: bool = False  # the renderer also takes template=PATH (--template)
@@ -32,12 +32,15 @@ class ReportFormat:
 
 
 FORMATS: dict[str, ReportFormat] = {
-    "md": ReportFormat("md", (".md", ".markdown"), binary=False, module="plan57.render.markdown", template=True),
-    "docx": ReportFormat("docx", (".docx",), binary=True, module="plan57.render.docx"),
-    "html": ReportFormat("html", (".html", ".htm"), binary=True, module="plan57.render.html"),
-    "xlsx": ReportFormat("xlsx", (".xlsx",), binary=True, module="plan57.render.xlsx"),
+    "md": ReportFormat("md", (".md", ".markdown"), needs_file=False, module="plan57.render.markdown", template=True),
+    "docx": ReportFormat("docx", (".docx",), needs_file=True, module="plan57.render.docx"),
+    "html": ReportFormat("html", (".html", ".htm"), needs_file=True, module="plan57.render.html"),
+    "xlsx": ReportFormat("xlsx", (".xlsx",), needs_file=True, module="plan57.render.xlsx"),
 }
 DEFAULT = "md"
+# a file with one of these suffixes (or none) gets the default Markdown; any other unknown suffix
+# (.pdf, .doc, .odt…) would be a file its name misdescribes, so it is a usage error
+PLAIN_SUFFIXES = ("", ".txt")
 
 
 def by_suffix(path: Path) -> ReportFormat | None:
@@ -48,9 +51,15 @@ def by_suffix(path: Path) -> ReportFormat | None:
 def choose(name: str | None, output: Path | None, template: bool = False) -> ReportFormat:
     """The format asked for, else the one the output file's suffix names, else Markdown.
 
-    A binary format needs an output file; a file whose suffix names another format is a mistake.
+    A format that is a document to open (docx, html, xlsx) needs an output file; a file whose suffix names another format is a mistake.
     """
     implied = by_suffix(output) if output is not None else None
+    if output is not None and implied is None and output.suffix.lower() not in PLAIN_SUFFIXES and name is None:
+        raise UsageError(
+            f"không biết ghi báo cáo dạng nào vào tệp đuôi '{output.suffix}': hãy đặt tên tệp đuôi "
+            + ", ".join(f.suffixes[0] for f in FORMATS.values())
+            + " hoặc chọn bằng --format"
+        )
     if name is None:
         chosen = implied or FORMATS[DEFAULT]
     else:
@@ -67,9 +76,9 @@ def choose(name: str | None, output: Path | None, template: bool = False) -> Rep
         raise UsageError(
             f"--template chỉ dùng cho báo cáo dạng {', '.join(f.name for f in FORMATS.values() if f.template)}"
         )
-    if chosen.binary and output is None:
+    if chosen.needs_file and output is None:
         raise UsageError(
-            f"báo cáo {chosen.name} là tệp nhị phân, không in ra màn hình: "
+            f"báo cáo dạng {chosen.name} là một tệp để mở, không in ra màn hình: "
             f"hãy ghi ra tệp, ví dụ -o tonghop{chosen.suffixes[0]}"
         )
     return chosen

@@ -76,6 +76,11 @@ def _environment(sandboxed: bool) -> Any:
     return env
 
 
+def default_template() -> Path:
+    """The report template used when none is named: an input of every Markdown report."""
+    return templates_dir() / DEFAULT_TEMPLATE
+
+
 def render(
     result: YearResult,
     date: dt.date,
@@ -85,7 +90,7 @@ def render(
     """The report as Markdown text."""
     from jinja2 import TemplateError
 
-    path = template or (templates_dir() / DEFAULT_TEMPLATE)
+    path = template or default_template()
     try:
         source = read_regular(path, TEMPLATE_MAX_SIZE).decode("utf-8")
     except NotReadable as exc:

@@ -14,7 +14,7 @@ from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import percent, vn_int
 from plan57.model.plan import KIND_LABEL
 from plan57.render.grid import Cell, Column, Grid, print_grid
-from plan57.scoring.score import STATE_LABEL, TargetResult, YearResult, get
+from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult, get
 
 # A unit's state in `units`: the scoring states, and a draft (a file without a sending date),
 # which counts as not sent.
@@ -32,12 +32,21 @@ STATUS_STYLE = {
 }
 
 
-def value_text(t: TargetResult) -> str:
+def value_text(t: TargetResult | Point) -> str:
     if t.value is None:
         return "—"
     if isinstance(t.value, bool):
         return "Có" if t.value else "Không"
     return f"{percent(t.value)} ({vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)})"
+
+
+def short_value(p: TargetResult | Point) -> str:
+    """A figure without its sums, for notes and the trend line."""
+    if p.value is None:
+        return "—"
+    if isinstance(p.value, bool):
+        return "Có" if p.value else "Không"
+    return percent(p.value)
 
 
 def threshold_text(t: TargetResult) -> str:
@@ -69,7 +78,44 @@ def render_score(result: YearResult, console: Console) -> None:
     if r.invalid_files:
         console.print("Tệp có lỗi, không được tính: " + escape(", ".join(r.invalid_files)), highlight=False)
     print_grid(targets_grid(result), console)
+    trend = trend_lines(result)
+    if trend:
+        console.print("[bold]Diễn biến qua các năm có báo cáo[/] (giá trị; độ phủ khi dưới 100%)", highlight=False)
+        for line in trend:
+            console.print(escape(line), highlight=False)
+        console.print()
     print_grid(tasks_grid(result), console)
+    b = result.budget
+    if b.units:
+        kinds = "; ".join(f"{KIND_LABEL[k]} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items())
+        console.print(
+            f"Kinh phí đã chi (mục V): {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
+            highlight=False,
+        )
+
+
+def trend_lines(result: YearResult) -> list[str]:
+    """Each target's values over the years with submissions: '2025.can-bo: 2025 93,9% → 2026 96,8%'."""
+    out = []
+    for t in result.targets:
+        if len(t.history) < 2:
+            continue
+        steps = []
+        for p in t.history:
+            cover = f" (phủ {percent(p.coverage)})" if p.coverage is not None and p.coverage < 1 else ""
+            steps.append(f"{p.year} {short_value(p)}{cover}")
+        out.append(f"  {t.target.id}: " + " → ".join(steps))
+    return out
+
+
+def target_note(t: TargetResult, year: int) -> str:
+    """The verdict's own year when it is earlier, and last year's figure."""
+    notes = []
+    if t.judged_year < year:  # a milestone keeps the verdict of its year
+        notes.append(f"đánh giá theo số liệu năm {t.judged_year}: {short_value(t)}")
+    if t.previous is not None and t.previous.year != t.judged_year:
+        notes.append(f"năm {t.previous.year}: {short_value(t.previous)}")
+    return "; ".join(notes) or "—"
 
 
 def targets_grid(result: YearResult) -> Grid:
@@ -79,21 +125,24 @@ def targets_grid(result: YearResult) -> Grid:
             Column("Mã chỉ tiêu", "atom"),
             Column("Nội dung", "prose"),
             Column("Ngưỡng", "atom", "right"),
-            Column("Giá trị", "prose", "right"),
+            Column(f"Năm {result.year}", "prose", "right"),
             Column("Độ phủ", "atom", "right"),
             Column("Cần đạt", "atom", "right"),
             Column("Trạng thái", "atom"),
+            Column("Ghi chú", "prose"),
         ],
     )
     for t in result.targets:
+        now: TargetResult | Point = t.current if t.current is not None else t
         grid.add(
             t.target.id,
             t.target.label,
             threshold_text(t),
-            value_text(t),
-            percent(t.coverage) if t.coverage is not None else "—",
+            value_text(now),
+            percent(now.coverage) if now.coverage is not None else "—",
             percent(t.required) if t.required is not None else "—",
             Cell(t.status_label, STATUS_STYLE.get(t.status, "")),
+            target_note(t, result.year),
         )
     return grid
 

@@ -112,15 +112,30 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "number": doc_number,
         "sample": result.sample,
         "reporting": r,
+        "synthesis_deadline": plan.synthesis_deadline(result.year),
         "missing_groups": by_kind(r.missing),
         "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
         "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
         "invalid_files": r.invalid_files,
+        # invalid files no registry unit claims (a unit with two files claims both)
+        "unidentified_files": [f for f in r.invalid_files if f not in _claimed(result)],
         "targets": result.targets,
         # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
         # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
         # `history` (every year with submissions): each a point {year, numerator, denominator,
         # value, coverage, status, status_label, required}
+        # one row per target as every report shows it: `this_year` is Y's own figure (the verdict's
+        # when the target is judged in Y, else `current`), `previous` Y − 1's figure or None, and
+        # `earlier` true when the verdict is of an earlier year (`r.judged_year`)
+        "target_rows": [
+            {
+                "r": t,
+                "this_year": t.current if t.current is not None else t,
+                "previous": t.previous,
+                "earlier": t.judged_year < result.year,
+            }
+            for t in result.targets
+        ],
         "budget": {
             "total": result.budget.total,
             "units": result.budget.units,
@@ -224,3 +239,8 @@ def trends(result: YearResult) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _claimed(result: YearResult) -> set[str]:
+    """The files of every registry unit, as the report names them."""
+    return {name for row in result.rows if row.file for name in row.file.split(", ")}

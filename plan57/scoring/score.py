@@ -545,5 +545,12 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
 
 
 def latest_year(plan: Plan, coll: Collection) -> int | None:
-    years = [y for y in coll.years() if y in plan.years]
+    """The latest year with a dated submission: drafts (no `submitted` date) never move it."""
+    years = {
+        f.folder_year
+        for f in coll.files
+        if f.folder_year is not None
+        and f.folder_year in plan.years
+        and not any(d.code == "draft" for d in f.diagnostics)
+    }
     return max(years) if years else None

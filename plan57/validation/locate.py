@@ -29,7 +29,7 @@ def dotted(path: Iterable[Any]) -> str:
         if isinstance(seg, int):
             out += f" (mục {seg + 1})"
         else:
-            out += ("." if out else "") + str(seg)
+            out += ("." if out else "") + (str(seg) or "(khóa rỗng)")
     return out or "(gốc)"
 
 

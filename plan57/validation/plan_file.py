@@ -7,7 +7,7 @@ from pathlib import Path
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import PlanError
-from plan57.loading.yamlsafe import LoadError, load_bytes, read_bytes
+from plan57.loading.yamlsafe import PLAN_MAX_NODES, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
 from plan57.validation.locate import pydantic_diagnostics
 
@@ -36,9 +36,9 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
             except ValidationError:
                 pass  # a stale or damaged entry: read the file itself
     try:
-        doc = load_bytes(raw, shown, limit, fast=True)
+        doc = load_bytes(raw, shown, limit, fast=True, max_nodes=PLAN_MAX_NODES)
         if not isinstance(doc.data, dict) and doc.fast:
-            doc = load_bytes(raw, shown, limit)
+            doc = load_bytes(raw, shown, limit, max_nodes=PLAN_MAX_NODES)
     except LoadError as exc:
         raise PlanError(exc.diagnostics) from None
     if not isinstance(doc.data, dict):
@@ -47,7 +47,7 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
         plan = Plan.model_validate({**doc.data, "source_hash": digest})
     except ValidationError as exc:
         if doc.fast:  # locate on the careful path
-            doc = load_bytes(raw, shown, limit)
+            doc = load_bytes(raw, shown, limit, max_nodes=PLAN_MAX_NODES)
         raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
     if cache:
         from plan57.loading.cache import plan_data_put

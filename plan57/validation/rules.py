@@ -13,7 +13,7 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int
 from plan57.loading.yamlsafe import Document
-from plan57.model.plan import Plan
+from plan57.model.plan import KIND_LABEL, Plan
 
 # (block, part, whole): part ≤ whole
 AT_MOST = (
@@ -187,6 +187,7 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
                 seen[ch] = i
 
     tasks = data.get("tasks")
+    start = plan.reporting.start
     if isinstance(tasks, dict) and year is not None:
         for tid, report in tasks.items():
             events = report.get("events") if isinstance(report, dict) else None
@@ -199,6 +200,53 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
                         f"sự kiện ngày {when.isoformat()} không thuộc năm báo cáo {year}",
                         severity="warning",
                     )
+                elif when and start is not None and when < start:
+                    err(
+                        ("tasks", tid, "events", i, "date"),
+                        "event-before-plan",
+                        f"sự kiện ngày {when.strftime('%d/%m/%Y')} diễn ra trước khi Kế hoạch bắt đầu thực hiện "
+                        f"({start.strftime('%d/%m/%Y')}): không phải kết quả thực hiện Kế hoạch",
+                        severity="warning",
+                    )
+    if submitted is not None:
+        empty = empty_fields(data)
+        if empty:
+            loc = doc.key_loc(empty[0])
+            shown = ", ".join(".".join(map(str, p)) for p in empty)
+            out.append(
+                Diagnostic(
+                    path,
+                    loc.line,
+                    loc.col,
+                    "warning",
+                    "empty-fields",
+                    f"còn {len(empty)} ô để trống, được tính là chưa báo cáo (không phải 0): {shown}",
+                )
+            )
+    return out
+
+
+# Fields whose emptiness is no gap in the figures: who wrote the report, and details asked only
+# when the field before them is true (checked by the rules above).
+_NOT_FIGURES = frozenset({"reference", "contact", "sample", "difficulties", "proposals", "submitted"})
+_DETAILS = frozenset({("implementation_plan", "reference"), ("implementation_plan", "date"), ("portal_section", "url")})
+
+
+def empty_fields(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Key paths of the figures a file leaves empty (null), in file order."""
+    out: list[tuple[Any, ...]] = []
+
+    def walk(node: Any, at: tuple[Any, ...]) -> None:
+        if node is None:
+            if at not in _DETAILS and not (len(at) == 3 and at[0] == "tasks" and at[2] == "note"):
+                out.append(at)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, (*at, k))
+
+    for key, value in data.items():
+        if key not in _NOT_FIGURES:
+            walk(value, (key,))
     return out
 
 
@@ -209,8 +257,9 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
         return []
     loc = doc.value_loc(())
     out = []
-    for block in plan.blocks_for(unit):
-        if doc.data.get(block) is None:
+    blocks = plan.blocks_for(unit)
+    for block in blocks:
+        if block not in doc.data:
             needing = [t.id for t in plan.targets if plan.applies(t, unit) and block in t.blocks]
             out.append(
                 Diagnostic(
@@ -223,4 +272,33 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
                     "các số liệu khác của đơn vị vẫn được tính",
                 )
             )
+    # a block no target reads for this unit's kind: say where it would count (SPEC §4)
+    for block, value in doc.data.items():
+        if value is None or block in blocks:
+            continue
+        targets = [t for t in plan.targets if block in t.blocks]
+        if not targets:
+            continue
+        at = doc.key_loc((block,))
+        whom = sorted({_applies_text(plan, t) for t in targets})
+        out.append(
+            Diagnostic(
+                path,
+                at.line,
+                at.col,
+                "warning",
+                "unused-block",
+                f"khối '{block}' không được tính cho {unit.name}: khối này chỉ dùng "
+                f"cho chỉ tiêu {', '.join(t.id for t in targets)} ({'; '.join(whom)})",
+            )
+        )
     return out
+
+
+def _applies_text(plan: Plan, target: Any) -> str:
+    a = target.applies_to
+    if a.all:
+        return "mọi đơn vị"
+    parts = [KIND_LABEL[k].lower() for k in a.kinds]
+    parts += [plan.unit_index[u].name if u in plan.unit_index else u for u in a.units]
+    return ", ".join(parts)

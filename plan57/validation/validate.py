@@ -385,7 +385,7 @@ def _validate_found(
 
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     results: list[FileResult | None] = [None] * len(found)
-    todo: list[tuple[int, bytes, str, str | None]] = []
+    pending: list[tuple[int, Path, int | None, str, os.stat_result | None]] = []
     used: set[str] = set()
     for i, (path, year) in enumerate(found):
         shown = display_path(path)
@@ -401,24 +401,24 @@ def _validate_found(
                 results[i] = hit
                 used.add(known)  # type: ignore[arg-type]
                 continue
-        try:
-            raw = read_bytes(path, shown, max_size)
-        except LoadError as exc:
-            results[i] = FileResult(path=path, display=shown, folder_year=year, diagnostics=exc.diagnostics)
-            continue
-        key = store.key(raw, path, year, max_size) if store else None
+        pending.append((i, path, year, shown, st))
+    # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
+    # the cache knows (touched, not changed) comes back as its key alone
+    outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store)
+    for (i, path, year, shown, st), (key, result) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
-        hit = _from_cache(store.get(key), path, shown, year) if store and key else None
-        if hit is not None:
-            results[i] = hit
-            used.add(key)  # type: ignore[arg-type]
-        else:
-            todo.append((i, raw, shown, key))
-    fresh = _run([(raw, found[i][0], found[i][1], max_size, shown) for i, raw, shown, _ in todo], plan)
-    for (i, _, _, key), result in zip(todo, fresh):
+        if result is None and store and key:
+            hit = _from_cache(store.get(key), path, shown, year)
+            if hit is not None:
+                results[i] = hit
+                used.add(key)
+                continue
+        if result is None:  # pragma: no cover - the cache lost the entry in between
+            result = validate_file(path, plan, year, max_size, shown)
         results[i] = result
         if store and key:
+            used.add(key)
             store.put(
                 key,
                 {
@@ -429,7 +429,7 @@ def _validate_found(
                 },
             )
     if store:
-        store.save(keep={key for _, _, _, key in todo if key} | used)
+        store.save(keep=used)
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
     if store and store.note:
         coll.notes.append(store.note)
@@ -455,15 +455,29 @@ def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int 
         return None
 
 
-def _one(job: tuple[bytes, Path, int | None, int, str]) -> FileResult:
-    raw, path, year, max_size, shown = job
+Job = tuple[Path, int | None, int, str]  # path, folder year, size limit, path as shown
+Outcome = tuple[str | None, FileResult | None]  # cache key, result (None: the cache has it)
+_WORKER_STORE: Any = None
+
+
+def _one(job: Job) -> Outcome:
+    """Read, hash and validate one file (in a worker when there are many)."""
+    path, year, max_size, shown = job
+    try:
+        raw = read_bytes(path, shown, max_size)
+    except LoadError as exc:
+        return None, FileResult(path=path, display=shown, folder_year=year, diagnostics=exc.diagnostics)
+    store = _WORKER_STORE
+    key = store.key(raw, path, year, max_size) if store is not None else None
+    if key is not None and store.has(key):
+        return key, None
     assert _WORKER_PLAN is not None
-    return validate_bytes(raw, path, _WORKER_PLAN, year, max_size, shown)
+    return key, validate_bytes(raw, path, _WORKER_PLAN, year, max_size, shown)
 
 
-def _run(jobs: list[tuple[bytes, Path, int | None, int, str]], plan: Plan) -> list[FileResult]:
-    global _WORKER_PLAN
-    _WORKER_PLAN = plan
+def _run(jobs: list[Job], plan: Plan, store: Any = None) -> list[Outcome]:
+    global _WORKER_PLAN, _WORKER_STORE
+    _WORKER_PLAN, _WORKER_STORE = plan, store
     if not jobs:
         return []
     from plan57.model.submission import submission_model
