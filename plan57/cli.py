@@ -372,7 +372,7 @@ def report(
     from plan57.api import open_workspace, refuse_input_as_output, workspace_inputs
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
-    from plan57.render.formats import choose
+    from plan57.render.formats import check_suffix, choose
     from plan57.render.markdown import default_template
 
     try:
@@ -382,6 +382,7 @@ def report(
         result = compute(ws, year)
         if output is not None:
             refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
+            check_suffix(output, named=fmt is not None)
         extra = {"template": template} if template is not None else {}
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from plan57.cli import app
 
-from .conftest import dump, submission
+from .conftest import PLAN, REPO, UNITS, dump, submission
 
 runner = CliRunner()
 
@@ -91,11 +91,73 @@ def test_no_command_prints_a_control_character(
         result = runner.invoke(app, command + common)
         assert result.exit_code in (0, 1), (command, result.output)
         assert_clean(" ".join(command), result.output)
-    for fmt, suffix in (("md", "md"), ("html", "html")):
+    for fmt, suffix in (("md", "md"), ("html", "html"), ("docx", "docx"), ("xlsx", "xlsx")):
         out = root / f"out.{suffix}"
         result = runner.invoke(app, ["report", *common, "--format", fmt, "-o", str(out)])
         if result.exit_code == 2 and "--format" in result.output:
             continue  # a format this build does not have
         assert result.exit_code == 0, (fmt, result.output)
         assert_clean(f"report {fmt}", result.output)
-        assert_clean(f"report {fmt} file", out.read_text(encoding="utf-8"))
+        assert_clean(f"report {fmt} file", document_text(out))
+
+
+def document_text(path: Path) -> str:
+    """Every piece of text a person would see in a report file, whatever its format."""
+    if path.suffix == ".docx":
+        from docx import Document
+
+        doc = Document(str(path))
+        parts = [p.text for p in doc.paragraphs]
+        for table in doc.tables:
+            parts.extend(cell.text for row in table.rows for cell in row.cells)
+        for section in doc.sections:
+            for part in (section.header, section.first_page_header, section.footer):
+                parts.extend(p.text for p in part.paragraphs)
+                for table in part.tables:
+                    parts.extend(cell.text for row in table.rows for cell in row.cells)
+        return "\n".join(parts)
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path)
+        parts = []
+        for ws in wb.worksheets:
+            parts.append(ws.title)
+            parts.extend(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+        return "\n".join(parts)
+    return path.read_text(encoding="utf-8")
+
+
+SHIPPED_COMMANDS = COMMANDS + [["score", "--explain"], ["schema"], ["score", "--unit", "so-khcn"]]
+
+
+def test_shipped_data_prints_no_control_character_in_any_command_or_format(tmp_path: Path) -> None:
+    """The sample data, every year, every command and every report format: what a person reads holds
+    no control character (folded YAML text once came out with U+0007 where its lines wrapped)."""
+    for year in ("2025", "2026"):
+        common = ["--plan", str(PLAN), "--units", str(UNITS), "--no-cache"]
+        for command in SHIPPED_COMMANDS:
+            args = command + (common if command != ["schema"] else ["--plan", str(PLAN)])
+            if command[0] in ("score", "units"):
+                args += ["--year", year]
+            result = runner.invoke(app, args)
+            assert result.exit_code in (0, 1), (command, result.output)
+            assert_clean(f"{' '.join(command)} {year}", result.output)
+        for suffix in ("md", "html", "docx", "xlsx"):
+            out = tmp_path / f"{year}.{suffix}"
+            result = runner.invoke(app, ["report", *common, "--year", year, "-o", str(out)])
+            assert result.exit_code == 0, (suffix, result.output)
+            assert_clean(f"report {suffix} {year}", result.output)
+            assert_clean(f"report {suffix} {year} file", document_text(out))
+    new = runner.invoke(app, ["new", "--all", "--year", "2027", "--units", str(tmp_path / "units")])
+    assert new.exit_code == 0, new.output
+    assert_clean("new --all", new.output)
+    for template in (tmp_path / "units" / "2027").iterdir():
+        assert_clean(template.name, template.read_text(encoding="utf-8"))
+
+
+def test_golden_files_hold_no_control_character() -> None:
+    goldens = sorted((REPO / "tests" / "golden").iterdir())
+    assert goldens
+    for golden in goldens:
+        assert_clean(golden.name, golden.read_text(encoding="utf-8"))

@@ -163,7 +163,7 @@ def submission_model(plan: Plan) -> type[BaseModel]:
 
 
 def _lit(values: list[Any]) -> Any:
-    return Literal[tuple(values)]  # type: ignore[valid-type]
+    return Literal[tuple(values)]
 
 
 def _build(plan: Plan) -> type[BaseModel]:
@@ -173,7 +173,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         __config__=cfg,
         **{k.id: (Count | None, Field(None, description=f"Số sản phẩm: {k.name}")) for k in plan.product_kinds},
     )
-    task_report = create_model(  # type: ignore[call-overload]
+    task_report = create_model(
         "TaskReport",
         __config__=cfg,
         activities=(Count | None, Field(None, description="Số hoạt động đã thực hiện")),
@@ -194,7 +194,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         __config__=cfg,
         **{g.id: (Count | None, Field(None, description=f"Số thành viên: {g.name}")) for g in plan.network_groups},
     )
-    training = create_model(  # type: ignore[call-overload]
+    training = create_model(
         "Training",
         __config__=cfg,
         name=(str, Field(description="Tên chương trình đào tạo, bồi dưỡng")),
@@ -205,7 +205,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         participants=(Count, Field(description="Số người tham gia")),
     )
     first, last = plan.plan.period.start, plan.plan.period.end
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         "Submission",
         __config__=ConfigDict(extra="forbid", strict=True, title="Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"),
         unit=(_lit([u.id for u in plan.units]), Field(description="Mã đơn vị (trùng tên tệp)")),
@@ -234,7 +234,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
         tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
         channels=(
-            list[_lit([c.id for c in plan.channels])] | None,
+            list.__class_getitem__(_lit([c.id for c in plan.channels])) | None,
             Field(None, description="Các phương thức truyền thông đã dùng (mục IV, số 1–10)"),
         ),
         budget_vnd=(Count | None, Field(None, description="Kinh phí đã chi (đồng)")),

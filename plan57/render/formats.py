@@ -43,6 +43,16 @@ DEFAULT = "md"
 PLAIN_SUFFIXES = ("", ".txt")
 
 
+def check_suffix(output: Path, named: bool) -> None:
+    """A file whose suffix names no format (.pdf, .odt…) would misdescribe the Markdown written into it."""
+    if not named and by_suffix(output) is None and output.suffix.lower() not in PLAIN_SUFFIXES:
+        raise UsageError(
+            f"không biết ghi báo cáo dạng nào vào tệp đuôi '{output.suffix}': hãy đặt tên tệp đuôi "
+            + ", ".join(f.suffixes[0] for f in FORMATS.values())
+            + " hoặc chọn bằng --format"
+        )
+
+
 def by_suffix(path: Path) -> ReportFormat | None:
     suffix = path.suffix.lower()
     return next((f for f in FORMATS.values() if suffix in f.suffixes), None)
@@ -54,12 +64,6 @@ def choose(name: str | None, output: Path | None, template: bool = False) -> Rep
     A format that is a document to open (docx, html, xlsx) needs an output file; a file whose suffix names another format is a mistake.
     """
     implied = by_suffix(output) if output is not None else None
-    if output is not None and implied is None and output.suffix.lower() not in PLAIN_SUFFIXES and name is None:
-        raise UsageError(
-            f"không biết ghi báo cáo dạng nào vào tệp đuôi '{output.suffix}': hãy đặt tên tệp đuôi "
-            + ", ".join(f.suffixes[0] for f in FORMATS.values())
-            + " hoặc chọn bằng --format"
-        )
     if name is None:
         chosen = implied or FORMATS[DEFAULT]
     else:
