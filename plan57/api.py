@@ -37,7 +37,7 @@ def open_workspace(
     plan: Path | None = None, units: Path | None = None, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
 ) -> Workspace:
     the_plan, plan_path = open_plan(plan, cache)
-    units_dir = units or default_units()
+    units_dir = units_folder(units)
     collection = validate_tree(units_dir, the_plan, max_size, cache=cache)
     for problem in collection.layout:
         if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
@@ -67,6 +67,16 @@ def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
 
 def workspace_inputs(ws: Workspace) -> list[Path]:
     return [ws.plan_path, *(f.path for f in ws.collection.files)]
+
+
+def units_folder(units: Path | None) -> Path:
+    """The folder of submissions to read: a folder named with --units must exist (a typo must not
+    read as "nobody submitted"); the default folder may be absent (no submissions yet)."""
+    if units is None:
+        return default_units()
+    if not units.exists():
+        raise UsageError(f"không có thư mục báo cáo '{units}' (--units): hãy kiểm tra lại đường dẫn")
+    return units
 
 
 def check_year(plan: Plan, year: int) -> int:
@@ -136,17 +146,18 @@ def write_template(plan: Plan, units_dir: Path, unit_id: str, year: int, force: 
 
 
 def write_schema(plan: Plan, units_dir: Path, force: bool = False) -> Path:
-    """The JSON Schema beside the units folder, where every template's $schema line points.
+    """The JSON Schema inside the units folder, where every template's $schema line points
+    (`../submission.schema.json` from units/YEAR/UNIT.yaml), so `--units DIR` keeps it in DIR's tree.
 
     Written when absent (or with force): an existing file is never replaced unasked.
     """
     import json
 
     from plan57.base.atomic import write_text
+    from plan57.base.paths import SCHEMA_FILE
     from plan57.model.submission import json_schema
-    from plan57.render.template import SCHEMA_FILE
 
-    path = units_dir.parent / SCHEMA_FILE
+    path = units_dir / SCHEMA_FILE
     if force or not path.exists():
         write_text(path, json.dumps(json_schema(plan), ensure_ascii=False, indent=2) + "\n")
     return path

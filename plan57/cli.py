@@ -186,10 +186,13 @@ def validate(
     fmt: Annotated[
         ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")
     ] = ValidateFmt.text,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Chỉ in các lỗi (không in cảnh báo, ghi chú và dòng tổng kết).")
+    ] = False,
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
+    from plan57.api import units_folder
     from plan57.base import diagnostics as dg
-    from plan57.base.paths import default_units
     from plan57.validation.validate import validate_paths, validate_tree
 
     try:
@@ -197,27 +200,28 @@ def validate(
         if paths:
             coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
         else:
-            coll = validate_tree(units or default_units(), the_plan, max_size, cache=not no_cache, records=False)
+            coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
         _fail(exc)
     found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
-    errors, warnings = dg.count(found)
+    errors, _ = dg.count(found)
     _exit_on_closed_pipe(1 if errors else 0)  # `validate | head` still fails when a file is invalid
-    for note in coll.notes:
-        typer.echo(one_line(f"Ghi chú: {note}"), err=True)
+    if quiet:
+        found = [d for d in found if d.is_error]
+    else:
+        for note in coll.notes:
+            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
     if fmt is ValidateFmt.json:
         typer.echo(dg.to_json(found))
     elif fmt is ValidateFmt.github:
         for d in found:
             typer.echo(d.github())
     else:
-        for d in found:
-            typer.echo(d.text())
-        valid = sum(1 for f in coll.files if f.valid)
-        typer.echo(
-            f"Đã kiểm tra {len(coll.files)} tệp: {valid} hợp lệ, "
-            f"{len(coll.files) - valid} có lỗi; {errors} lỗi, {warnings} cảnh báo."
-        )
+        from plan57.render.text import validation_lines
+
+        hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
+        for line in validation_lines(found, coll.files, quiet, hint):
+            typer.echo(line)
     raise typer.Exit(code=1 if errors else 0)
 
 

@@ -237,3 +237,64 @@ def test_grid_never_splits_an_atom_or_a_word(rows: list[tuple[str, str, str]], w
             assert word in tokens, (word, out)
     if not terminal:
         assert out.splitlines() == plain_lines(grid)
+
+
+# ---- signal over noise; a unit checks its own file anywhere ----------------------------------
+
+
+def test_validate_groups_drafts_and_quiet_prints_errors_only(tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    assert (
+        runner.invoke(app, ["new", "--all", "--year", "2026", "--plan", str(PLAN), "--units", str(units)]).exit_code
+        == 0
+    )
+    bad = units / "2026" / "so-khcn.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("unit: so-khcn", "unit: so-khcm"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(units)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert sum("tệp là bản nháp" in line for line in lines) == 1, lines  # the 91 valid drafts on one line
+    assert len(lines) <= 5, lines
+    assert (
+        "91 tệp là bản nháp" in result.stdout
+        and f"plan57 units --state nhap --units {units} --year 2026" in result.stdout
+    )
+    assert lines[-1].startswith("Đã kiểm tra 92 tệp: 91 hợp lệ (trong đó 91 bản nháp chưa gửi, 0 đã gửi), 1 có lỗi;")
+    quiet = runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(units), "--quiet"])
+    assert (
+        quiet.exit_code == 1
+        and quiet.stdout.splitlines()
+        and all(": lỗi: " in line for line in quiet.stdout.splitlines())
+    )
+    drafts = runner.invoke(
+        app, ["units", "--plan", str(PLAN), "--units", str(units), "--year", "2026", "--state", "nhap"]
+    )
+    assert drafts.stdout.count("Bản nháp") == 91, drafts.stdout
+    # the schema sits inside the units folder, where each template's $schema line points
+    assert (units / "submission.schema.json").is_file() and not (tmp_path / "submission.schema.json").exists()
+
+
+def test_a_file_outside_a_year_folder_is_checked_against_its_own_year(tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    assert (
+        runner.invoke(
+            app, ["new", "xa-muong-la", "--year", "2027", "--plan", str(PLAN), "--units", str(units)]
+        ).exit_code
+        == 0
+    )
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    text = (units / "2027" / "xa-muong-la.yaml").read_text(encoding="utf-8")
+    (downloads / "xa-muong-la.yaml").write_text(text, encoding="utf-8")
+    ok = runner.invoke(app, ["validate", "--plan", str(PLAN), str(downloads / "xa-muong-la.yaml")])
+    assert ok.exit_code == 0 and ": lỗi:" not in ok.stdout, ok.stdout
+    (downloads / "xa-muong-lo.yaml").write_text(text, encoding="utf-8")
+    renamed = runner.invoke(app, ["validate", "--plan", str(PLAN), str(downloads / "xa-muong-lo.yaml")])
+    assert renamed.exit_code == 1 and "khác tên tệp 'xa-muong-lo.yaml'" in renamed.stdout, renamed.stdout
+    assert "năm" not in renamed.stdout.split("lỗi:")[1].split("\n")[0][:5]
+
+
+@pytest.mark.parametrize("command", ["validate", "score", "report", "units"])
+def test_units_given_that_does_not_exist_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    result = runner.invoke(app, [command, "--plan", str(PLAN), "--units", str(tmp_path / "khong-co")])
+    assert result.exit_code == 2 and "không có thư mục báo cáo" in result.output, result.output

@@ -540,7 +540,7 @@ def test_header_and_signature_come_from_the_plan(tmp_path: Path, mini_plan_path:
     )
     plan_path = tmp_path / "plan.yaml"
     plan_path.write_text(dump_yaml(data), encoding="utf-8")
-    doc = build(tmp_path / "r.docx", "--plan", plan_path, "--units", tmp_path / "none", "--number", "7")
+    doc = build(tmp_path / "r.docx", "--plan", plan_path, "--units", tmp_path, "--number", "7")
     header = rows(doc.tables[0])
     assert header[0][0] == "UBND TỈNH THỬ / SỞ THỬ NGHIỆM" and header[1][0] == "Số: 07/BC-STN"
     assert header[1][1] == "Thành phố Thử, ngày 15 tháng 12 năm 2025"

@@ -102,7 +102,8 @@ def test_strict_fails_on_a_due_target_without_enough_data(tmp_path: Path, mini_p
 def test_a_float_threshold_is_read_exactly(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(PLAN.read_text(encoding="utf-8").replace('threshold: "4/5"', "threshold: 0.8"), encoding="utf-8")
-    result = run("score", "--year", 2025, "--plan", plan, "--units", tmp_path / "none", "--format", "json")
+    (tmp_path / "empty").mkdir()
+    result = run("score", "--year", 2025, "--plan", plan, "--units", tmp_path / "empty", "--format", "json")
     assert result.exit_code == 0, result.output
     target = next(t for t in json.loads(result.stdout)["targets"] if t["id"] == "2030.tiep-can")
     assert target["threshold"] == "0.8"
@@ -149,7 +150,8 @@ def test_report_file_gets_ordinary_permissions(tmp_path: Path) -> None:
 
 
 def test_new_keeps_an_existing_schema_file(tmp_path: Path) -> None:
-    schema = tmp_path / "submission.schema.json"
+    schema = tmp_path / "units" / "submission.schema.json"
+    schema.parent.mkdir()
     schema.write_text("{}", encoding="utf-8")
     assert run("new", "xa-muong-la", "--year", 2026, "--plan", PLAN, "--units", tmp_path / "units").exit_code == 0
     assert schema.read_text(encoding="utf-8") == "{}"
@@ -196,12 +198,13 @@ def test_wrong_paths_are_usage_errors(tmp_path: Path) -> None:
     assert a_file.exit_code == 2 and "không phải thư mục" in a_file.output
 
 
-def test_notes_reach_every_format(tmp_path: Path) -> None:
+def test_notes_reach_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the default units folder, data/units, does not exist here
     for args in (["units"], ["validate", "--format", "json"]):
-        result = run(*args, "--plan", PLAN, "--units", tmp_path / "none")
+        result = run(*args, "--plan", PLAN)
         assert result.exit_code == 0, result.output
         assert "Ghi chú: chưa có thư mục báo cáo" in result.stderr
-    assert json.loads(run("validate", "--format", "json", "--plan", PLAN, "--units", tmp_path / "none").stdout) == []
+    assert json.loads(run("validate", "--format", "json", "--plan", PLAN).stdout) == []
 
 
 # ---- links and the cache -----------------------------------------------------------------------

@@ -268,8 +268,9 @@ def test_text_output_names_an_invalid_file_exactly(mini_plan, mini_plan_path, un
     assert bad.name in r.stdout  # and listed by its real name in the table's header lines
 
 
-def test_units_folder_that_does_not_exist_means_no_submissions(mini_plan_path, tmp_path):
-    r = score_cli(mini_plan_path, tmp_path / "khong-co", 2025, "--format", "json")
+def test_units_folder_that_does_not_exist_means_no_submissions(mini_plan_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default folder, data/units, is absent: no submissions (a named one: exit 2)
+    r = cli("score", "--plan", mini_plan_path, "--year", 2025, "--format", "json")
     assert r.exit_code == 0, r.output
     assert r.stderr.strip() != ""  # a note
     rep = json.loads(r.stdout)["reporting"]

@@ -418,7 +418,10 @@ def test_new_prints_json_when_asked(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     one = json.loads(first.output)
     assert one["written"] == [str(units_dir / "2026" / "xa-muong-la.yaml")] and one["skipped"] == []
-    assert Path(one["schema"]) == tmp_path / "submission.schema.json"
+    assert Path(one["schema"]) == units_dir / "submission.schema.json"
+    pointer = (units_dir / "2026" / "xa-muong-la.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert pointer.endswith("$schema=../submission.schema.json")
+    assert ((units_dir / "2026") / pointer.split("$schema=")[1]).resolve() == Path(one["schema"]).resolve()
     rest = run("new", "--all", "--year", 2026, "--plan", PLAN, "--units", units_dir, "--format", "json")
     assert rest.exit_code == 0, rest.output
     many = json.loads(rest.output)

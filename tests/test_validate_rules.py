@@ -692,8 +692,9 @@ def test_plan_invalid_yaml(tmp_path):
 # ---- 15. no units folder ---------------------------------------------------------------------
 
 
-def test_units_folder_missing(tmp_path):
-    result = runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(tmp_path / "nothing")])
+def test_units_folder_missing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default folder is absent (a folder named with --units must exist)
+    result = runner.invoke(app, ["validate", "--plan", str(PLAN)])
     assert result.exit_code == 0, result.output
     assert "Ghi chú" in result.output
     assert errors(result) == []

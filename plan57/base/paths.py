@@ -9,6 +9,10 @@ _SHIPPED = _PACKAGE / "_shipped"  # filled by the wheel build (pyproject force-i
 _SOURCE = _PACKAGE.parent  # the repository, for an editable install or a checkout
 
 
+# The JSON Schema `new` writes inside the units folder, where every template's $schema line points.
+SCHEMA_FILE = "submission.schema.json"
+
+
 def default_plan() -> Path:
     """./data/plan.yaml in a checkout's root, else the plan shipped with the package."""
     local = Path("data/plan.yaml")

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from plan57.base.paths import SCHEMA_FILE
 from plan57.model.form import LEAD_FIELD, unwrap
 from plan57.model.plan import Plan
 from plan57.model.submission import submission_model
 
-SCHEMA_FILE = "submission.schema.json"  # beside data/units, i.e. ../../ from a submission
 # Blocks whose other fields are asked only when the first is true. Every value is left empty
 # (null): an untouched field is "not reported", never a 0 or a "no" (SPEC §6).
 _LEAD_FIELD = LEAD_FIELD
@@ -110,7 +110,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     doc["proposals"] = None
     doc.yaml_add_eol_comment('ghi mỗi đề xuất, kiến nghị một dòng bên dưới, thụt 2 dấu cách: - "…"', "proposals")
     doc.yaml_set_start_comment(
-        f"yaml-language-server: $schema=../../{SCHEMA_FILE}\n"
+        f"yaml-language-server: $schema=../{SCHEMA_FILE}\n"
         f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"
         f"Đơn vị: {unit.name}\n"
         f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"

@@ -13,6 +13,7 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError, os_message
 from plan57.base.numbers import vn_int
+from plan57.base.paths import SCHEMA_FILE
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
 
@@ -77,6 +78,11 @@ def year_of_folder(name: str) -> int | None:
     return int(name) if _YEAR.fullmatch(name) else None
 
 
+# The folder year of a file named on the command line outside any year folder (a unit checking
+# the form it saved in Downloads): it is checked against its own `year:` (SPEC §2).
+LONE = 0
+
+
 def folder_year(path: Path) -> int | None:
     """A file is filed under the year of its folder."""
     return year_of_folder(path.parent.name)
@@ -126,7 +132,7 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             dirs[:] = []
             continue
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or name == SCHEMA_FILE:
                 continue
             path = base / name
             if not name.lower().endswith(YAML_SUFFIXES):
@@ -201,6 +207,9 @@ def validate_document(doc: Document, plan: Plan, shown: str, path: Path, folder_
 def _check_document(
     doc: Document, plan: Plan, shown: str, path: Path, folder_year: int | None, result: FileResult
 ) -> list[Diagnostic]:
+    lone = folder_year == LONE
+    if lone:
+        folder_year = None
     # imported here: a run served from the cache never needs them
     from pydantic import ValidationError
 
@@ -253,7 +262,7 @@ def _check_document(
             )
         )
     year = data.get("year")
-    if folder_year is None:
+    if folder_year is None and not lone:
         out.append(
             Diagnostic(
                 shown,
@@ -264,7 +273,7 @@ def _check_document(
                 "tệp phải nằm trong thư mục mang tên năm báo cáo, ví dụ data/units/2025/",
             )
         )
-    elif isinstance(year, int) and not isinstance(year, bool) and year != folder_year:
+    elif folder_year is not None and isinstance(year, int) and not isinstance(year, bool) and year != folder_year:
         loc = doc.value_loc(("year",))
         out.append(
             Diagnostic(
@@ -346,7 +355,7 @@ def validate_paths(
             found.extend(more)
             layout.extend(problems)
         elif path.exists():
-            found.append((path, folder_year(path)))
+            found.append((path, LONE if folder_year(path) is None else folder_year(path)))
         elif os.path.islink(path):
             try:
                 os.stat(path)
@@ -492,7 +501,7 @@ def cross_file(coll: Collection, plan: Plan) -> None:
     """The same unit and year in two files: an error in each."""
     groups: dict[tuple[int, str], list[FileResult]] = {}
     for f in coll.files:
-        if f.unit_id is not None and f.folder_year is not None:
+        if f.unit_id is not None and f.folder_year not in (None, LONE):
             groups.setdefault((f.folder_year, f.unit_id), []).append(f)
     for (year, unit), files in groups.items():
         if len(files) < 2:
