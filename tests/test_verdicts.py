@@ -400,3 +400,19 @@ def test_an_event_before_the_plan_began_is_a_warning(tmp_path, day, warned):
     r = _validate(units)
     assert r.exit_code == 0, r.output
     assert ("trước khi Kế hoạch bắt đầu thực hiện (01/09/2025)" in r.output) is warned, r.output
+
+
+def test_explain_names_the_year_a_milestone_is_judged_in_and_groups_the_denominator() -> None:
+    """`score --explain` says the same as the code: an earlier milestone's figures are its own
+    year's, and a denominator made of several fields is one parenthesised sum."""
+    from typer.testing import CliRunner
+
+    from plan57.cli import app
+
+    from .conftest import PLAN, UNITS
+
+    out = CliRunner().invoke(app, ["score", "--explain", "--year", "2026", "--plan", str(PLAN), "--units", str(UNITS)])
+    assert out.exit_code == 0, out.output
+    block = out.stdout.split("2025.can-bo — ", 1)[1].split("\n\n", 1)[0]
+    assert "đánh giá theo số liệu năm 2025" in block
+    assert "Σ(science_tasks.total − science_tasks.secret)" in out.stdout

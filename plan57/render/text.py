@@ -177,6 +177,12 @@ def render_explain(result: YearResult, console: Console) -> None:
             f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False
         )
         console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
+        if t.judged_year != result.year:
+            console.print(
+                f"  Chỉ tiêu đến hạn năm {t.judged_year}: đánh giá theo số liệu năm {t.judged_year} (các số dưới đây); "
+                f"số liệu năm {result.year} chỉ để tham khảo.",
+                highlight=False,
+            )
         if tg.measure == "share":
             met = [c.unit for c in t.contributions if c.met]
             console.print(
@@ -193,7 +199,7 @@ def render_explain(result: YearResult, console: Console) -> None:
             used = [c for c in t.contributions if c.numerator is not None]
             terms = " + ".join(f"{c.unit} {vn_int(c.numerator or 0)}/{vn_int(c.denominator or 0)}" for c in used)
             console.print(
-                f"  Σ {' + '.join(tg.numerator)} / Σ {' '.join(_signed(tg.denominator))} = "
+                f"  Σ {' + '.join(tg.numerator)} / Σ({' '.join(_signed(tg.denominator))}) = "
                 f"{vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
                 f"; ngưỡng {threshold_text(t)}; độ phủ {len(used)}/{len(t.expected)}.",
                 highlight=False,
