@@ -16,7 +16,7 @@ warm, `plan57 score` and `plan57 report` cold, `check-jsonschema` with plan57's 
 and two floors: one process loading every file with PyYAML's `CSafeLoader` (libyaml) and nothing
 else, and the same with ruamel.yaml's C safe loader. It also compares the YAML parsers per file in
 one process (the design decision of the fast path). Figures are ratios between runs of this same
-session; bench/RESULTS.md gets the tables and the machine it ran on. When bench/forms.py and
+run; bench/RESULTS.md gets the tables and the machine it ran on. When bench/forms.py and
 bench/outputs.py exist, their sections (`section(quick)`) are appended.
 """
 
