@@ -15,7 +15,7 @@ Then it times, as separate processes on the same files: `plan57 validate` cold (
 warm, `plan57 score` and `plan57 report` cold, `check-jsonschema` with plan57's exported schema,
 and two floors: one process loading every file with PyYAML's `CSafeLoader` (libyaml) and nothing
 else, and the same with ruamel.yaml's C safe loader. It also compares the YAML parsers per file in
-one process (the design decision of the fast path). Figures are ratios between runs of this same
+one process (the design decision of the fast path). Figures are ratios between processes of one
 run; bench/RESULTS.md gets the tables and the machine it ran on. When bench/forms.py and
 bench/outputs.py exist, their sections (`section(quick)`) are appended.
 """
