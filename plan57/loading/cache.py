@@ -220,11 +220,16 @@ class Cache:
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is only slower
         finally:  # a full disk or an interrupt leaves no temporary file behind
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            _discard(tmp)
+
+
+def _discard(tmp: str | None) -> None:
+    """Remove a temporary file a failed write left, if any."""
+    if tmp is not None:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 VALID: dict[str, Any] = {}  # stands for a valid file's record when the records were not loaded
@@ -257,8 +262,4 @@ def plan_data_put(digest: str, data: dict[str, Any]) -> None:
     except (OSError, TypeError, ValueError):
         pass
     finally:  # a full disk or an interrupt leaves no temporary file behind
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        _discard(tmp)
