@@ -16,6 +16,7 @@ from plan57.model.form import (
     LISTS_SHEET,
     MAIN_SHEET,
     NO,
+    NONE_SUFFIX,
     YES,
     FormField,
     Layout,
@@ -39,6 +40,8 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
     """A value of the submission as the form shows it."""
     if value is None:
         return None
+    if kind == "none":  # the tick of a list: set when the list is empty ([])
+        return YES if value == [] else None
     if kind in ("bool", "channel"):
         if value is True:
             return YES
@@ -56,6 +59,8 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
 
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
     node: Any = data
+    if path[-1] == NONE_SUFFIX and len(path) >= 2:
+        path = path[:-1]  # a list's tick shows the list itself
     if path[0] == "channels" and len(path) == 2:
         channels = (data or {}).get("channels")
         if isinstance(channels, list):
@@ -152,7 +157,15 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         dv.showInputMessage = True
         dv.prompt = msg
         ws.add_data_validation(dv)
-    by_kind = {"bool": dv_yes, "channel": dv_yes, "audience": dv_aud, "task": dv_task, "int": dv_int, "date": dv_date}
+    by_kind = {
+        "bool": dv_yes,
+        "channel": dv_yes,
+        "none": dv_yes,
+        "audience": dv_aud,
+        "task": dv_task,
+        "int": dv_int,
+        "date": dv_date,
+    }
 
     def style_input(cell: Any, kind: str, locked: bool = False) -> None:
         cell.border = box
@@ -264,6 +277,9 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         heading(spec.title)
         if spec.note:
             paragraph(spec.note)
+        if spec.none is not None:
+            field_row(0, spec.none)
+            ws.cell(row - 1, 1).value = None
         first_col = 2
         for j, column in enumerate(spec.columns):
             c = ws.cell(row, first_col + j, column.header)
