@@ -500,7 +500,11 @@ def test_diagnostic_cell_text() -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> None:
     path = make_form(tmp_path, mini_plan)
-    edit(path, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9, "channels.2": "Có"})
+    ticks = {"difficulties.none": "Có", "tasks.1a.events.none": "Có"}  # empty lists ([]), as a clerk ticks them
+    edit(
+        path,
+        {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9, "channels.2": "Có", **ticks},
+    )
     wb = openpyxl.load_workbook(path)
     ws, ref = table_cell(wb, "proposals", 0, 0)
     ws[ref] = "Đề xuất một"
@@ -527,6 +531,12 @@ def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> N
     assert result.data is not None
     assert result.data["staff"] == {"total": 10, "informed": 9}
     assert result.data["channels"] == [2] and result.data["proposals"] == ["Đề xuất một"]
+    assert result.data["difficulties"] == [] and result.data["tasks"]["1a"]["events"] == []
+    assert result.data["training"] is None  # no tick, no row: not reported
+    kept = openpyxl.load_workbook(saved)
+    assert {"training.none", "difficulties.none", "proposals.none", "tasks.1a.events.none"} <= set(
+        kept.defined_names.keys()
+    )
 
 
 # ---- blanks are null: a form left empty is new's template ------------------------------
@@ -621,6 +631,8 @@ def test_empty_lists_prefill_ticks_and_read_back(tmp_path: Path, mini_plan: Plan
         assert ws[cell_of(wb, name)[1]].value == shown, name
     # ticks are not key paths: no submission key is named like them, and each has a label
     assert not {n for n in wb.defined_names if n.endswith(".none")} & {"training", "difficulties", "proposals"}
+    guide = " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"])
+    assert "training.none, difficulties.none, proposals.none, tasks.<mã nhiệm vụ>.events.none" in guide
     label = ws.cell(ws[cell_of(wb, "training.none")[1]].row, 2).value
     assert label == "Đơn vị không có chương trình đào tạo, bồi dưỡng nào trong năm"
     result = check_form(path, mini_plan)

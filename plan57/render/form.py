@@ -317,7 +317,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     ws.protection.formatRows = False
 
     # ---- instructions --------------------------------------------------------------------
-    guide.column_dimensions["A"].width = 100
+    guide.column_dimensions["A"].width = 78  # with half-inch margins, fits an A4 page's width
     lines = [
         (f"HƯỚNG DẪN GHI BIỂU MẪU BÁO CÁO NĂM {year}", bold),
         (f"Kế hoạch số {plan.plan.number}: {plan.plan.title}", body),
@@ -334,21 +334,33 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
             "dòng trống được bỏ qua.",
             body,
         ),
-        ("7. Ghi ngày gửi báo cáo khi gửi; để trống ngày gửi thì báo cáo được coi là bản nháp.", body),
         (
-            "8. Không sửa nhãn, không thêm hay xóa cột, không đổi tên trang; các ô khác đã được khóa để "
+            f"7. Không có mục nào trong một danh sách (ví dụ không có khó khăn nào): chọn {YES} ở ô "
+            "'Đơn vị không có …' ngay dưới tiêu đề bảng và để trống bảng; với sự kiện, chọn ở ô "
+            "'Nhiệm vụ … không tổ chức sự kiện nào' trong phần của nhiệm vụ. Bảng trống mà ô này cũng "
+            "trống nghĩa là chưa báo cáo; đã có dòng trong bảng thì để trống ô này. (Tên các ô này: "
+            "training.none, difficulties.none, proposals.none, tasks.<mã nhiệm vụ>.events.none.)",
+            body,
+        ),
+        ("8. Ghi ngày gửi báo cáo khi gửi; để trống ngày gửi thì báo cáo được coi là bản nháp.", body),
+        (
+            "9. Không sửa nhãn, không thêm hay xóa cột, không đổi tên trang; các ô khác đã được khóa để "
             "giữ nguyên biểu mẫu.",
             body,
         ),
-        ("9. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên tệp, rồi gửi lại.", body),
+        ("10. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên tệp, rồi gửi lại.", body),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         c = guide.cell(i, 1, text)
         c.font = font
         c.alignment = Alignment(wrap_text=True, vertical="top")
-        guide.row_dimensions[i].height = 16 * (1 + len(text) // 95)
+        guide.row_dimensions[i].height = 16 * (1 + len(text) // 72)
     guide.print_area = f"A1:A{len(lines)}"
     guide.page_setup.paperSize = guide.PAPERSIZE_A4
+    guide.page_margins.left = guide.page_margins.right = 0.5
+    guide.page_setup.fitToWidth = 1  # the wide column fits the page: no line is cut at its right
+    guide.page_setup.fitToHeight = 0
+    guide.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     guide.protection.sheet = True
     wb.active = 1
     buf = io.BytesIO()
