@@ -724,3 +724,16 @@ def test_unknown_audience_named_as_the_drop_down(tmp_path: Path, mini_plan: Plan
     assert f"Báo cáo!{aud_ref}: lỗi: đối tượng 'Học viên' không có trong danh sách của ô" in got[0], got
     assert all(n in got[0] for n in names), got
     assert not [a.id for a in mini_plan.training_audiences if f"{a.id}," in got[0] or f"{a.id})" in got[0]], got
+
+
+def test_unknown_task_of_an_event_named_as_the_drop_down(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, task_ref = table_cell(wb, "events", 0, 0)
+    ws[task_ref] = "1z"
+    ws[table_cell(wb, "events", 0, 2)[1]] = "Hội nghị"
+    wb.save(path)
+    got = [m for m in messages(path, mini_plan) if f"Báo cáo!{task_ref}: lỗi:" in m]
+    assert len(got) == 1, messages(path, mini_plan)
+    assert f"Báo cáo!{task_ref}: lỗi: nhiệm vụ '1z' không có trong kế hoạch (mục III)" in got[0], got
+    assert ", ".join(t.id for t in mini_plan.tasks) in got[0] and "khóa" not in got[0], got
