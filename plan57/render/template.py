@@ -84,7 +84,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
         if unit_id in {u.id for u in plan.select(task.leads)}:
             report = CommentedMap(activities=None)
             report.yaml_add_eol_comment("số hoạt động đã thực hiện", "activities")
-            if any(k.date for k in plan.key_days) and task.id == "1c":
+            if plan.key_days and task.id == plan.key_days_task:
                 report["events"] = None
                 report.yaml_add_eol_comment(
                     'ghi mỗi sự kiện một dòng bên dưới, thụt 4 dấu cách: - {date: NĂM-THÁNG-NGÀY, name: "…", '
