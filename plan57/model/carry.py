@@ -60,14 +60,17 @@ def _default(model: type[BaseModel], path: tuple[str, ...]) -> Any:
 def carry_over(plan: Plan, unit_id: str, year: int, previous: Mapping[str, Any]) -> dict[str, Any]:
     """What next year's template holds from `previous`, a valid submission of an earlier year
     (as validated data): the unit, the new year, and the value of every persistent field of the
-    unit's blocks, nested as in a submission. A value equal to the field's default is left out."""
+    unit's blocks, nested as in a submission — null where the earlier file left it empty, so the
+    template says "not reported" as that file did. A field at its default (`sample: false`) is
+    left out, as a fresh template leaves it."""
     model = submission_model(plan)
     out: dict[str, Any] = {"unit": unit_id, "year": year}
     for path in persistent_paths(plan, unit_id):
         node: Any = previous
         for key in path:
             node = node.get(key) if isinstance(node, Mapping) else None
-        if node is None or node == _default(model, path):
+        default = _default(model, path)
+        if default is not None and node == default:
             continue
         target = out
         for key in path[:-1]:

@@ -163,6 +163,8 @@ def _fill(doc: Any, model: type[BaseModel], carried: dict[str, Any]) -> None:
             if key in node:
                 node[key] = value
                 continue
+            if value is None:  # a detail the template leaves out stays out when empty
+                continue
             order = list(fields)
             earlier = set(order[: order.index(key)])
             pos = max((i + 1 for i, k in enumerate(node) if k in earlier), default=0)
