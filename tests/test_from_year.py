@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -276,8 +277,9 @@ def test_existing_file_needs_force(tmp_path: Path, plan: Plan) -> None:
     args = ("new", unit, "--year", 2026, "--from-year", 2025, "--plan", PLAN, "--units", units)
     refused = run(*args)
     assert refused.exit_code == 2 and "--force" in refused.stderr and mine.read_bytes() == kept
-    forced = run(*args, "--force")
+    forced = run(*args, "--force", "--format", "json")
     assert forced.exit_code == 0
+    assert json.loads(forced.stdout)["prefilled"] == {unit: str(units / "2025" / f"{unit}.yaml")}
     after = load_bytes(mine.read_bytes(), "x.yaml").data
     assert after["submitted"] is None and after["contact"]["name"] == "Nguyễn Thị Hoa"
 
