@@ -154,14 +154,13 @@ def _console() -> Console:
     return console
 
 
-def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
-    """Invalid files are never silently dropped: each is named on stderr."""
-    files = result.reporting.invalid_files
-    if files:
-        typer.echo(
-            f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files),
-            err=True,
-        )
+def _name_invalid(result, unit: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's own)."""
+    from plan57.render.text import invalid_note
+
+    note = invalid_note(result, unit)
+    if note:
+        typer.echo(note, err=True)
 
 
 def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
@@ -283,7 +282,7 @@ def score(
         _fail(exc)
     for note in ws.collection.notes:
         typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-    _name_invalid(result)
+    _name_invalid(result, unit)
     if fmt is Fmt.json:
         from plan57.render.json import score_json, unit_dict
 
@@ -304,12 +303,9 @@ def score(
 def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15") from None
+    from plan57.api import parse_date
+
+    return dt.date.today() if value is None else parse_date(value)
 
 
 def _report_formats() -> str:

@@ -1,0 +1,190 @@
+"""Messages that read as written for a person: a unit's scorecard in words, dates, stderr, system errors."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from plan57.api import open_workspace, score
+from plan57.cli import app
+from plan57.model.form import field_label
+from plan57.render.grid import plain_lines
+from plan57.render.text import render_unit, unit_grid
+
+from .conftest import PLAN, UNITS, submission, write
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[int, Any]:
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    return {y: score(ws, y) for y in (2025, 2026)}
+
+
+def one_of_each_kind(result: Any) -> list[str]:
+    seen: dict[str, str] = {}
+    for u in result.plan.units:
+        if u.kind not in seen and u.id in result.records:
+            seen[u.kind] = u.id
+    return [*seen.values(), "so-khcn"]
+
+
+def scorecard_figures(result: Any, unit_id: str) -> list[str]:
+    lines = plain_lines(unit_grid(result, unit_id))
+    return [line.split("\t")[2] for line in lines[1:]]
+
+
+# ---- 1. the unit's figures in words ------------------------------------------------------------
+
+
+def test_every_target_path_has_a_label(results: dict[int, Any]) -> None:
+    plan = results[2025].plan
+    for t in plan.targets:
+        for path in t.paths:
+            label = field_label(plan, path)
+            assert label != path and not re.search(r"[a-z]+_[a-z]+|≤|\(\s*\)", label), (path, label)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_scorecard_speaks_vietnamese(results: dict[int, Any], year: int) -> None:
+    result = results[year]
+    plan = result.plan
+    paths = {p for t in plan.targets for p in t.paths}
+    ids = {a.id for a in plan.training_audiences}
+    for unit_id in one_of_each_kind(result):
+        figures = scorecard_figures(result, unit_id)
+        assert figures
+        text = "\n".join(figures)
+        for path in paths:
+            assert path not in text, (unit_id, path, text)
+        assert not re.search(r"\btrue\b|\bfalse\b", text), text
+        assert not (set(re.findall(r"[a-z_]+", text)) & ids), text
+
+
+def test_scorecard_so_khcn_reads_as_the_form(results: dict[int, Any]) -> None:
+    text = "\n".join(scorecard_figures(results[2025], "so-khcn"))
+    assert "Đơn vị đã ban hành Kế hoạch triển khai: Có (cần Có)" in text
+    assert "có: giới trẻ" in text
+
+
+def test_condition_and_covers_lines_name_what_is_missing(results: dict[int, Any]) -> None:
+    text = "\n".join(scorecard_figures(results[2026], "bao-ptth-son-la"))
+    assert "Số chương trình hợp tác, đặt hàng với kênh quốc gia: " in text  # a single-field condition
+    assert re.search(r"\d+/10 nhóm có từ 1 trở lên", text)  # the network groups
+    assert "chưa có: giới trẻ, học sinh, sinh viên" in text
+
+
+def test_scorecard_json_keeps_ids(results: dict[int, Any]) -> None:
+    out = runner.invoke(app, ["score", "--unit", "so-khcn", "--year", "2025", "--format", "json", "--plan", str(PLAN)])
+    assert out.exit_code == 0 and '"id": "2025.ke-hoach"' in out.stdout
+
+
+# ---- 2. ids whole at every width ---------------------------------------------------------------
+
+
+def consoles() -> list[tuple[str, Console]]:
+    made = [
+        (f"{w}", Console(file=io.StringIO(), width=w, force_terminal=True, color_system=None, highlight=False))
+        for w in (60, 80, 120)
+    ]
+    piped = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None, highlight=False)
+    piped.soft_wrap = True
+    return [*made, ("piped", piped)]
+
+
+def whole_on_a_line(token: str, text: str) -> bool:
+    pattern = re.compile(r"(?<![\w./-])" + re.escape(token) + r"(?![\w/-])")
+    return any(pattern.search(line) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_scorecard_never_splits_an_id(results: dict[int, Any], year: int) -> None:
+    result = results[year]
+    for label, console in consoles():
+        render_unit(result, "so-khcn", console)
+        out = console.file.getvalue()  # type: ignore[attr-defined]
+        for t in result.targets:
+            if "so-khcn" in t.expected:
+                assert whole_on_a_line(t.target.id, out), (label, t.target.id, out)
+        if label == "piped":
+            assert not re.search(r"[─│]", out)
+
+
+# ---- 3. a milestone judged in an earlier year says so ------------------------------------------
+
+
+def test_milestone_of_an_earlier_year_names_its_year(results: dict[int, Any]) -> None:
+    for year, result in results.items():
+        lines = plain_lines(unit_grid(result, "so-khcn"))[1:]
+        for line in lines:
+            target_id, _, figures, _ = line.split("\t")
+            earlier = target_id[:4].isdigit() and int(target_id[:4]) < year
+            assert ("(năm 2025)" in figures) == earlier, (year, line)
+
+
+def test_milestone_shows_the_judged_years_figures(tmp_path: Path, plan: Any) -> None:
+    units = tmp_path / "units"
+    old = submission(plan, "so-khcn", 2025)
+    write(units, 2025, "so-khcn", old)
+    new = submission(plan, "so-khcn", 2026)
+    new["implementation_plan"] = {"issued": None}  # this year's template left it empty
+    write(units, 2026, "so-khcn", new)
+    result = score(open_workspace(PLAN, units, cache=False), 2026)
+    figures = dict(line.split("\t")[:3:2] for line in plain_lines(unit_grid(result, "so-khcn"))[1:])
+    assert figures["2025.ke-hoach"] == "Đơn vị đã ban hành Kế hoạch triển khai: Có (cần Có) (năm 2025)"
+
+
+# ---- 5. a day the calendar does not have -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-02-30", "ngày 30/02/2026 không có trong lịch: tháng 2 năm 2026 có 28 ngày"),
+        ("2025-04-31", "ngày 31/04/2025 không có trong lịch"),
+        ("2026-13-01", "không có tháng 13"),
+        ("2026/02/03", "hãy viết theo dạng NĂM-THÁNG-NGÀY"),
+        ("30-02-2026", "hãy viết theo dạng NĂM-THÁNG-NGÀY"),
+    ],
+)
+def test_report_date_that_does_not_exist(value: str, message: str) -> None:
+    out = runner.invoke(app, ["report", "--date", value, "--plan", str(PLAN), "--units", str(UNITS)])
+    assert out.exit_code == 2
+    assert message in out.stderr, out.stderr
+    if "lịch" in message:
+        assert "dạng NĂM-THÁNG-NGÀY" not in out.stderr
+
+
+def test_leap_day_is_a_day() -> None:
+    from plan57.api import parse_date
+
+    assert parse_date("2028-02-29").isoformat() == "2028-02-29"
+
+
+# ---- 7. --unit names only the unit's own invalid file ------------------------------------------
+
+
+def test_score_unit_does_not_list_other_invalid_files(tmp_path: Path, plan: Any) -> None:
+    units = tmp_path / "units"
+    write(units, 2025, "so-khcn", submission(plan, "so-khcn", 2025))
+    for uid in ("xa-muong-la", "so-gddt"):
+        bad = submission(plan, uid, 2025)
+        bad["staff"]["informed"] = 99
+        write(units, 2025, uid, bad)
+    args = ["score", "--year", "2025", "--plan", str(PLAN), "--units", str(units)]
+    whole = runner.invoke(app, args)
+    assert "xa-muong-la.yaml" in whole.stderr and "so-gddt.yaml" in whole.stderr
+    mine = runner.invoke(app, [*args, "--unit", "so-khcn"])
+    assert mine.exit_code == 0
+    assert "xa-muong-la" not in mine.stderr and "so-gddt" not in mine.stderr, mine.stderr
+    assert "2 tệp của đơn vị khác có lỗi" in mine.stderr
+    theirs = runner.invoke(app, [*args, "--unit", "xa-muong-la"])
+    assert "xa-muong-la.yaml" in theirs.stderr and "so-gddt" not in theirs.stderr, theirs.stderr
+    assert "1 tệp của đơn vị khác" in theirs.stderr
