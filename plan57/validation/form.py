@@ -105,7 +105,14 @@ def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan
     names = audience_names(plan)
     out: dict[tuple[int, int], str] = {}
     training = data.get("training")
+    task_ids = [t.id for t in plan.tasks]
     for path, loc in values.items():
+        if len(path) == 2 and path[0] == "tasks" and str(path[1]) not in plan.task_index:
+            out[(loc.line, loc.col)] = (  # an events row's task column: the drop-down lists task ids
+                f"nhiệm vụ '{path[1]}' không có trong kế hoạch (mục III){did_you_mean(str(path[1]), task_ids)}: "
+                f"hãy chọn một trong: {', '.join(task_ids)}"
+            )
+            continue
         if len(path) != 3 or path[0] != "training" or path[2] != "audience" or not isinstance(training, list):
             continue
         item = training[path[1]] if isinstance(path[1], int) and path[1] < len(training) else None
