@@ -29,6 +29,8 @@ class Workspace:
 
 def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path]:
     path = plan or default_plan()
+    if path.is_dir():
+        raise UsageError(f"'{path}' là một thư mục, không phải tệp kế hoạch (--plan)")
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
     return load_plan(path, cache=cache), path
@@ -236,6 +238,8 @@ def import_forms(
     out: list[Imported] = []
     seen: dict[tuple[int, str], str] = {}
     for form in forms:
+        if form.is_dir():
+            raise UsageError(f"'{form}' là một thư mục, không phải biểu mẫu Excel (.xlsx)")
         if not form.is_file():
             raise UsageError(f"không tìm thấy tệp '{form}'")
     for form in forms:

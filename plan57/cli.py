@@ -263,7 +263,9 @@ def score(
             "--unit", metavar="MÃ_ĐƠN_VỊ", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False
         ),
     ] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu (với --format json: trường explain).")
+    ] = False,
     strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
@@ -286,7 +288,7 @@ def score(
     if fmt is Fmt.json:
         from plan57.render.json import score_json, unit_dict
 
-        typer.echo(score_json(result) if unit is None else unit_dict(result, unit))
+        typer.echo(score_json(result, explain) if unit is None else unit_dict(result, unit))
     else:
         from plan57.render.text import render_explain, render_score, render_unit
 
@@ -711,6 +713,14 @@ def _main() -> None:
         sys.exit(1)
     except BrokenPipeError:
         _quiet_pipe()
+    except OSError as exc:  # a system error nothing below caught: in Vietnamese, with its path
+        if debug:
+            raise
+        from plan57.base.errors import os_message
+
+        where = f" '{exc.filename}'" if exc.filename else ""
+        sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+        sys.exit(2)
     except Exception as exc:  # the top of the program: never a traceback unless asked
         if debug:
             raise

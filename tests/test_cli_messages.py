@@ -188,3 +188,144 @@ def test_score_unit_does_not_list_other_invalid_files(tmp_path: Path, plan: Any)
     theirs = runner.invoke(app, [*args, "--unit", "xa-muong-la"])
     assert "xa-muong-la.yaml" in theirs.stderr and "so-gddt" not in theirs.stderr, theirs.stderr
     assert "1 tệp của đơn vị khác" in theirs.stderr
+
+
+# ---- 6. --explain with --format json -----------------------------------------------------------
+
+
+def test_explain_in_json_carries_each_targets_formula() -> None:
+    import json
+
+    import jsonschema
+
+    args = ["score", "--year", "2026", "--format", "json", "--plan", str(PLAN), "--units", str(UNITS)]
+    plain = json.loads(runner.invoke(app, args).stdout)
+    out = runner.invoke(app, [*args, "--explain"])
+    assert out.exit_code == 0
+    data = json.loads(out.stdout)
+    schema = json.loads((Path(__file__).parent / "data" / "score.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert all("explain" not in t for t in plain["targets"])  # the contract's shape unless asked
+    by_id = {t["id"]: t["explain"] for t in data["targets"]}
+    assert set(by_id) == {t["id"] for t in plain["targets"]}
+    for e in by_id.values():
+        assert e["formula"] in e["lines"]
+    assert by_id["2026.nhiem-vu-khcn"]["formula"].startswith(
+        "Σ(science_tasks.communicated) / Σ(science_tasks.total − science_tasks.secret) = "
+    )
+    text = runner.invoke(app, [*args[:3], "--explain", "--plan", str(PLAN), "--units", str(UNITS)]).stdout
+    for e in by_id.values():
+        assert all(line in text for line in e["lines"])  # the same words as the text explanation
+
+
+def test_sum_text_is_unambiguous() -> None:
+    from plan57.render.explain import sum_text
+
+    assert sum_text(["a.total", "-a.secret"]) == "a.total − a.secret"
+    assert sum_text(["a.x", "a.y", "-a.z"]) == "a.x + a.y − a.z"
+    assert sum_text(["-a.z", "a.x"]) == "− a.z + a.x"
+
+
+# ---- 8. system errors in Vietnamese, with the path ---------------------------------------------
+
+ENGLISH = re.compile(r"Permission denied|Is a directory|Not a directory|No such file|Errno|No space|Traceback")
+
+
+@pytest.fixture
+def deny(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make the system refuse access under a path, as it does for a file or folder without rights
+    (tests run as any user, root included, so the refusal is the system call's own error)."""
+    import errno
+    import os
+
+    real_open = os.open
+    denied: list[str] = []
+
+    def guarded_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        full = os.path.abspath(os.fsdecode(path))
+        if any(full == d or full.startswith(d + os.sep) for d in denied):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+
+    def add(path: Path) -> None:
+        denied.append(os.path.abspath(path))
+
+    return add
+
+
+def check_vietnamese(result: Any, *expected: str) -> None:
+    assert result.exit_code != 0
+    assert not ENGLISH.search(result.output + result.stderr), result.stderr
+    for text in expected:
+        assert text in result.stderr + result.stdout, (text, result.stderr, result.stdout)
+
+
+def test_validate_unreadable_file(tmp_path: Path, plan: Any, deny: Any) -> None:
+    path = write(tmp_path / "units", 2025, "so-khcn", submission(plan, "so-khcn", 2025))
+    deny(path)
+    r = runner.invoke(app, ["validate", str(path), "--plan", str(PLAN), "--no-cache"])
+    check_vietnamese(r, str(path), "không có quyền truy cập")
+
+
+def test_validate_plan_that_is_a_folder(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["validate", "--plan", str(tmp_path)])
+    check_vietnamese(r, f"'{tmp_path}' là một thư mục")
+    assert r.exit_code == 2
+
+
+def test_report_output_denied_or_a_folder(tmp_path: Path, deny: Any) -> None:
+    base = ["report", "--plan", str(PLAN), "--units", str(UNITS), "--date", "2026-12-15"]
+    folder = tmp_path / "ra"
+    folder.mkdir()
+    r = runner.invoke(app, [*base, "-o", str(folder)])
+    check_vietnamese(r, f"không ghi được '{folder}': đây là một thư mục")
+    a_file = tmp_path / "tep"
+    a_file.write_text("x", encoding="utf-8")
+    r = runner.invoke(app, [*base, "-o", str(a_file / "tonghop.md")])
+    check_vietnamese(r, f"'{a_file}' là một tệp, không phải thư mục")
+    locked = tmp_path / "khoa"
+    locked.mkdir()
+    deny(locked)
+    r = runner.invoke(app, [*base, "-o", str(locked / "tonghop.md")])
+    check_vietnamese(r, f"không ghi được '{locked / 'tonghop.md'}': không có quyền truy cập")
+    assert list(locked.iterdir()) == []
+
+
+def test_new_out_denied_or_a_file(tmp_path: Path, deny: Any) -> None:
+    base = ["new", "so-khcn", "--year", "2026", "--format", "xlsx", "--plan", str(PLAN), "--units", str(UNITS)]
+    a_file = tmp_path / "tep"
+    a_file.write_text("x", encoding="utf-8")
+    r = runner.invoke(app, [*base, "--out", str(a_file)])
+    check_vietnamese(r, f"'{a_file}' là một tệp, không phải thư mục")
+    locked = tmp_path / "khoa"
+    locked.mkdir()
+    deny(locked)
+    r = runner.invoke(app, [*base, "--out", str(locked)])
+    check_vietnamese(r, str(locked / "so-khcn.xlsx"), "không có quyền truy cập")
+    yaml_base = ["new", "so-khcn", "--year", "2026", "--plan", str(PLAN)]
+    r = runner.invoke(app, [*yaml_base, "--units", str(a_file)])
+    check_vietnamese(r, f"'{a_file}' là một tệp, không phải thư mục")
+
+
+def test_import_of_a_folder(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["import", str(tmp_path), "--plan", str(PLAN), "--units", str(tmp_path / "u")])
+    check_vietnamese(r, f"'{tmp_path}' là một thư mục")
+
+
+def test_an_uncaught_system_error_is_vietnamese(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    import errno
+    import sys
+
+    from plan57 import cli
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/x")
+
+    monkeypatch.setattr(cli, "app", boom)
+    monkeypatch.setattr(sys, "argv", ["plan57", "units"])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err == "plan57: lỗi hệ thống '/tmp/x': ổ đĩa đã đầy\n", err

@@ -170,60 +170,15 @@ def tasks_grid(result: YearResult) -> Grid:
 
 def render_explain(result: YearResult, console: Console) -> None:
     """For each target: the units that counted and the formula with its numbers."""
+    from plan57.render.explain import explain
+
     for t in result.targets:
-        tg = t.target
         console.print(
-            f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False
+            f"\n[bold]{escape(t.target.id)}[/] — {escape(t.target.label)}: {_status(t.status, t.status_label)}",
+            highlight=False,
         )
-        console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
-        if t.judged_year != result.year:
-            console.print(
-                f"  Chỉ tiêu đến hạn năm {t.judged_year}: đánh giá theo số liệu năm {t.judged_year} (các số dưới đây); "
-                f"số liệu năm {result.year} chỉ để tham khảo.",
-                highlight=False,
-            )
-        if tg.measure == "share":
-            met = [c.unit for c in t.contributions if c.met]
-            console.print(
-                f"  Tỷ lệ đơn vị đạt '{tg.field}'"
-                + (f" ≥ {tg.at_least}" if tg.at_least is not None else "")
-                + f" = {len(met)}/{len(t.expected)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
-                + f"; ngưỡng {threshold_text(t)}.",
-                highlight=False,
-            )
-            not_met = [c.unit for c in t.contributions if not c.met]
-            if not_met:
-                console.print("  Chưa đạt: " + escape(", ".join(not_met)), highlight=False)
-        elif tg.measure == "ratio":
-            used = [c for c in t.contributions if c.numerator is not None]
-            terms = " + ".join(f"{c.unit} {vn_int(c.numerator or 0)}/{vn_int(c.denominator or 0)}" for c in used)
-            console.print(
-                f"  Σ {' + '.join(tg.numerator)} / Σ({' '.join(_signed(tg.denominator))}) = "
-                f"{vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
-                f"; ngưỡng {threshold_text(t)}; độ phủ {len(used)}/{len(t.expected)}.",
-                highlight=False,
-            )
-            if terms:
-                console.print(f"  Các đơn vị được tính: {escape(terms)}", highlight=False)
-            if t.required is not None:
-                console.print(
-                    f"  Mốc cơ sở năm {t.baseline_year}; giá trị cần đạt năm {result.year} theo lộ trình: "
-                    f"{percent(t.required)}.",
-                    highlight=False,
-                )
-        else:
-            console.print(
-                f"  Điều kiện trên {escape(', '.join(tg.fields or [tg.field or '']))}: {value_text(t)}.",
-                highlight=False,
-            )
-            if t.contributions:
-                console.print(
-                    "  Đơn vị có số liệu: " + escape(", ".join(c.unit for c in t.contributions)), highlight=False
-                )
-
-
-def _signed(paths: list[str]) -> list[str]:
-    return [("− " + p[1:]) if p.startswith("-") else p for p in paths]
+        for line in explain(result, t).lines:
+            console.print("  " + line, markup=False, highlight=False)
 
 
 def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
