@@ -329,3 +329,89 @@ def test_an_uncaught_system_error_is_vietnamese(monkeypatch: pytest.MonkeyPatch,
         cli.main()
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err == "plan57: lỗi hệ thống '/tmp/x': ổ đĩa đã đầy\n", err
+
+
+# ---- 4. hints that match what the template teaches ---------------------------------------------
+
+
+def _validate_one(tmp_path: Path, plan: Any, change: Any) -> list[Any]:
+    from plan57.validation.validate import validate_paths
+
+    data = submission(plan, "so-khcn", 2026)
+    change(data)
+    path = write(tmp_path / "units", 2026, "so-khcn", data)
+    coll = validate_paths([path], plan, 1024 * 1024, cache=False)
+    return [d for d in coll.diagnostics if d.is_error]
+
+
+def _located_like(tmp_path: Path, plan: Any, change: Any, other: Any) -> tuple[Any, Any]:
+    """The hinted diagnostic and the one a plain wrong value gives at the same place."""
+    (hinted,) = _validate_one(tmp_path / "a", plan, change)
+    (plain,) = _validate_one(tmp_path / "b", plan, other)
+    return hinted, plain
+
+
+def test_channels_written_as_words_get_the_flow_form(tmp_path: Path, plan: Any) -> None:
+    def words(d: dict[str, Any]) -> None:
+        d["channels"] = "3, 7, 8"
+
+    def other(d: dict[str, Any]) -> None:
+        d["channels"] = "ba"
+
+    hinted, plain = _located_like(tmp_path, plan, words, other)
+    assert "viết [3, 7, 8]" in hinted.message, hinted.message
+    assert (hinted.line, hinted.col) == (plain.line, plain.col)
+
+
+def test_audience_named_in_vietnamese_gets_its_id(tmp_path: Path, plan: Any) -> None:
+    def named(d: dict[str, Any]) -> None:
+        d["training"][0]["audience"] = "học sinh"
+
+    def other(d: dict[str, Any]) -> None:
+        d["training"][0]["audience"] = "zzz"
+
+    hinted, plain = _located_like(tmp_path, plan, named, other)
+    assert "hãy dùng mã 'pupils' (học sinh)" in hinted.message, hinted.message
+    assert (hinted.line, hinted.col) == (plain.line, plain.col)
+    assert "pupils" not in plain.message.split("các giá trị hợp lệ")[0]
+
+
+def test_product_key_in_vietnamese_gets_its_id(tmp_path: Path, plan: Any) -> None:
+    def named(d: dict[str, Any]) -> None:
+        d["tasks"] = {"1c": {"activities": 1, "products": {"tin": 3}}}
+
+    def other(d: dict[str, Any]) -> None:
+        d["tasks"] = {"1c": {"activities": 1, "products": {"zzz": 3}}}
+
+    hinted, plain = _located_like(tmp_path, plan, named, other)
+    assert "khóa 'tasks.1c.products.tin': 'tin' là tên tiếng Việt: hãy dùng mã 'news' (tin)" in hinted.message
+    assert (hinted.line, hinted.col) == (plain.line, plain.col)
+
+
+def _variants(name: str) -> Any:
+    from hypothesis import strategies as st
+
+    from plan57.validation.locate import fold
+
+    bare = fold(name)
+    return st.sampled_from([name, name.upper(), name.title(), bare, bare.upper(), f"  {name}  "])
+
+
+def test_names_map_to_ids_whatever_the_accents_and_case(plan: Any) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from plan57.model.form import audience_names
+    from plan57.validation.locate import id_of_name
+
+    names = audience_names(plan)
+    pairs = st.sampled_from(sorted(names.items())).flatmap(lambda kv: st.tuples(st.just(kv[0]), _variants(kv[1])))
+
+    @settings(max_examples=60, deadline=None)
+    @given(pair=pairs)
+    def check(pair: tuple[str, str]) -> None:
+        ident, written = pair
+        assert id_of_name(written, names) == ident
+
+    check()
+    assert id_of_name("học", names) is None and id_of_name("", names) is None
