@@ -81,6 +81,13 @@ def test_condition_and_covers_lines_name_what_is_missing(results: dict[int, Any]
     assert "chưa có: giới trẻ, học sinh, sinh viên" in text
 
 
+def test_a_name_holding_a_comma_stays_one_in_a_list() -> None:
+    from plan57.render.text import listed
+
+    assert listed(["giới trẻ", "học sinh"]) == "giới trẻ, học sinh"
+    assert listed(["chuyên gia", "cơ quan báo chí, truyền thông"]) == "chuyên gia; cơ quan báo chí, truyền thông"
+
+
 def test_scorecard_json_keeps_ids(results: dict[int, Any]) -> None:
     out = runner.invoke(app, ["score", "--unit", "so-khcn", "--year", "2025", "--format", "json", "--plan", str(PLAN)])
     assert out.exit_code == 0 and '"id": "2025.ke-hoach"' in out.stdout
@@ -415,3 +422,31 @@ def test_names_map_to_ids_whatever_the_accents_and_case(plan: Any) -> None:
 
     check()
     assert id_of_name("học", names) is None and id_of_name("", names) is None
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_vietnamese() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "plan57", "units", "--plan", str(PLAN), "--units", str(UNITS), "--no-cache"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("ổ đĩa đã đầy"), proc.stderr
+    assert not ENGLISH.search(proc.stderr), proc.stderr
+
+
+def test_a_broken_template_names_its_line_in_vietnamese(tmp_path: Path) -> None:
+    template = tmp_path / "mau.md.j2"
+    template.write_text("# Báo cáo\n{{ x \n", encoding="utf-8")
+    r = runner.invoke(
+        app, ["report", "--template", str(template), "--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
+    )
+    assert r.exit_code == 2
+    assert f"mẫu báo cáo '{template}' có lỗi ở dòng 2: hãy kiểm tra cú pháp Jinja2" in r.stderr, r.stderr

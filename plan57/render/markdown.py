@@ -101,7 +101,11 @@ def render(
         env = _environment(sandboxed=template is not None)
         text = env.from_string(source).render(**context(result, date, number))
     except TemplateError as exc:
-        raise UsageError(f"mẫu báo cáo '{path}' có lỗi: {exc}") from None
+        line = getattr(exc, "lineno", None)
+        where = f" ở dòng {line}" if line else ""
+        raise UsageError(
+            f"mẫu báo cáo '{path}' có lỗi{where}: hãy kiểm tra cú pháp Jinja2 và tên biến (chi tiết kỹ thuật: {exc})"
+        ) from None
     except Exception as exc:  # a user template must never crash the program
         raise UsageError(f"mẫu báo cáo '{path}' không chạy được: {type(exc).__name__}") from None
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

@@ -246,6 +246,11 @@ def unit_grid(result: YearResult, unit_id: str) -> Grid:
     return grid
 
 
+def listed(names: list[str]) -> str:
+    """Names joined so that one holding a comma ('cơ quan báo chí, truyền thông') stays one."""
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
 def _yes_no(value: Any) -> str:
     if value is None:
         return "chưa khai báo"
@@ -299,15 +304,15 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
             lacking = [item_label(plan, p) for p in tg.fields if p not in have]
             figures = f"{len(have)}/{len(tg.fields)} nhóm có từ {vn_int(least)} trở lên"
             if lacking:
-                figures += "; chưa có: " + ", ".join(lacking)
+                figures += " (chưa có: " + listed(lacking) + ")"
         return figures, (Cell("Có đóng góp", green) if have else Cell("Chưa có", yellow))
     if c is None:
         return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
     names = value_names(plan, tg.field or "")
     if c.met:
         got = [v.strip() for v in c.note.split(",") if v.strip()]
-        return "có: " + ", ".join(names.get(v, v) for v in got), Cell("Có đóng góp", green)
-    return "chưa có: " + ", ".join(names.get(v, v) for v in tg.values), Cell("Chưa có", yellow)
+        return "có: " + listed([names.get(v, v) for v in got]), Cell("Có đóng góp", green)
+    return "chưa có: " + listed([names.get(v, v) for v in tg.values]), Cell("Chưa có", yellow)
 
 
 def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
