@@ -450,3 +450,27 @@ def test_a_broken_template_names_its_line_in_vietnamese(tmp_path: Path) -> None:
     )
     assert r.exit_code == 2
     assert f"mẫu báo cáo '{template}' có lỗi ở dòng 2: hãy kiểm tra cú pháp Jinja2" in r.stderr, r.stderr
+
+
+def test_every_typed_day_is_a_date_or_a_day_the_calendar_lacks() -> None:
+    import datetime as dt
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from plan57.api import parse_date
+    from plan57.base.errors import UsageError
+
+    @settings(max_examples=200, deadline=None)
+    @given(y=st.integers(1, 9999), m=st.integers(0, 99), d=st.integers(0, 99))
+    def check(y: int, m: int, d: int) -> None:
+        typed = f"{y:04d}-{m:02d}-{d:02d}"
+        try:
+            real = dt.date(y, m, d)
+        except ValueError:
+            with pytest.raises(UsageError, match="không có trong lịch"):
+                parse_date(typed)
+        else:
+            assert parse_date(typed) == real
+
+    check()
