@@ -266,7 +266,7 @@ def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
     for _, keys in _compiled(target.paths):
         if _value(record, keys) is None:
             return None
-    return _sum(record, target.numerator), _sum(record, target.denominator)  # type: ignore[arg-type]
+    return _sum(record, target.numerator), _sum(record, target.denominator)
 
 
 def _block_present(record: Record | None, target: Target) -> bool:
