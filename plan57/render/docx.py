@@ -48,7 +48,6 @@ SAMPLE_NOTICE = (
     "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
 )
 # the note under the targets table, as the Markdown report words it
-NOTE = "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện “Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -410,10 +409,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         doc,
         [
             Span("Ghi chú: ", italic=True),
-            Span(
-                NOTE,
-                italic=True,
-            ),
+            Span(c["targets_note"], italic=True),
         ],
         size=12,
         before=6,

@@ -168,6 +168,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         # invalid files no registry unit claims (a unit with two files claims both)
         "unidentified_files": [f for f in r.invalid_files if f not in _claimed(result)],
         "targets": result.targets,
+        "targets_note": targets_note(result.year, plan.years.start),
         # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
         # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
         # `history` (every year with submissions): each a point {year, numerator, denominator,
@@ -222,6 +223,31 @@ def _document(plan: Plan, compiler: str) -> Document:
         addressee=plan.plan.issuer,
         recipients=["Như trên", "Lưu: VT"],
         signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
+
+
+def targets_note(year: int, first_year: int) -> str:
+    """How the targets table is read, in every report format: coverage, blanks, when a verdict
+    is stated, milestones judged in their own year (from the plan's second year on), rounding,
+    the straight path."""
+    earlier = (
+        f"Chỉ tiêu có hạn trước năm {year} giữ đánh giá của năm đến hạn, tính từ báo cáo của năm "
+        f"đó (ghi trong cột “Đánh giá”); số liệu năm {year} chỉ để tham khảo. "
+    )
+    return (
+        "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để "
+        "trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng "
+        "minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa "
+        "đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng "
+        "là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện "
+        "“Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn "
+        "vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị "
+        "chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. "
+        + (earlier if year > first_year else "")
+        + (
+            "Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ "
+            "trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
+        )
     )
 
 

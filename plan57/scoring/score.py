@@ -557,19 +557,20 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             channels[ch].append(unit.id)
         if rec.get("difficulties") or rec.get("proposals"):
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
-    rows = [_row(plan, unit, data, states[unit.id]) for unit in plan.units]
+    ratio_targets = [t for t in plan.targets if t.measure == "ratio"]
+    rows = [_row(plan, unit, data, states[unit.id], ratio_targets) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
     return YearResult(
         year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records, budget_of(plan, data)
     )
 
 
-def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
+def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
     rec = data.records.get(unit.id)
     files = data.files.get(unit.id) or []
     ratios = {}
-    for t in plan.targets:
-        if t.measure == "ratio" and plan.applies(t, unit):
+    for t in ratio_targets:
+        if plan.applies(t, unit):
             pair = _pair(rec, t)
             if pair is not None:
                 ratios[t.id] = pair
