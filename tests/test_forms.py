@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
@@ -123,7 +124,7 @@ def test_kind_blocks(tmp_path: Path, mini_plan: Plan) -> None:
 
 
 def template_shaped(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
-    """Blocks present as the form always gives them: empty lists are null, and every task the
+    """Blocks present as the form always gives them: a list not given is null, and every task the
     unit leads is there with its activities (null when left empty), as in `new`'s template."""
     for key in ("channels", "difficulties", "proposals", "training"):
         data.setdefault(key, None)
@@ -154,9 +155,9 @@ def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
     data["staff"]["informed"] = draw(st.integers(0, data["staff"]["total"]))
     data["reference"] = draw(st.none() | text)
     data["channels"] = draw(st.none() | st.sets(st.sampled_from([c.id for c in plan.channels])).map(sorted))
-    # a table with no row reads as "not reported" (null): a form cannot hold an empty list
-    data["difficulties"] = draw(st.none() | st.lists(text, min_size=1, max_size=3))
-    data["proposals"] = draw(st.none() | st.lists(text, min_size=1, max_size=2))
+    # null, empty ([]: the table's "none" tick) and non-empty lists alike
+    data["difficulties"] = draw(st.none() | st.lists(text, max_size=3))
+    data["proposals"] = draw(st.none() | st.lists(text, max_size=2))
     data["training"] = draw(
         st.none()
         | st.lists(
@@ -167,28 +168,62 @@ def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
                     "participants": st.integers(0, 10**6),
                 }
             ),
-            min_size=1,
             max_size=3,
         )
     )
-    events = draw(
-        st.lists(
-            st.fixed_dictionaries(
-                {
-                    "date": st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-                    "name": text,
-                    "participants": st.integers(0, 9999),
-                }
-            ),
-            max_size=2,
-        )
+    events = st.none() | st.lists(
+        st.fixed_dictionaries(
+            {
+                "date": st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+                "name": text,
+                "participants": st.integers(0, 9999),
+            }
+        ),
+        max_size=2,
     )
+    tasks: dict[str, Any] = {}
+    kinds = [k.id for k in plan.product_kinds]
     if draw(st.booleans()):
-        data["tasks"] = {"1c": {"activities": draw(st.integers(0, 99)), "products": {"news": draw(st.integers(0, 99))}}}
-        if events:
-            data["tasks"]["1c"]["events"] = events
+        tasks["1c"] = {
+            "activities": draw(st.integers(0, 99)),
+            "products": draw(st.dictionaries(st.sampled_from(kinds), st.integers(0, 99), min_size=1)),
+        }
+    if draw(st.booleans()):  # a task the unit does not lead, reported only by its events
+        tasks.setdefault(draw(st.sampled_from([t.id for t in plan.tasks])), {})
+    for task in plan.tasks:  # the tasks the unit leads, and those drawn: events null, [] or rows
+        if task.id in tasks or UNIT in {u.id for u in plan.select(task.leads)}:
+            report = tasks.setdefault(task.id, {})
+            report.setdefault("activities", None)
+            got = draw(events)
+            if got is not None or draw(st.booleans()):
+                report["events"] = got
+    data["tasks"] = tasks
+    if "1c" in tasks and draw(st.booleans()):
+        tasks["1c"]["products"] = draw(st.sampled_from([None, {}]))
     data["budget_vnd"] = draw(st.none() | st.integers(0, 10**12))
+    blocks = [k for k, v in data.items() if isinstance(v, dict) and k != "tasks"]
+    for block in draw(st.lists(st.sampled_from(blocks), max_size=2, unique=True)):
+        data[block] = draw(st.sampled_from([None, {}])) if block == "contact" else None  # not reported
     return template_shaped(plan, data)
+
+
+def as_the_form_gives(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
+    """A mapping with no value has one meaning on a form, "not reported": a block of the form (null
+    or {}) comes back as its fields left empty, as `new`'s template holds it; a task's products
+    with no value come back as no products."""
+    from plan57.model.form import unwrap
+    from plan57.model.submission import submission_model
+
+    model = submission_model(plan)
+    out = copy.deepcopy(data)
+    shown = {"contact", *plan.blocks_for(plan.unit_index[data["unit"]])} - {"training"}
+    for key, value in data.items():
+        if value is None and key in shown:
+            out[key] = dict.fromkeys(unwrap(model.model_fields[key].annotation).model_fields)
+    for report in (out.get("tasks") or {}).values():
+        if isinstance(report, dict) and report.get("products") == {}:
+            report["products"] = None
+    return out
 
 
 def record(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +232,7 @@ def record(plan: Plan, data: dict[str, Any]) -> dict[str, Any]:
     return submission_model(plan).model_validate(data).model_dump(by_alias=True)  # type: ignore[no-any-return]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_round_trip(tmp_path_factory: pytest.TempPathFactory, mini_plan: Plan, data: st.DataObject) -> None:
     original = data.draw(submissions(mini_plan))
@@ -206,7 +241,7 @@ def test_round_trip(tmp_path_factory: pytest.TempPathFactory, mini_plan: Plan, d
     result = check_form(path, mini_plan)
     assert result.valid, [d.text() for d in result.diagnostics]
     assert result.data is not None
-    assert record(mini_plan, result.data) == record(mini_plan, original)
+    assert record(mini_plan, result.data) == record(mini_plan, as_the_form_gives(mini_plan, original))
     # and the YAML written from it holds the same data and validates
     from plan57.loading.yamlsafe import load_bytes
     from plan57.render.template import filled_submission
@@ -214,7 +249,7 @@ def test_round_trip(tmp_path_factory: pytest.TempPathFactory, mini_plan: Plan, d
     yaml_text = filled_submission(mini_plan, result.data, path.name)
     assert "Nhập từ biểu mẫu Excel: xa-muong-la.xlsx" in yaml_text
     doc = load_bytes(yaml_text.encode(), "x.yaml")
-    assert record(mini_plan, doc.data) == record(mini_plan, original)
+    assert record(mini_plan, doc.data) == record(mini_plan, as_the_form_gives(mini_plan, original))
     target = Path(f"data/units/{original['year']}/{UNIT}.yaml")
     checked = validate_bytes(yaml_text.encode(), target, mini_plan, original["year"], 1 << 20, str(target))
     assert not [d for d in checked.diagnostics if d.is_error]
@@ -497,7 +532,11 @@ def test_diagnostic_cell_text() -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> None:
     path = make_form(tmp_path, mini_plan)
-    edit(path, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9, "channels.2": "Có"})
+    ticks = {"difficulties.none": "Có", "tasks.1a.events.none": "Có"}  # empty lists ([]), as a clerk ticks them
+    edit(
+        path,
+        {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9, "channels.2": "Có", **ticks},
+    )
     wb = openpyxl.load_workbook(path)
     ws, ref = table_cell(wb, "proposals", 0, 0)
     ws[ref] = "Đề xuất một"
@@ -524,6 +563,12 @@ def test_form_saved_by_libreoffice_imports(tmp_path: Path, mini_plan: Plan) -> N
     assert result.data is not None
     assert result.data["staff"] == {"total": 10, "informed": 9}
     assert result.data["channels"] == [2] and result.data["proposals"] == ["Đề xuất một"]
+    assert result.data["difficulties"] == [] and result.data["tasks"]["1a"]["events"] == []
+    assert result.data["training"] is None  # no tick, no row: not reported
+    kept = openpyxl.load_workbook(saved)
+    assert {"training.none", "difficulties.none", "proposals.none", "tasks.1a.events.none"} <= set(
+        kept.defined_names.keys()
+    )
 
 
 # ---- blanks are null: a form left empty is new's template ------------------------------
@@ -597,3 +642,98 @@ def test_form_speaks_of_the_form(tmp_path: Path, mini_plan: Plan) -> None:
     edit(path, {"staff.total": 4})
     got = [d for d in check_form(path, mini_plan).diagnostics if d.code == "draft"]
     assert got and "ngày/tháng/năm" in got[0].message and "NĂM-THÁNG-NGÀY" not in got[0].message
+
+
+# ---- empty lists: the "none" ticks -------------------------------------------------------
+
+
+def test_empty_lists_prefill_ticks_and_read_back(tmp_path: Path, mini_plan: Plan) -> None:
+    data = template_shaped(mini_plan, submission(mini_plan, UNIT, 2025))
+    data["training"], data["difficulties"], data["proposals"] = [], [], None
+    data["tasks"]["1a"]["events"] = []
+    path = make_form(tmp_path, mini_plan, data)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    for name, shown in (
+        ("training.none", "Có"),
+        ("difficulties.none", "Có"),
+        ("proposals.none", None),
+        ("tasks.1a.events.none", "Có"),
+    ):
+        assert ws[cell_of(wb, name)[1]].value == shown, name
+    # ticks are not key paths: no submission key is named like them, and each has a label
+    assert not {n for n in wb.defined_names if n.endswith(".none")} & {"training", "difficulties", "proposals"}
+    guide = " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"])
+    assert "training.none, difficulties.none, proposals.none, tasks.<mã nhiệm vụ>.events.none" in guide
+    label = ws.cell(ws[cell_of(wb, "training.none")[1]].row, 2).value
+    assert label == "Đơn vị không có chương trình đào tạo, bồi dưỡng nào trong năm"
+    result = check_form(path, mini_plan)
+    assert result.valid and result.data is not None, [d.text() for d in result.diagnostics]
+    assert result.data["training"] == [] and result.data["difficulties"] == []
+    assert result.data["proposals"] is None
+    assert result.data["tasks"]["1a"]["events"] == []
+    assert "events" not in result.data["tasks"]["1b"] or result.data["tasks"]["1b"]["events"] is None
+    from plan57.render.template import filled_submission
+
+    yaml_text = filled_submission(mini_plan, result.data, path.name)
+    assert "training: []" in yaml_text and "difficulties: []" in yaml_text and "events: []" in yaml_text
+    # an untouched tick and an empty table: not reported
+    edit(path, {"training.none": None, "tasks.1a.events.none": "Không"})
+    again = check_form(path, mini_plan).data
+    assert again is not None and again["training"] is None and again["tasks"]["1a"].get("events") is None
+
+
+def test_tick_and_rows_both_given_is_located(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"difficulties.none": "Có", "tasks.1a.events.none": "x"})
+    ws, ref = table_cell(wb, "difficulties", 0, 0)
+    ws[ref] = "Thiếu kinh phí"
+    ws, ref = table_cell(wb, "events", 0, 0)
+    ws[ref] = "1a"
+    ws[table_cell(wb, "events", 0, 1)[1]] = "10/10/2025"
+    ws[table_cell(wb, "events", 0, 2)[1]] = "Hội nghị"
+    wb.save(path)
+    got = messages(path, mini_plan)
+    tick = where(path, wb, "difficulties.none")
+    assert any(
+        f"{tick}: lỗi: 'difficulties.none' chọn Có (không có mục nào) nhưng bảng 'Khó khăn, vướng mắc' vẫn có 1 dòng"
+        in m
+        for m in got
+    ), got
+    tick = where(path, wb, "tasks.1a.events.none")
+    assert any(f"{tick}: lỗi: 'tasks.1a.events.none' chọn Có" in m and "có nhiệm vụ 1a" in m for m in got), got
+    assert not check_form(path, mini_plan).valid
+    edit(path, {"difficulties.none": "có lẽ"})
+    ref = cell_of(wb, "difficulties.none")[1]
+    assert any(
+        f"Báo cáo!{ref}: lỗi: 'difficulties.none' phải chọn Có hoặc Không" in m for m in messages(path, mini_plan)
+    )
+
+
+def test_unknown_audience_named_as_the_drop_down(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, name_ref = table_cell(wb, "training", 0, 0)
+    ws[name_ref] = "Tập huấn"
+    ws, aud_ref = table_cell(wb, "training", 0, 1)
+    ws[aud_ref] = "Học viên"
+    wb.save(path)
+    got = [m for m in messages(path, mini_plan) if f"Báo cáo!{aud_ref}: lỗi:" in m]
+    names = [a.name for a in mini_plan.training_audiences]
+    assert len(got) == 1, messages(path, mini_plan)
+    assert f"Báo cáo!{aud_ref}: lỗi: đối tượng 'Học viên' không có trong danh sách của ô" in got[0], got
+    assert all(n in got[0] for n in names), got
+    assert not [a.id for a in mini_plan.training_audiences if f"{a.id}," in got[0] or f"{a.id})" in got[0]], got
+
+
+def test_unknown_task_of_an_event_named_as_the_drop_down(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, task_ref = table_cell(wb, "events", 0, 0)
+    ws[task_ref] = "1z"
+    ws[table_cell(wb, "events", 0, 2)[1]] = "Hội nghị"
+    wb.save(path)
+    got = [m for m in messages(path, mini_plan) if f"Báo cáo!{task_ref}: lỗi:" in m]
+    assert len(got) == 1, messages(path, mini_plan)
+    assert f"Báo cáo!{task_ref}: lỗi: nhiệm vụ '1z' không có trong kế hoạch (mục III)" in got[0], got
+    assert ", ".join(t.id for t in mini_plan.tasks) in got[0] and "khóa" not in got[0], got

@@ -22,7 +22,16 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic, column_letter
 from plan57.base.errors import os_message
 from plan57.loading.yamlsafe import Document, Loc, vn_int
-from plan57.model.form import LEAD_FIELD, NO, YES, Kind, audience_names, form_layout, key_order
+from plan57.model.form import (
+    LEAD_FIELD,
+    NO,
+    YES,
+    FormField,
+    Kind,
+    audience_names,
+    form_layout,
+    key_order,
+)
 from plan57.model.plan import Plan
 
 DEFAULT_FORM_MAX_SIZE = 5 * 1024 * 1024  # a form is ~20 KB; a few photos pasted in still fit
@@ -195,7 +204,7 @@ def convert(kind: Kind, value: Any, plan: Plan) -> Any:
                 except ValueError:
                     return value  # 31/02/2025: validation says the day does not exist
         return value
-    if kind in ("bool", "channel"):
+    if kind in ("bool", "channel", "none"):
         if isinstance(value, str):
             low = value.lower()
             if low in YES_WORDS:
@@ -360,8 +369,28 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
         labels[f.name] = f.label
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
     channel_cells: list[tuple[int, int]] = []
+    ticks: list[tuple[FormField, int, int]] = []  # the "none" ticks set (Có): their lists are []
+
+    def read_tick(f: FormField) -> None:
+        dest = _destination(wb, f.name)
+        if dest is None or dest[0] != sheet_name:
+            return  # a form made before the ticks: its lists are null or rows
+        _, row, col = dest
+        value, ok = value_at(row, col)
+        got = convert("none", value, plan) if ok else None
+        if got is True:
+            ticks.append((f, row, col))
+        elif got is not None and got is not False:
+            problem(row, col, "form-yes-no", f"'{f.name}' phải chọn {YES} hoặc {NO} (đang là '{value}')")
+
+    for spec in layout.tables:
+        if spec.none is not None:
+            read_tick(spec.none)
     for f in layout.fields():
         if f.kind in ("unit", "year"):
+            continue
+        if f.kind == "none":
+            read_tick(f)
             continue
         dest = _destination(wb, f.name)
         if dest is None or dest[0] != sheet_name:
@@ -405,6 +434,7 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
         doc.keys.setdefault(("channels",), Loc(*channel_cells[0]))
     _assemble(data, blocks, doc, place, plan)
     _tables(ws, layout, data, doc, plan, place, value_at, problem)
+    _empty_lists(ticks, layout, data, doc, place, problem)
     tasks = data.get("tasks")
     key_task = plan.key_days_task
     if isinstance(tasks, dict) and isinstance(tasks.get(key_task), dict) and any(k.date for k in plan.key_days):
@@ -414,6 +444,34 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     ranked = sorted(data, key=lambda k: order.index(k) if k in order else len(order))
     doc.data = out.doc.data = {k: data[k] for k in ranked}
     return out
+
+
+def _empty_lists(
+    ticks: list[tuple[FormField, int, int]], layout: Any, data: dict[str, Any], doc: Document, place: Any, problem: Any
+) -> None:
+    """A list whose "none" tick is set is empty ([]); rows in its table as well are an error."""
+    titles = {spec.name: spec.title for spec in layout.tables}
+    for f, row, col in ticks:
+        path = f.path[:-1]
+        parent: Any = data
+        for seg in path[:-1]:
+            parent = parent.setdefault(seg, {}) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict):
+            continue
+        rows = parent.get(path[-1])
+        if rows:
+            table = titles["events" if path[0] == "tasks" else path[0]]
+            whose = f" có nhiệm vụ {path[1]}" if path[0] == "tasks" else ""
+            problem(
+                row,
+                col,
+                "form-none-and-rows",
+                f"'{f.name}' chọn {YES} (không có mục nào) nhưng bảng '{table}' vẫn có {len(rows)} dòng{whose}: "
+                f"hãy xóa các dòng đó hoặc để trống ô này",
+            )
+            continue
+        parent[path[-1]] = []
+        place(path, row, col)
 
 
 def _accepts_none(plan: Plan, path: tuple[str, ...]) -> bool | None:

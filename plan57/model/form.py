@@ -19,12 +19,20 @@ from pydantic import BaseModel
 from plan57.model.plan import Plan
 from plan57.model.submission import submission_model
 
-Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task"]
+Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task", "none"]
 
 MAIN_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 YES, NO = "Có", "Không"
+# A list left empty reads as "not reported" (null). That a unit had none ([]) is said by a tick:
+# a Có/Không cell named '<list's key path>.none' (`training.none`, `tasks.1c.events.none`). The
+# name is not a key path of a submission (a list's items are numbered), so it cannot collide.
+NONE_SUFFIX = "none"
+NONE_NOTE = (
+    f"Chọn {YES} nếu đúng như vậy (khi đó không ghi dòng nào vào bảng); để trống khi có "
+    "mục ghi trong bảng hoặc khi chưa báo cáo"
+)
 DATE_FORMAT = "ngày/tháng/năm"  # what the form asks for: 03/12/2025
 # Blocks whose other fields are asked only when the first is true: a template holds the first
 # only, and a form's empty details are left out of the file it gives.
@@ -71,6 +79,7 @@ class TableSpec:
     title: str
     columns: list[Column]
     note: str = ""
+    none: FormField | None = None  # the "none" tick above the table (events: one per task instead)
 
 
 @dataclass
@@ -209,6 +218,14 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
     for tid in _led_tasks(plan, unit_id, data):
         task = plan.task_index[tid]
         fields = [FormField(("tasks", tid, "activities"), "Số hoạt động đã thực hiện", "int", _hint("int"))]
+        fields.append(  # its events are rows of the one events table; this says it had none
+            FormField(
+                ("tasks", tid, "events", NONE_SUFFIX),
+                f"Nhiệm vụ {tid} không tổ chức sự kiện nào trong năm (các sự kiện ghi ở bảng Sự kiện, cột Nhiệm vụ)",
+                "none",
+                NONE_NOTE,
+            )
+        )
         fields += [
             FormField(("tasks", tid, "products", k.id), f"Số sản phẩm: {k.name}", "int", _hint("int"))
             for k in plan.product_kinds
@@ -241,6 +258,7 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
                     Column("participants", "Số người tham gia", "int"),
                 ],
                 _targets_note(plan, "training.audience"),
+                none_tick("training", "Đơn vị không có chương trình đào tạo, bồi dưỡng nào trong năm"),
             )
         )
     layout.tables.append(
@@ -258,8 +276,15 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
     )
     for name in ("difficulties", "proposals"):
         title = label_of(mf[name].description)
-        layout.tables.append(TableSpec(name, title, [Column("text", title, "text")]))
+        what = {"difficulties": "khó khăn, vướng mắc", "proposals": "đề xuất, kiến nghị"}[name]
+        tick = none_tick(name, f"Đơn vị không có {what} nào")
+        layout.tables.append(TableSpec(name, title, [Column("text", title, "text")], none=tick))
     return layout
+
+
+def none_tick(list_path: str, label: str) -> FormField:
+    """The tick saying a list is empty ([]), named '<list_path>.none'."""
+    return FormField(tuple(list_path.split(".")) + (NONE_SUFFIX,), label, "none", NONE_NOTE)
 
 
 def key_order(plan: Plan, unit_id: str) -> list[str]:

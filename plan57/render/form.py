@@ -16,6 +16,7 @@ from plan57.model.form import (
     LISTS_SHEET,
     MAIN_SHEET,
     NO,
+    NONE_SUFFIX,
     YES,
     FormField,
     Layout,
@@ -39,6 +40,8 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
     """A value of the submission as the form shows it."""
     if value is None:
         return None
+    if kind == "none":  # the tick of a list: set when the list is empty ([])
+        return YES if value == [] else None
     if kind in ("bool", "channel"):
         if value is True:
             return YES
@@ -56,6 +59,8 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
 
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
     node: Any = data
+    if path[-1] == NONE_SUFFIX and len(path) >= 2:
+        path = path[:-1]  # a list's tick shows the list itself
     if path[0] == "channels" and len(path) == 2:
         channels = (data or {}).get("channels")
         if isinstance(channels, list):
@@ -152,7 +157,15 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         dv.showInputMessage = True
         dv.prompt = msg
         ws.add_data_validation(dv)
-    by_kind = {"bool": dv_yes, "channel": dv_yes, "audience": dv_aud, "task": dv_task, "int": dv_int, "date": dv_date}
+    by_kind = {
+        "bool": dv_yes,
+        "channel": dv_yes,
+        "none": dv_yes,
+        "audience": dv_aud,
+        "task": dv_task,
+        "int": dv_int,
+        "date": dv_date,
+    }
 
     def style_input(cell: Any, kind: str, locked: bool = False) -> None:
         cell.border = box
@@ -264,6 +277,9 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         heading(spec.title)
         if spec.note:
             paragraph(spec.note)
+        if spec.none is not None:
+            field_row(0, spec.none)
+            ws.cell(row - 1, 1).value = None
         first_col = 2
         for j, column in enumerate(spec.columns):
             c = ws.cell(row, first_col + j, column.header)
@@ -301,7 +317,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     ws.protection.formatRows = False
 
     # ---- instructions --------------------------------------------------------------------
-    guide.column_dimensions["A"].width = 100
+    guide.column_dimensions["A"].width = 78  # with half-inch margins, fits an A4 page's width
     lines = [
         (f"HƯỚNG DẪN GHI BIỂU MẪU BÁO CÁO NĂM {year}", bold),
         (f"Kế hoạch số {plan.plan.number}: {plan.plan.title}", body),
@@ -318,21 +334,33 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
             "dòng trống được bỏ qua.",
             body,
         ),
-        ("7. Ghi ngày gửi báo cáo khi gửi; để trống ngày gửi thì báo cáo được coi là bản nháp.", body),
         (
-            "8. Không sửa nhãn, không thêm hay xóa cột, không đổi tên trang; các ô khác đã được khóa để "
+            f"7. Không có mục nào trong một danh sách (ví dụ không có khó khăn nào): chọn {YES} ở ô "
+            "'Đơn vị không có …' ngay dưới tiêu đề bảng và để trống bảng; với sự kiện, chọn ở ô "
+            "'Nhiệm vụ … không tổ chức sự kiện nào' trong phần của nhiệm vụ. Bảng trống mà ô này cũng "
+            "trống nghĩa là chưa báo cáo; đã có dòng trong bảng thì để trống ô này. (Tên các ô này: "
+            "training.none, difficulties.none, proposals.none, tasks.<mã nhiệm vụ>.events.none.)",
+            body,
+        ),
+        ("8. Ghi ngày gửi báo cáo khi gửi; để trống ngày gửi thì báo cáo được coi là bản nháp.", body),
+        (
+            "9. Không sửa nhãn, không thêm hay xóa cột, không đổi tên trang; các ô khác đã được khóa để "
             "giữ nguyên biểu mẫu.",
             body,
         ),
-        ("9. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên tệp, rồi gửi lại.", body),
+        ("10. Lưu tệp dưới dạng Excel (.xlsx), giữ nguyên tên tệp, rồi gửi lại.", body),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         c = guide.cell(i, 1, text)
         c.font = font
         c.alignment = Alignment(wrap_text=True, vertical="top")
-        guide.row_dimensions[i].height = 16 * (1 + len(text) // 95)
+        guide.row_dimensions[i].height = 16 * (1 + len(text) // 72)
     guide.print_area = f"A1:A{len(lines)}"
     guide.page_setup.paperSize = guide.PAPERSIZE_A4
+    guide.page_margins.left = guide.page_margins.right = 0.5
+    guide.page_setup.fitToWidth = 1  # the wide column fits the page: no line is cut at its right
+    guide.page_setup.fitToHeight = 0
+    guide.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     guide.protection.sheet = True
     wb.active = 1
     buf = io.BytesIO()

@@ -9,8 +9,9 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
-from plan57.model.form import form_wording
+from plan57.model.form import audience_names, form_wording
 from plan57.model.plan import Plan
+from plan57.validation.locate import did_you_mean
 from plan57.validation.validate import display_path, validate_document
 
 
@@ -82,13 +83,45 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
         )
     target = Path(f"{known_unit or named or path.stem}.yaml")
     checked = validate_document(read.doc, plan, shown, target, good_year)
+    chosen = _chosen_cells(data, read.doc.values, plan)
     for d in checked.diagnostics:
         if d.code == "year-folder" or (d.code == "unknown-unit-file" and known_unit is None):
             continue  # a form is not filed in a folder; a bad unit cell is already reported
-        out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, form_wording(d.message), sheet=read.sheet))
+        message = form_wording(d.message)
+        if d.is_error and (d.line, d.col) in chosen:
+            message = chosen[(d.line, d.col)]
+        out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, message, sheet=read.sheet))
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
     result.unit, result.year = known_unit, good_year
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
     return result
+
+
+def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan: Plan) -> dict[tuple[int, int], str]:
+    """What to say of a cell whose drop-down value is not in the plan, by the names the drop-down
+    shows (not the plan's ids): (row, column) → message."""
+    names = audience_names(plan)
+    out: dict[tuple[int, int], str] = {}
+    training = data.get("training")
+    task_ids = [t.id for t in plan.tasks]
+    for path, loc in values.items():
+        if len(path) == 2 and path[0] == "tasks" and str(path[1]) not in plan.task_index:
+            out[(loc.line, loc.col)] = (  # an events row's task column: the drop-down lists task ids
+                f"nhiệm vụ '{path[1]}' không có trong kế hoạch (mục III){did_you_mean(str(path[1]), task_ids)}: "
+                f"hãy chọn một trong: {', '.join(task_ids)}"
+            )
+            continue
+        if len(path) != 3 or path[0] != "training" or path[2] != "audience" or not isinstance(training, list):
+            continue
+        item = training[path[1]] if isinstance(path[1], int) and path[1] < len(training) else None
+        value = item.get("audience") if isinstance(item, dict) else None
+        if value is None or value in names:
+            continue
+        shown = list(names.values())
+        out[(loc.line, loc.col)] = (
+            f"đối tượng '{value}' không có trong danh sách của ô{did_you_mean(str(value), shown)}: "
+            f"hãy chọn một trong: {', '.join(shown)}"
+        )
+    return out
