@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ class Workspace:
 
 def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path]:
     path = plan or default_plan()
+    if path.is_dir():
+        raise UsageError(f"'{path}' là một thư mục, không phải tệp kế hoạch (--plan)")
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
     return load_plan(path, cache=cache), path
@@ -80,6 +83,29 @@ def units_folder(units: Path | None) -> Path:
     if not units.exists():
         raise UsageError(f"không có thư mục báo cáo '{units}' (--units): hãy kiểm tra lại đường dẫn")
     return units
+
+
+def parse_date(value: str) -> dt.date:
+    """A date typed on the command line (NĂM-THÁNG-NGÀY): a day the calendar does not have is said
+    so, apart from a date written in another form."""
+    import calendar
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value)
+    if m is None:
+        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15")
+    year, month, day = (int(g) for g in m.groups())
+    if year < 1:
+        raise UsageError(f"ngày '{value}' không có trong lịch: không có năm {year}")
+    if not 1 <= month <= 12:
+        raise UsageError(f"ngày '{value}' không có trong lịch: không có tháng {month} (tháng từ 1 đến 12)")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        last = calendar.monthrange(year, month)[1]
+        raise UsageError(
+            f"ngày {day:02d}/{month:02d}/{year} không có trong lịch: tháng {month} năm {year} có {last} ngày"
+        ) from None
 
 
 def check_year(plan: Plan, year: int) -> int:
@@ -217,6 +243,8 @@ def import_forms(
     out: list[Imported] = []
     seen: dict[tuple[int, str], str] = {}
     for form in forms:
+        if form.is_dir():
+            raise UsageError(f"'{form}' là một thư mục, không phải biểu mẫu Excel (.xlsx)")
         if not form.is_file():
             raise UsageError(f"không tìm thấy tệp '{form}'")
     for form in forms:

@@ -114,6 +114,7 @@ class Contribution:
     denominator: int | None = None
     met: bool | None = None
     note: str = ""
+    value: Any = None  # a share: the unit's value; a group of fields: each field's value
 
 
 @dataclass(slots=True)
@@ -306,7 +307,7 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
                 else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
             )
             note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
-            contribs.append(Contribution(uid, met=ok, note=note))
+            contribs.append(Contribution(uid, met=ok, note=note, value=v))
         n = sum(1 for c in contribs if c.met)
         return _Measured(
             Fraction(n, n_expected) if n_expected else None,
@@ -347,7 +348,13 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
                     any_value = True
             if all(v is not None for v in values):
                 have += 1
-            contribs.append(Contribution(uid, met=all((v or 0) >= least for v in values)))
+            contribs.append(
+                Contribution(
+                    uid,
+                    met=all((v or 0) >= least for v in values),
+                    value=dict(zip(target.fields, values)),
+                )
+            )
         holds = all(t >= least for t in totals.values()) if any_value else None
         return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
     # covers: the values seen across the units' lists cover the required ones

@@ -226,7 +226,7 @@ def _check_document(
     try:
         record = model.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1)
+        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
         out.extend(first)
     out.extend(check(doc, plan, shown, folder_year))
     out.extend(unsafe_text(doc, shown))
