@@ -6,15 +6,18 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import OutputError, UsageError
 from plan57.base.paths import default_plan, default_units
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE
 from plan57.model.plan import Plan
-from plan57.scoring.score import YearResult, latest_year, score_year
 from plan57.validation.plan_file import load_plan
 from plan57.validation.validate import Collection, validate_tree
+
+if TYPE_CHECKING:  # scoring is imported where a command scores: `validate` does not
+    from plan57.scoring.score import YearResult
 
 
 @dataclass
@@ -112,6 +115,8 @@ def check_year(plan: Plan, year: int) -> int:
 
 
 def score(ws: Workspace, year: int | None) -> YearResult:
+    from plan57.scoring.score import latest_year, score_year
+
     """Score `year`, by default the latest year with submissions (else the plan's first year)."""
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
@@ -124,7 +129,7 @@ def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, ob
     The state is the scoring state (on_time, late, invalid, missing); `draft` is true for a
     missing unit whose file is a valid draft (no sending date yet).
     """
-    from plan57.scoring.score import YearData
+    from plan57.scoring.score import YearData, latest_year
 
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start

@@ -168,6 +168,12 @@ def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
         raise typer.Exit(code=1)
 
 
+def _echo_lines(lines: list[str]) -> None:
+    """Lines to stdout in one write: thousands of diagnostics stay a small cost."""
+    if lines:
+        typer.echo("\n".join(lines))
+
+
 @_command
 def validate(
     paths: Annotated[
@@ -213,14 +219,12 @@ def validate(
     if fmt is ValidateFmt.json:
         typer.echo(dg.to_json(found))
     elif fmt is ValidateFmt.github:
-        for d in found:
-            typer.echo(d.github())
+        _echo_lines([d.github() for d in found])
     else:
-        from plan57.render.text import validation_lines
+        from plan57.render.diagnostics import validation_lines
 
         hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
-        for line in validation_lines(found, coll.files, quiet, hint):
-            typer.echo(line)
+        _echo_lines(validation_lines(found, coll.files, quiet, hint))
     raise typer.Exit(code=1 if errors else 0)
 
 

@@ -59,7 +59,8 @@ class Collection:
 def display_path(path: Path) -> str:
     """The path as the user will recognise it: relative to here when below here; a control
     character or an undecodable byte in a name is shown escaped, never sent to the terminal."""
-    return one_line(os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name))
+    parent, name = os.path.split(os.fspath(path))
+    return one_line(os.path.join(_display_dir(parent or ".", os.getcwd()), name))
 
 
 @functools.lru_cache(maxsize=256)
