@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import OutputError, UsageError
 from plan57.base.paths import default_plan, default_units
 from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE
 from plan57.model.plan import Plan
-from plan57.scoring.score import YearResult, latest_year, score_year
 from plan57.validation.plan_file import load_plan
 from plan57.validation.validate import Collection, validate_tree
+
+if TYPE_CHECKING:  # scoring is imported where a command scores: `validate` does not
+    from plan57.scoring.score import YearResult
 
 
 @dataclass
@@ -28,6 +32,8 @@ class Workspace:
 
 def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path]:
     path = plan or default_plan()
+    if path.is_dir():
+        raise UsageError(f"'{path}' là một thư mục, không phải tệp kế hoạch (--plan)")
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
     return load_plan(path, cache=cache), path
@@ -79,6 +85,29 @@ def units_folder(units: Path | None) -> Path:
     return units
 
 
+def parse_date(value: str) -> dt.date:
+    """A date typed on the command line (NĂM-THÁNG-NGÀY): a day the calendar does not have is said
+    so, apart from a date written in another form."""
+    import calendar
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value)
+    if m is None:
+        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15")
+    year, month, day = (int(g) for g in m.groups())
+    if year < 1:
+        raise UsageError(f"ngày '{value}' không có trong lịch: không có năm {year}")
+    if not 1 <= month <= 12:
+        raise UsageError(f"ngày '{value}' không có trong lịch: không có tháng {month} (tháng từ 1 đến 12)")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        last = calendar.monthrange(year, month)[1]
+        raise UsageError(
+            f"ngày {day:02d}/{month:02d}/{year} không có trong lịch: tháng {month} năm {year} có {last} ngày"
+        ) from None
+
+
 def check_year(plan: Plan, year: int) -> int:
     if year not in plan.years:
         raise UsageError(f"năm {year} nằm ngoài thời gian của kế hoạch ({plan.years.start}–{plan.years.stop - 1})")
@@ -86,6 +115,8 @@ def check_year(plan: Plan, year: int) -> int:
 
 
 def score(ws: Workspace, year: int | None) -> YearResult:
+    from plan57.scoring.score import latest_year, score_year
+
     """Score `year`, by default the latest year with submissions (else the plan's first year)."""
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
@@ -98,7 +129,7 @@ def unit_states(ws: Workspace, year: int | None) -> tuple[int, list[dict[str, ob
     The state is the scoring state (on_time, late, invalid, missing); `draft` is true for a
     missing unit whose file is a valid draft (no sending date yet).
     """
-    from plan57.scoring.score import YearData
+    from plan57.scoring.score import YearData, latest_year
 
     if year is None:
         year = latest_year(ws.plan, ws.collection) or ws.plan.years.start
@@ -271,6 +302,8 @@ def import_forms(
     out: list[Imported] = []
     seen: dict[tuple[int, str], str] = {}
     for form in forms:
+        if form.is_dir():
+            raise UsageError(f"'{form}' là một thư mục, không phải biểu mẫu Excel (.xlsx)")
         if not form.is_file():
             raise UsageError(f"không tìm thấy tệp '{form}'")
     for form in forms:

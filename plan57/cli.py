@@ -154,19 +154,24 @@ def _console() -> Console:
     return console
 
 
-def _name_invalid(result) -> None:  # type: ignore[no-untyped-def]
-    """Invalid files are never silently dropped: each is named on stderr."""
-    files = result.reporting.invalid_files
-    if files:
-        typer.echo(
-            f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files),
-            err=True,
-        )
+def _name_invalid(result, unit: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's own)."""
+    from plan57.render.text import invalid_note
+
+    note = invalid_note(result, unit)
+    if note:
+        typer.echo(note, err=True)
 
 
 def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
     if strict and (result.reporting.invalid_files or any(t.due and t.status != "met" for t in result.targets)):
         raise typer.Exit(code=1)
+
+
+def _echo_lines(lines: list[str]) -> None:
+    """Lines to stdout in one write: thousands of diagnostics stay a small cost."""
+    if lines:
+        typer.echo("\n".join(lines))
 
 
 @_command
@@ -214,14 +219,12 @@ def validate(
     if fmt is ValidateFmt.json:
         typer.echo(dg.to_json(found))
     elif fmt is ValidateFmt.github:
-        for d in found:
-            typer.echo(d.github())
+        _echo_lines([d.github() for d in found])
     else:
-        from plan57.render.text import validation_lines
+        from plan57.render.diagnostics import validation_lines
 
         hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
-        for line in validation_lines(found, coll.files, quiet, hint):
-            typer.echo(line)
+        _echo_lines(validation_lines(found, coll.files, quiet, hint))
     raise typer.Exit(code=1 if errors else 0)
 
 
@@ -264,7 +267,9 @@ def score(
             "--unit", metavar="MÃ_ĐƠN_VỊ", help="Chỉ in phiếu đánh giá của một đơn vị (mã đơn vị).", show_default=False
         ),
     ] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Giải thích cách tính từng chỉ tiêu (với --format json: trường explain).")
+    ] = False,
     strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
@@ -283,11 +288,11 @@ def score(
         _fail(exc)
     for note in ws.collection.notes:
         typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-    _name_invalid(result)
+    _name_invalid(result, unit)
     if fmt is Fmt.json:
         from plan57.render.json import score_json, unit_dict
 
-        typer.echo(score_json(result) if unit is None else unit_dict(result, unit))
+        typer.echo(score_json(result, explain) if unit is None else unit_dict(result, unit))
     else:
         from plan57.render.text import render_explain, render_score, render_unit
 
@@ -304,12 +309,9 @@ def score(
 def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15") from None
+    from plan57.api import parse_date
+
+    return dt.date.today() if value is None else parse_date(value)
 
 
 def _report_formats() -> str:
@@ -777,6 +779,14 @@ def _main() -> None:
         sys.exit(1)
     except BrokenPipeError:
         _quiet_pipe()
+    except OSError as exc:  # a system error nothing below caught: in Vietnamese, with its path
+        if debug:
+            raise
+        from plan57.base.errors import os_message
+
+        where = f" '{exc.filename}'" if exc.filename else ""
+        sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+        sys.exit(2)
     except Exception as exc:  # the top of the program: never a traceback unless asked
         if debug:
             raise

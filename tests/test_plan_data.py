@@ -367,3 +367,24 @@ def test_quoted_text_count():
 def test_quoted_text_is_verbatim_from_seed(seed, text):
     assert isinstance(text, str) and text.strip()
     assert _ws(text) in seed
+
+
+def test_blocks_for_a_unit_named_by_a_target_apart_from_its_kind() -> None:
+    """blocks_for is worked out once per kind, but a unit a target names one by one keeps its own."""
+    from plan57.model.plan import Plan
+
+    from .conftest import plan_data
+
+    data = plan_data()
+    xa = [u for u in data["units"] if u["kind"] == "xa"]
+    named, other = xa[0]["id"], xa[1]["id"]
+    target = next(t for t in data["targets"] if "science_tasks" in str(t))
+    target["applies_to"] = {"units": [named]}
+    plan = Plan.model_validate(data)
+    blocks_named = plan.blocks_for(plan.unit_index[named])
+    blocks_other = plan.blocks_for(plan.unit_index[other])
+    assert "science_tasks" in blocks_named and "science_tasks" not in blocks_other
+    # asked again, in the other order, the answers hold
+    assert plan.blocks_for(plan.unit_index[other]) == blocks_other
+    assert plan.blocks_for(plan.unit_index[named]) == blocks_named
+    assert plan.targets_reading["science_tasks"] == [t for t in plan.targets if "science_tasks" in t.blocks]

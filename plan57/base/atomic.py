@@ -68,8 +68,19 @@ def _write_special(target: Path, data: bytes, shown: str) -> None:
         raise OutputError(f"không ghi được '{shown}': {os_message(exc)}") from None
 
 
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The part of a folder's path that exists and is not a folder (a file where a folder must be)."""
+    for part in [*reversed(folder.parents), folder]:
+        if os.path.lexists(part) and not os.path.isdir(part):
+            return part
+    return None
+
+
 def _replace(target: Path, data: bytes, overwrite: bool, shown: str) -> None:
     parent = target.parent if str(target.parent) else Path(".")
+    blocker = _file_in_the_way(parent)
+    if blocker is not None:
+        raise OutputError(f"không ghi được '{shown}': '{blocker}' là một tệp, không phải thư mục")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)

@@ -33,6 +33,8 @@ def decimal_string(value: Fraction | None) -> str | None:
 
 def vn_int(n: int) -> str:
     """12500 → '12.500'."""
+    if 0 <= n < 1000:
+        return str(n)
     sign = "-" if n < 0 else ""
     return sign + f"{abs(n):,}".replace(",", ".")
 
@@ -41,7 +43,16 @@ def percent(value: Fraction | None) -> str:
     """Rounded DOWN to one decimal, so 100% shows only when exactly met; 75% not 75,0%."""
     if value is None:
         return "—"
-    tenths = math.floor(value * 1000)  # tenths of a percent
+    return _tenths(math.floor(value * 1000))
+
+
+def percent_of(num: int, den: int) -> str:
+    """percent(num/den) in integers alone (den > 0): the same text, without building a Fraction."""
+    return _tenths(num * 1000 // den)
+
+
+def _tenths(tenths: int) -> str:
+    """Tenths of a percent as text: 785 → '78,5%', 750 → '75%'."""
     whole, frac = divmod(tenths, 10)
     return f"{vn_int(whole)}%" if frac == 0 else f"{vn_int(whole)},{frac}%"
 

@@ -48,6 +48,7 @@ class Document:
     # source text of plain integer scalars written with a leading zero (0912345678)
     leading_zero: dict[Path_, str] = field(default_factory=dict)
     fast: bool = False  # parsed by libyaml's C parser (the same data and places as the careful path)
+    source: str | None = field(default=None, repr=False)  # the decoded text, when read from a file
 
     def value_loc(self, path: Path_) -> Loc:
         while path not in self.values and path:
@@ -695,11 +696,11 @@ def load_bytes(
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
     text = decode(raw, path)
-    if fast:
-        doc = parse_fast(text, max_nodes)
-        if doc is not None:
-            return doc
-    return parse(text, path, max_nodes)
+    doc = parse_fast(text, max_nodes) if fast else None
+    if doc is None:
+        doc = parse(text, path, max_nodes)
+    doc.source = text
+    return doc
 
 
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:

@@ -299,3 +299,31 @@ def key_order(plan: Plan, unit_id: str) -> list[str]:
 def audience_names(plan: Plan) -> dict[str, str]:
     """Training audience id → its Vietnamese name, as the form's list shows it."""
     return {a.id: a.name for a in plan.training_audiences}
+
+
+def field_label(plan: Plan, path: str) -> str:
+    """A submission field as a person reads it: the label of the template's comment and the form
+    (its question word dropped: 'Đơn vị đã ban hành Kế hoạch triển khai'). The path itself when the
+    model has no such field."""
+    node: Any = submission_model(plan)
+    description: str | None = None
+    for key in path.split("."):
+        fields = getattr(unwrap(node), "model_fields", None)
+        if fields is None:  # a list: its items' model
+            args = typing.get_args(unwrap(node))
+            fields = getattr(unwrap(args[0]), "model_fields", None) if args else None
+        if fields is None or key not in fields:
+            return path
+        node, description = fields[key].annotation, fields[key].description
+    text = re.sub(r"\s*\(≤[^)]*\)|;\s*≤[^)]*(?=\))", "", description or "")  # the form's "(≤ total)" notes
+    return re.sub(r"\s+chưa$", "", label_of(text)) or path
+
+
+def item_label(plan: Plan, path: str) -> str:
+    """One item of a group of fields ('Số thành viên: nhà quản lý' → 'nhà quản lý')."""
+    return field_label(plan, path).rpartition(": ")[2]
+
+
+def value_names(plan: Plan, path: str) -> dict[str, str]:
+    """The Vietnamese names of a field's ids (a training's audience), as the form's lists show them."""
+    return audience_names(plan) if path == "training.audience" else {}

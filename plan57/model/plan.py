@@ -283,7 +283,33 @@ class Plan(_Model):
         return [u for u in self.units if self.applies(target, u)]
 
     def blocks_for(self, unit: Unit) -> list[str]:
-        """The submission blocks this unit's targets read, in target order."""
+        """The submission blocks this unit's targets read, in target order (worked out once per
+        unit: every file of the unit asks)."""
+        # units no target names one by one share their kind's blocks
+        memo = ("unit", unit.id) if unit.id in self._named_units else ("kind", unit.kind)
+        known = self._blocks_of.get(memo)
+        if known is None:
+            known = self._blocks_of[memo] = self._blocks_for(unit)
+        return known
+
+    @cached_property
+    def _blocks_of(self) -> dict[tuple[str, str], list[str]]:
+        return {}
+
+    @cached_property
+    def _named_units(self) -> frozenset[str]:
+        return frozenset(u for t in self.targets for u in t.applies_to.units)
+
+    @cached_property
+    def targets_reading(self) -> dict[str, list[Target]]:
+        """Each submission block and the targets that read it, in target order."""
+        out: dict[str, list[Target]] = {}
+        for target in self.targets:
+            for block in dict.fromkeys(target.blocks):
+                out.setdefault(block, []).append(target)
+        return out
+
+    def _blocks_for(self, unit: Unit) -> list[str]:
         blocks: dict[str, None] = {}
         for target in self.targets:
             if self.applies(target, unit):

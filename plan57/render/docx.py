@@ -10,6 +10,7 @@ python-docx escapes it, and characters XML cannot hold become U+FFFD.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -17,17 +18,20 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree  # type: ignore[import-untyped]
 
 from plan57.base.numbers import percent, vn_int
 from plan57.render.markdown import ratio_text, vn_date
@@ -48,7 +52,6 @@ SAMPLE_NOTICE = (
     "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
 )
 # the note under the targets table, as the Markdown report words it
-NOTE = "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện “Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -76,12 +79,64 @@ Parts = Sequence[Span | str]
 # ---- low-level helpers ---------------------------------------------------------------------------
 
 
+# Run and paragraph properties, built once by python-docx for each combination and then copied:
+# python-docx places every property by searching the element's allowed children, which costs
+# about a millisecond a run and made up most of a report with thousands of units' texts.
+_PROPS: dict[tuple[Any, ...], Any] = {}
+
+
+def _copied_props(element: Any, key: tuple[Any, ...], props_tag: str, build: Any) -> None:
+    """Give a new run or paragraph the properties `build` sets, from the copy kept for `key`."""
+    proto = _PROPS.get(key)
+    if proto is None:
+        build()
+        made = element.find(props_tag)
+        if made is not None:
+            _PROPS[key] = copy.deepcopy(made)
+        return
+    element.insert(0, copy.deepcopy(proto))  # properties are the element's first child
+
+
 def _run(p: Paragraph, value: str, size: float, bold: bool = False, italic: bool = False) -> None:
-    run = p.add_run(value)
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.italic = italic
+    if "\t" in value or "\n" in value:
+        run = p.add_run(value)  # python-docx turns these into Word's tab and break
+    else:  # the same XML, without python-docx's walk through the text a character at a time
+        r = OxmlElement("w:r")
+        if value:
+            t = OxmlElement("w:t")
+            t.text = value
+            if len(value.strip()) < len(value):
+                t.set(_XML_SPACE, "preserve")
+            r.append(t)
+        p._p.append(r)
+        run = Run(r, p)
+
+    def build() -> None:
+        run.font.name = FONT
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.italic = italic
+
+    _copied_props(run._r, ("r", size, bold, italic), _R_PR, build)
+
+
+def _new_paragraph(container: Any) -> Paragraph:
+    """`container.add_paragraph()`; in the body, put straight before its closing section
+    properties, which python-docx looks for by reading every paragraph already there (quadratic
+    in a report with thousands of units' difficulties and proposals)."""
+    if isinstance(container, DocumentObject):
+        try:
+            last = container.element.body[-1]  # found from the end (lxml's len() counts children)
+        except IndexError:
+            last = None
+        if last is not None and last.tag == _SECT_PR:
+            p = OxmlElement("w:p")
+            last.addprevious(p)
+            return Paragraph(p, container._body)
+    return container.add_paragraph()  # type: ignore[no-any-return]
+
+
+_SECT_PR, _R_PR, _P_PR, _XML_SPACE = qn("w:sectPr"), qn("w:rPr"), qn("w:pPr"), qn("xml:space")
 
 
 def _para(
@@ -94,14 +149,18 @@ def _para(
     after: float = 6,
     keep_next: bool = False,
 ) -> Paragraph:
-    p: Paragraph = container.add_paragraph()
-    fmt = p.paragraph_format
-    fmt.alignment = align
-    fmt.first_line_indent = INDENT if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY else None
-    fmt.space_before = Pt(before)
-    fmt.space_after = Pt(after)
-    fmt.line_spacing = 1.15 if size >= 13 else 1.0
-    fmt.keep_with_next = keep_next
+    p = _new_paragraph(container)
+
+    def build() -> None:
+        fmt = p.paragraph_format
+        fmt.alignment = align
+        fmt.first_line_indent = INDENT if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY else None
+        fmt.space_before = Pt(before)
+        fmt.space_after = Pt(after)
+        fmt.line_spacing = 1.15 if size >= 13 else 1.0
+        fmt.keep_with_next = keep_next
+
+    _copied_props(p._p, ("p", align, indent, before, after, size >= 13, keep_next), _P_PR, build)
     for part in parts:
         span = Span(part) if isinstance(part, str) else part
         _run(p, span.text, size, span.bold, span.italic)
@@ -188,7 +247,10 @@ class Col:
 
 def _grid(doc: DocumentObject, cols: Sequence[Col], rows: Sequence[Sequence[Parts | str]], size: float) -> Table:
     """A real Word table: a bold header row repeated on every page, then one row per item."""
-    table: Table = doc.add_table(rows=1 + len(rows), cols=len(cols))
+    # rows of plain text past the first are written as XML after it (see `_more_rows`)
+    quick = len(rows) > 1 and all(isinstance(v, str) for values in rows[1:] for v in values)
+    built = rows[:1] if quick else rows
+    table: Table = doc.add_table(rows=1 + len(built), cols=len(cols))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _cell_margins(table, 1.2)
@@ -196,7 +258,7 @@ def _grid(doc: DocumentObject, cols: Sequence[Col], rows: Sequence[Sequence[Part
     for cell, col in zip(table.rows[0].cells, cols):
         _cell_para(cell, [Span(col.title, bold=True)], size, WD_ALIGN_PARAGRAPH.CENTER, True)
     _row_flags(table.rows[0], header=True)
-    for row, values in zip(table.rows[1:], rows):
+    for row, values in zip(table.rows[1:], built):
         _row_flags(row, header=False)
         for cell, col, value in zip(row.cells, cols, values):
             if isinstance(value, str):  # our own line breaks (unit text has none left)
@@ -204,7 +266,45 @@ def _grid(doc: DocumentObject, cols: Sequence[Col], rows: Sequence[Sequence[Part
                     _cell_para(cell, [line], size, col.align, i == 0)
             else:
                 _cell_para(cell, value, size, col.align, True)
+    if quick:
+        _more_rows(table, rows[1:])  # type: ignore[arg-type]
     return table
+
+
+_NS_DECL = re.compile(r' xmlns:\w+="[^"]*"')
+
+
+def _xml(element: Any) -> str:
+    """An element as XML text without its namespace declarations (the wrapper declares them)."""
+    if element is None:
+        return ""
+    return _NS_DECL.sub("", etree.tostring(element, encoding="unicode"))
+
+
+def _more_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
+    """Rows after the first, each cell formatted exactly as the first row's cell of its column
+    (its properties copied as XML): written as one XML text and parsed once, because python-docx's
+    per-cell calls would take most of the report's time at thousands of rows (a large annex)."""
+    first = table._tbl.tr_lst[1]
+    row_open = f"<w:tr>{_xml(first.trPr)}"
+    cells = []
+    for tc in first.tc_lst:
+        p = tc.p_lst[0]
+        r = p.r_lst[0] if p.r_lst else None
+        cells.append((f"<w:tc>{_xml(tc.tcPr)}", f"<w:p>{_xml(p.pPr)}", _xml(r.rPr) if r is not None else ""))
+    out = [f"<w:tbl {nsdecls('w')}>"]
+    for values in rows:
+        out.append(row_open)
+        for (tc_open, p_open, r_pr), value in zip(cells, values):
+            out.append(tc_open)
+            for line in value.split("\n"):
+                run = f'<w:r>{r_pr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
+                out.append(f"{p_open}{run}</w:p>")
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    for tr in list(parse_xml("".join(out))):
+        table._tbl.append(tr)
 
 
 def _page_number_header(section: Any) -> None:
@@ -410,10 +510,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         doc,
         [
             Span("Ghi chú: ", italic=True),
-            Span(
-                NOTE,
-                italic=True,
-            ),
+            Span(c["targets_note"], italic=True),
         ],
         size=12,
         before=6,

@@ -80,8 +80,17 @@ def score_dict(result: YearResult) -> dict[str, Any]:
     }
 
 
-def score_json(result: YearResult) -> str:
-    return json.dumps(score_dict(result), ensure_ascii=False, indent=2)
+def score_json(result: YearResult, explain: bool = False) -> str:
+    """The result as JSON; with `explain`, each target carries `explain`: its `formula` with its
+    numbers and every line `score --explain` prints for it (Vietnamese text)."""
+    data = score_dict(result)
+    if explain:
+        from plan57.render.explain import explain as explain_target
+
+        for out, t in zip(data["targets"], result.targets):
+            e = explain_target(result, t)
+            out["explain"] = {"formula": e.formula, "lines": e.lines}
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def unit_dict(result: YearResult, unit_id: str) -> str:

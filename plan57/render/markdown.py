@@ -16,7 +16,7 @@ from typing import Any
 
 from plan57.base.errors import UsageError
 from plan57.base.files import NotReadable, read_regular
-from plan57.base.numbers import percent, vn_int
+from plan57.base.numbers import percent, percent_of, vn_int
 from plan57.base.paths import templates_dir
 from plan57.render.view import context
 from plan57.scoring.score import YearResult
@@ -52,7 +52,35 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
     if not pair:
         return "—"
     num, den = pair
-    return f"{percent(Fraction(num, den))} ({vn_int(num)}/{vn_int(den)})" if den else f"{vn_int(num)}/0"
+    if not den:
+        return f"{vn_int(num)}/0"
+    shown = percent_of(num, den) if den > 0 else percent(Fraction(num, den))
+    return f"{shown} ({vn_int(num)}/{vn_int(den)})"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("Có" if value else "Chưa")
+
+
+def annex_rows(rows: list[Any], ratio_targets: list[Any], names: dict[str, str], state_label: dict[str, str]) -> str:
+    """The annex table's body, one line per unit, as the default template shows it. A filter
+    rather than a loop in the template: at thousands of units, Jinja's per-cell work would cost
+    more than the whole rest of the report."""
+    ids = [t["id"] for t in ratio_targets]
+    lines = []
+    for i, row in enumerate(rows, 1):
+        ratios = row["ratios"]
+        cells = [
+            str(i),
+            md(names[row["unit"]["id"]]),
+            state_label[row["state"]],
+            vn_date(row["submitted"]),
+            _yes_no(row["plan_issued"]),
+            _yes_no(row["portal_section"]),
+            *(ratio_text(ratios.get(t)) for t in ids),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 TEMPLATE_MAX_SIZE = 1024 * 1024
@@ -72,7 +100,7 @@ def _environment(sandboxed: bool) -> Any:
         undefined=StrictUndefined,
         loader=DictLoader({}),  # include/import/extends find nothing
     )
-    env.filters.update(md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text)
+    env.filters.update(md=md, pct=percent, num=vn_int, vndate=vn_date, ratio=ratio_text, annex_rows=annex_rows)
     return env
 
 
@@ -101,7 +129,11 @@ def render(
         env = _environment(sandboxed=template is not None)
         text = env.from_string(source).render(**context(result, date, number))
     except TemplateError as exc:
-        raise UsageError(f"mẫu báo cáo '{path}' có lỗi: {exc}") from None
+        line = getattr(exc, "lineno", None)
+        where = f" ở dòng {line}" if line else ""
+        raise UsageError(
+            f"mẫu báo cáo '{path}' có lỗi{where}: hãy kiểm tra cú pháp Jinja2 và tên biến (chi tiết kỹ thuật: {exc})"
+        ) from None
     except Exception as exc:  # a user template must never crash the program
         raise UsageError(f"mẫu báo cáo '{path}' không chạy được: {type(exc).__name__}") from None
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

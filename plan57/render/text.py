@@ -5,16 +5,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import percent, vn_int
+from plan57.model.form import field_label, item_label, value_names
 from plan57.model.plan import KIND_LABEL
 from plan57.render.grid import Cell, Column, Grid, print_grid
-from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult, get
+from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult
 
 # A unit's state in `units`: the scoring states, and a draft (a file without a sending date),
 # which counts as not sent.
@@ -171,66 +169,20 @@ def tasks_grid(result: YearResult) -> Grid:
 
 def render_explain(result: YearResult, console: Console) -> None:
     """For each target: the units that counted and the formula with its numbers."""
+    from plan57.render.explain import explain
+
     for t in result.targets:
-        tg = t.target
         console.print(
-            f"\n[bold]{escape(tg.id)}[/] — {escape(tg.label)}: {_status(t.status, t.status_label)}", highlight=False
+            f"\n[bold]{escape(t.target.id)}[/] — {escape(t.target.label)}: {_status(t.status, t.status_label)}",
+            highlight=False,
         )
-        console.print(f"  Áp dụng cho {len(t.expected)} đơn vị.", highlight=False)
-        if t.judged_year != result.year:
-            console.print(
-                f"  Chỉ tiêu đến hạn năm {t.judged_year}: đánh giá theo số liệu năm {t.judged_year} (các số dưới đây); "
-                f"số liệu năm {result.year} chỉ để tham khảo.",
-                highlight=False,
-            )
-        if tg.measure == "share":
-            met = [c.unit for c in t.contributions if c.met]
-            console.print(
-                f"  Tỷ lệ đơn vị đạt '{tg.field}'"
-                + (f" ≥ {tg.at_least}" if tg.at_least is not None else "")
-                + f" = {len(met)}/{len(t.expected)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
-                + f"; ngưỡng {threshold_text(t)}.",
-                highlight=False,
-            )
-            not_met = [c.unit for c in t.contributions if not c.met]
-            if not_met:
-                console.print("  Chưa đạt: " + escape(", ".join(not_met)), highlight=False)
-        elif tg.measure == "ratio":
-            used = [c for c in t.contributions if c.numerator is not None]
-            terms = " + ".join(f"{c.unit} {vn_int(c.numerator or 0)}/{vn_int(c.denominator or 0)}" for c in used)
-            console.print(
-                f"  Σ {' + '.join(tg.numerator)} / Σ({' '.join(_signed(tg.denominator))}) = "
-                f"{vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)} = {percent(t.value if isinstance(t.value, Fraction) else None)}"
-                f"; ngưỡng {threshold_text(t)}; độ phủ {len(used)}/{len(t.expected)}.",
-                highlight=False,
-            )
-            if terms:
-                console.print(f"  Các đơn vị được tính: {escape(terms)}", highlight=False)
-            if t.required is not None:
-                console.print(
-                    f"  Mốc cơ sở năm {t.baseline_year}; giá trị cần đạt năm {result.year} theo lộ trình: "
-                    f"{percent(t.required)}.",
-                    highlight=False,
-                )
-        else:
-            console.print(
-                f"  Điều kiện trên {escape(', '.join(tg.fields or [tg.field or '']))}: {value_text(t)}.",
-                highlight=False,
-            )
-            if t.contributions:
-                console.print(
-                    "  Đơn vị có số liệu: " + escape(", ".join(c.unit for c in t.contributions)), highlight=False
-                )
-
-
-def _signed(paths: list[str]) -> list[str]:
-    return [("− " + p[1:]) if p.startswith("-") else p for p in paths]
+        for line in explain(result, t).lines:
+            console.print("  " + line, markup=False, highlight=False)
 
 
 def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     """One unit's scorecard: each target and task that applies to it, met or not, and why."""
-    plan = result.plan
-    unit = plan.unit_index[unit_id]
+    unit = result.plan.unit_index[unit_id]
     row = next(r for r in result.rows if r.unit.id == unit_id)
     console.print(
         f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}",
@@ -238,65 +190,128 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     )
     if row.submitted:
         console.print(f"Ngày gửi báo cáo: {row.submitted.strftime('%d/%m/%Y')}", highlight=False)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Mục", overflow="fold", min_width=8)
-    table.add_column("Nội dung", ratio=2, overflow="fold")
-    table.add_column("Số liệu của đơn vị", ratio=3, overflow="fold")
-    table.add_column("Đánh giá", ratio=2, overflow="fold", min_width=12)
+    print_grid(unit_grid(result, unit_id), console)
+
+
+def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
+    """The stderr line naming the year's invalid files; under `--unit` only the unit's own file is
+    named, the others are one count."""
+    from pathlib import PurePath
+
+    files = result.reporting.invalid_files
+    if not files:
+        return None
+    if unit_id is None:
+        return f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files)
+    own = [f for f in files if PurePath(f).stem == unit_id]
+    others = len(files) - len(own)
+    parts = []
+    if own:
+        parts.append(
+            f"plan57: tệp của đơn vị có lỗi nên không được tính (xem bằng plan57 validate {own[0]}): " + ", ".join(own)
+        )
+    if others:
+        parts.append(f"plan57: ngoài ra {others} tệp của đơn vị khác có lỗi (xem bằng plan57 validate)")
+    return "\n".join(parts)
+
+
+def unit_grid(result: YearResult, unit_id: str) -> Grid:
+    """The scorecard's table: ids whole, the unit's figures in words (labels and names from the plan)."""
+    row = next(r for r in result.rows if r.unit.id == unit_id)
+    grid = Grid(
+        "",
+        [
+            Column("Mục", "atom"),
+            Column("Nội dung", "prose"),
+            Column("Số liệu của đơn vị", "prose"),
+            Column("Đánh giá", "prose"),
+        ],
+    )
     for t in result.targets:
         if unit_id not in t.expected:
             continue
         c = next((c for c in t.contributions if c.unit == unit_id), None)
-        figures, verdict = _unit_figures(t, c, row.state, result.records.get(unit_id))
-        table.add_row(escape(t.target.id), escape(t.target.label), escape(figures), verdict)
+        figures, verdict = unit_figures(result, t, c, row.state)
+        grid.add(t.target.id, t.target.label, figures, verdict)
     for task in result.tasks:
         if unit_id in task.leads_expected:
             done = unit_id in task.leads_done
-            table.add_row(
+            grid.add(
                 f"NV {task.task.id}",
                 "Chủ trì nhiệm vụ",
                 "đã báo cáo hoạt động" if done else "chưa có hoạt động hoặc sự kiện",
-                "[green]Đã thực hiện[/]" if done else "[red]Chưa thực hiện[/]",
+                Cell("Đã thực hiện", "green") if done else Cell("Chưa thực hiện", "red"),
             )
-    console.print(table)
+    return grid
 
 
-def _unit_figures(t: TargetResult, c: Any, state: str, record: dict[str, Any] | None) -> tuple[str, str]:
-    """The unit's own figures for one target, and a verdict that says why."""
-    if state in ("missing", "invalid"):
-        return f"không có số liệu ({STATE_LABEL[state].lower()})", "[red]Chưa đạt[/]"
+def listed(names: list[str]) -> str:
+    """Names joined so that one holding a comma ('cơ quan báo chí, truyền thông') stays one."""
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
+def _yes_no(value: Any) -> str:
+    if value is None:
+        return "chưa khai báo"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    return vn_int(value) if isinstance(value, int) else str(value)
+
+
+def unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tuple[str, Cell]:
+    """The unit's own figures for one target, in words, and a verdict that says why. A milestone
+    judged in an earlier year shows that year's figures, and says which year."""
+    figures, verdict = _unit_figures(result, t, c, state)
+    if t.judged_year < result.year:
+        figures += f" (năm {t.judged_year})"
+    return figures, verdict
+
+
+def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tuple[str, Cell]:
+    plan = result.plan
     tg = t.target
+    earlier = t.judged_year < result.year
+    absent = (c.note if c is not None and c.note in STATE_LABEL else None) if earlier else state
+    if absent in ("missing", "invalid"):
+        return f"không có số liệu ({STATE_LABEL[absent].lower()})", Cell("Chưa đạt", "red")
+    red, green, yellow = "red", "green", "yellow"
     if tg.measure == "share":
-        value = get(record, tg.field or "")
-        shown = (
-            "chưa khai báo"
-            if value is None
-            else ("true" if value is True else "false" if value is False else str(value))
-        )
-        need = "true" if tg.at_least is None else f"≥ {tg.at_least}"
-        return f"{tg.field} = {shown} (cần {need})", ("[green]Đạt[/]" if c and c.met else "[red]Chưa đạt[/]")
+        path = tg.field or ""
+        need = "Có" if tg.at_least is None else f"≥ {vn_int(tg.at_least)}"
+        shown = _yes_no(c.value if c is not None else None)
+        verdict = Cell("Đạt", green) if c is not None and c.met else Cell("Chưa đạt", red)
+        return f"{field_label(plan, path)}: {shown} (cần {need})", verdict
     if tg.measure == "ratio":
         if c is None or c.numerator is None:
-            return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
+            return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
         if not c.denominator:
-            return f"{vn_int(c.numerator)}/0", "[yellow]Thiếu số liệu[/]"
+            return f"{vn_int(c.numerator)}/0", Cell("Thiếu số liệu", yellow)
         ratio = Fraction(c.numerator, c.denominator)
         figures = f"{percent(ratio)} ({vn_int(c.numerator)}/{vn_int(c.denominator)}), ngưỡng {percent(tg.threshold)}"
         if ratio >= (tg.threshold or 0):
-            return figures, "[green]Đạt ngưỡng[/]"
-        return figures, "[red]Dưới ngưỡng[/]" + ("" if t.due else " (chưa đến hạn)")
+            return figures, Cell("Đạt ngưỡng", green)
+        return figures, Cell("Dưới ngưỡng" + ("" if t.due else " (chưa đến hạn)"), red)
     if tg.measure == "totals_at_least":
-        if record is None or any(record.get(b) is None for b in tg.blocks):
-            return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
-        have = [p for p in tg.fields if (get(record, p) or 0) >= (tg.at_least or 1)]
-        return f"{len(have)}/{len(tg.fields)} mục có số liệu ≥ {tg.at_least or 1}", (
-            "[green]Có đóng góp[/]" if have else "[yellow]Chưa có[/]"
-        )
+        if c is None:
+            return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
+        least = tg.at_least or 1
+        values = dict(c.value or {})
+        have = [p for p in tg.fields if (values.get(p) or 0) >= least]
+        if len(tg.fields) == 1:
+            figures = f"{field_label(plan, tg.fields[0])}: {_yes_no(values.get(tg.fields[0]))} (cần ≥ {vn_int(least)})"
+        else:
+            lacking = [item_label(plan, p) for p in tg.fields if p not in have]
+            figures = f"{len(have)}/{len(tg.fields)} nhóm có từ {vn_int(least)} trở lên"
+            if lacking:
+                figures += " (chưa có: " + listed(lacking) + ")"
+        return figures, (Cell("Có đóng góp", green) if have else Cell("Chưa có", yellow))
     if c is None:
-        return "chưa khai báo khối số liệu", "[yellow]Thiếu số liệu[/]"
-    return (f"có: {c.note}" if c.met else f"chưa có {', '.join(tg.values)}"), (
-        "[green]Có đóng góp[/]" if c.met else "[yellow]Chưa có[/]"
-    )
+        return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
+    names = value_names(plan, tg.field or "")
+    if c.met:
+        got = [v.strip() for v in c.note.split(",") if v.strip()]
+        return "có: " + listed([names.get(v, v) for v in got]), Cell("Có đóng góp", green)
+    return "chưa có: " + listed([names.get(v, v) for v in tg.values]), Cell("Chưa có", yellow)
 
 
 def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
@@ -336,40 +351,3 @@ def render_units(year: int, rows: list[dict[str, object]], console: Console) -> 
         markup=False,
         highlight=False,
     )
-
-
-DRAFT_CODE = "draft"  # the warning of a file without a sending date
-
-
-def validation_lines(
-    found: list[Diagnostic], files: list[Any], quiet: bool = False, list_drafts: str = "plan57 units --state nhap"
-) -> list[str]:
-    """`validate` in text: each problem on its line, the drafts grouped into one, then a summary
-    that counts sent files, drafts and files with errors apart."""
-    valid = {f.display for f in files if f.valid}
-    drafts = [d for d in found if d.code == DRAFT_CODE and not d.is_error and d.path in valid]
-    lines = [d.text() for d in found if d not in drafts]
-    if quiet:
-        return lines
-    draft_paths = {d.path for d in drafts}
-    if len(drafts) == 1:
-        lines.append(drafts[0].text())
-    elif drafts:
-        years = sorted({f.folder_year for f in files if f.display in draft_paths and f.folder_year})
-        list_drafts += f" --year {years[0]}" if len(years) == 1 else ""
-        lines.append(
-            f"{len(drafts)} tệp là bản nháp (chưa ghi ngày gửi 'submitted'): các đơn vị này được tính là chưa "
-            f"gửi báo cáo; xem danh sách bằng: {list_drafts}"
-        )
-    errors = sum(1 for d in found if d.is_error)
-    warnings = sum(1 for d in found if not d.is_error) - len(drafts)
-    invalid = sum(1 for f in files if not f.valid)
-    draft_files = sum(1 for f in files if f.valid and f.display in draft_paths)
-    sent = len(files) - invalid - draft_files
-    drafts_part = f" (trong đó {draft_files} bản nháp chưa gửi, {sent} đã gửi)" if draft_files else ""
-    other = " khác" if drafts else ""
-    lines.append(
-        f"Đã kiểm tra {len(files)} tệp: {len(files) - invalid} hợp lệ{drafts_part}, {invalid} có lỗi; "
-        f"{errors} lỗi, {warnings} cảnh báo{other}."
-    )
-    return lines

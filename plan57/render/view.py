@@ -22,19 +22,66 @@ _LEAVE_OUT = {"TargetResult": frozenset({"contributions", "expected"})}
 _SCALARS = (str, int, float, bool, Fraction, dt.date, type(None))
 
 
+class Attrs(dict[str, Any]):
+    """A plain dict whose keys also read as attributes: `row.unit.id` in a template finds the key
+    at once instead of failing over from attribute to item, which counts in a 3,400-row annex."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def plain(value: Any) -> Any:
     """Models and dataclasses as plain dicts and lists: a template gets data, never methods."""
+    return _plain(value, {})
+
+
+_SCALAR_TYPES = frozenset(_SCALARS)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        skip = _LEAVE_OUT.get(cls.__name__, ())
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in skip)
+    return names
+
+
+def _plain(value: Any, memo: dict[int, Any]) -> Any:
+    """`plain`, with each model converted once however often it is shown (a unit in every row).
+    Exact types are tried first: this runs for every value of every unit's record."""
+    scalar = _SCALAR_TYPES
+    cls = type(value)
+    if cls in scalar:
+        return value
+    if cls is dict:
+        return Attrs({k: v if type(v) in scalar else _plain(v, memo) for k, v in value.items()})
+    if cls is list or cls is tuple:
+        return [v if type(v) in scalar else _plain(v, memo) for v in value]
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return Attrs({k: _plain(v, memo) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [_plain(v, memo) for v in value]
     if isinstance(value, BaseModel):
-        return {k: plain(getattr(value, k)) for k in type(value).model_fields}
+        done = memo.get(id(value))
+        if done is None:
+            done = memo[id(value)] = Attrs()
+            for name in cls.model_fields:
+                v = getattr(value, name)
+                done[name] = v if type(v) in scalar else _plain(v, memo)
+        return done
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        skip = _LEAVE_OUT.get(type(value).__name__, ())
-        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in skip}
+        out = Attrs()
+        for name in _fields(cls):
+            v = getattr(value, name)
+            out[name] = v if type(v) in scalar else _plain(v, memo)
         out.update({p: getattr(value, p) for p in _PROPERTIES if hasattr(value, p)})
         return out
     return str(value)
@@ -49,6 +96,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     plan = result.plan
     r = result.reporting
     names = {u.id: reporter_name(u) for u in plan.units}
+    row_of = {row.unit.id: row for row in result.rows}
     kinds = {u.id: u.kind for u in plan.units}
 
     def by_kind(ids: list[str]) -> list[dict[str, Any]]:
@@ -114,12 +162,13 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "reporting": r,
         "synthesis_deadline": plan.synthesis_deadline(result.year),
         "missing_groups": by_kind(r.missing),
-        "late": [{"name": names[u], "date": next(x.submitted for x in result.rows if x.unit.id == u)} for u in r.late],
-        "invalid": [{"name": names[u], "file": next(x.file for x in result.rows if x.unit.id == u)} for u in r.invalid],
+        "late": [{"name": names[u], "date": row_of[u].submitted} for u in r.late],
+        "invalid": [{"name": names[u], "file": row_of[u].file} for u in r.invalid],
         "invalid_files": r.invalid_files,
         # invalid files no registry unit claims (a unit with two files claims both)
         "unidentified_files": [f for f in r.invalid_files if f not in _claimed(result)],
         "targets": result.targets,
+        "targets_note": targets_note(result.year, plan.years.start),
         # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
         # is of an earlier year), `previous` (Y − 1's figure, when that year has submissions) and
         # `history` (every year with submissions): each a point {year, numerator, denominator,
@@ -174,6 +223,31 @@ def _document(plan: Plan, compiler: str) -> Document:
         addressee=plan.plan.issuer,
         recipients=["Như trên", "Lưu: VT"],
         signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
+
+
+def targets_note(year: int, first_year: int) -> str:
+    """How the targets table is read, in every report format: coverage, blanks, when a verdict
+    is stated, milestones judged in their own year (from the plan's second year on), rounding,
+    the straight path."""
+    earlier = (
+        f"Chỉ tiêu có hạn trước năm {year} giữ đánh giá của năm đến hạn, tính từ báo cáo của năm "
+        f"đó (ghi trong cột “Đánh giá”); số liệu năm {year} chỉ để tham khảo. "
+    )
+    return (
+        "“Độ phủ” là tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo đủ số liệu của chỉ tiêu; ô để "
+        "trống là chưa báo cáo, không tính là 0. Một kết quả chỉ được kết luận khi số liệu chứng "
+        "minh được: chỉ tiêu tính gộp được đánh giá “Đạt” khi đạt ngưỡng với độ phủ 100%, “Chưa "
+        "đạt” khi đến hạn mà dưới ngưỡng với độ phủ 100% (hoặc với bất kỳ độ phủ nào khi ngưỡng "
+        "là 100%); các trường hợp đến hạn khác ghi “Chưa đủ dữ liệu”. Chỉ tiêu dạng điều kiện "
+        "“Đạt” khi có số liệu chứng minh điều kiện đã thỏa mãn, “Chưa đạt” khi đến hạn, mọi đơn "
+        "vị đã báo cáo mà điều kiện chưa thỏa mãn. Với chỉ tiêu tính theo tỷ lệ đơn vị, đơn vị "
+        "chưa gửi, có báo cáo lỗi hoặc để trống được tính là chưa đạt, nên độ phủ luôn là 100%. "
+        + (earlier if year > first_year else "")
+        + (
+            "Tỷ lệ được làm tròn xuống một chữ số thập phân. Chỉ tiêu chưa đến hạn được so với lộ "
+            "trình tuyến tính từ năm đầu tiên có số liệu (mốc cơ sở) đến ngưỡng của năm mục tiêu."
+        )
     )
 
 

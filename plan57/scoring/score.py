@@ -56,6 +56,7 @@ class YearData:
     records: dict[str, Record]
     files: dict[str, list[FileResult]]
     invalid_files: list[FileResult]
+    _deadline: dt.date | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, plan: Plan, coll: Collection, year: int) -> YearData:
@@ -76,7 +77,10 @@ class YearData:
     def state(self, plan: Plan, unit_id: str) -> str:
         """on_time, late, invalid, or missing (no file, or only a draft without a sending date)."""
         if unit_id in self.records:
-            return "on_time" if self.submitted_on(unit_id) < plan.unit_deadline(self.year) else "late"
+            deadline = self._deadline
+            if deadline is None:
+                deadline = self._deadline = plan.unit_deadline(self.year)
+            return "on_time" if self.submitted_on(unit_id) < deadline else "late"
         files = self.files.get(unit_id)
         if files and (len(files) > 1 or not files[0].valid):
             return "invalid"
@@ -110,6 +114,7 @@ class Contribution:
     denominator: int | None = None
     met: bool | None = None
     note: str = ""
+    value: Any = None  # a share: the unit's value; a group of fields: each field's value
 
 
 @dataclass(slots=True)
@@ -225,12 +230,44 @@ class YearResult:
 # ---- measures -----------------------------------------------------------------------------
 
 
+_Compiled = tuple[tuple[int, tuple[str, ...]], ...]
+_COMPILED: dict[tuple[str, ...], _Compiled] = {}
+
+
+def _compiled(paths: list[str]) -> _Compiled:
+    """Each path as (sign, its keys), split once: a measure reads them for every unit."""
+    key = tuple(paths)
+    done = _COMPILED.get(key)
+    if done is None:
+        done = _COMPILED[key] = tuple((-1 if p.startswith("-") else 1, tuple(p.lstrip("-").split("."))) for p in paths)
+    return done
+
+
+def _value(record: Record, keys: tuple[str, ...]) -> Any:
+    node: Any = record
+    for k in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(k)
+    return node
+
+
 def _sum(record: Record, paths: list[str]) -> int:
     total = 0
-    for p in paths:
-        sign = -1 if p.startswith("-") else 1
-        total += sign * (get(record, p.lstrip("-")) or 0)
+    for sign, keys in _compiled(paths):
+        total += sign * (_value(record, keys) or 0)
     return total
+
+
+def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
+    """(Σ numerator, Σ denominator) of a ratio target, or None when the unit left a field it
+    reads empty (`reports`)."""
+    if record is None:
+        return None
+    for _, keys in _compiled(target.paths):
+        if _value(record, keys) is None:
+            return None
+    return _sum(record, target.numerator), _sum(record, target.denominator)
 
 
 def _block_present(record: Record | None, target: Target) -> bool:
@@ -239,7 +276,7 @@ def _block_present(record: Record | None, target: Target) -> bool:
 
 def reports(record: Record | None, target: Target) -> bool:
     """The unit wrote every field the target reads: an empty (null) value is not reported."""
-    return record is not None and all(get(record, p) is not None for p in target.paths)
+    return record is not None and all(_value(record, keys) is not None for _, keys in _compiled(target.paths))
 
 
 @dataclass
@@ -251,9 +288,11 @@ class _Measured:
     contributions: list[Contribution] = field(default_factory=list)
 
 
-def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
-    """The target on one year's files: value, sums and coverage (SPEC §4). Blanks are not data."""
-    expected = plan.expected_units(target)
+def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | None = None) -> _Measured:
+    """The target on one year's files: value, sums and coverage (SPEC §4). Blanks are not data.
+    `expected` is `plan.expected_units(target)`, when the caller has it already."""
+    if expected is None:
+        expected = plan.expected_units(target)
     records = [(u.id, data.records.get(u.id)) for u in expected]
     n_expected = len(records)
     m = target.measure
@@ -268,7 +307,7 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
                 else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
             )
             note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
-            contribs.append(Contribution(uid, met=ok, note=note))
+            contribs.append(Contribution(uid, met=ok, note=note, value=v))
         n = sum(1 for c in contribs if c.met)
         return _Measured(
             Fraction(n, n_expected) if n_expected else None,
@@ -282,8 +321,9 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
         contribs, num, den, have = [], 0, 0, 0
         thr: Fraction = target.threshold  # type: ignore[assignment]
         for uid, rec in records:
-            if reports(rec, target):
-                a, b = _sum(rec, target.numerator), _sum(rec, target.denominator)  # type: ignore[arg-type]
+            pair = _pair(rec, target)
+            if pair is not None:
+                a, b = pair
                 num, den, have = num + a, den + b, have + 1
                 met = None if b == 0 else a * thr.denominator >= thr.numerator * b  # exact, without a Fraction
                 contribs.append(Contribution(uid, a, b, met=met))
@@ -308,7 +348,13 @@ def measure(plan: Plan, target: Target, data: YearData) -> _Measured:
                     any_value = True
             if all(v is not None for v in values):
                 have += 1
-            contribs.append(Contribution(uid, met=all((v or 0) >= least for v in values)))
+            contribs.append(
+                Contribution(
+                    uid,
+                    met=all((v or 0) >= least for v in values),
+                    value=dict(zip(target.fields, values)),
+                )
+            )
         holds = all(t >= least for t in totals.values()) if any_value else None
         return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
     # covers: the values seen across the units' lists cover the required ones
@@ -380,6 +426,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
     """The target for `year`: its verdict from the files of its judged year, Y's figure beside it,
     and its history. Each year is measured once."""
     judged = min(target.year, year)
+    expected = plan.expected_units(target)
     points: dict[int, Point] = {}
     judged_measure: _Measured | None = None
     baseline: tuple[int, Fraction] | None = None
@@ -388,7 +435,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
             break
         if not years[y].records and y not in (judged, year):
             continue
-        m = measure(plan, target, years[y])
+        m = measure(plan, target, years[y], expected)
         if baseline is None and m.value is not None and not isinstance(m.value, bool):
             baseline = (y, m.value)
         status, required = status_of(target, y, m, baseline)
@@ -418,7 +465,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
         required=p.required,
         status=p.status,
         baseline_year=p.baseline_year,
-        expected=[u.id for u in plan.expected_units(target)],
+        expected=[u.id for u in expected],
         contributions=judged_measure.contributions,
         judged_year=judged,
         current=points[year] if judged < year else None,
@@ -517,20 +564,23 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             channels[ch].append(unit.id)
         if rec.get("difficulties") or rec.get("proposals"):
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
-    rows = [_row(plan, unit, data, states[unit.id]) for unit in plan.units]
+    ratio_targets = [t for t in plan.targets if t.measure == "ratio"]
+    rows = [_row(plan, unit, data, states[unit.id], ratio_targets) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
     return YearResult(
         year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records, budget_of(plan, data)
     )
 
 
-def _row(plan: Plan, unit: Unit, data: YearData, state: str) -> UnitRow:
+def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
     rec = data.records.get(unit.id)
     files = data.files.get(unit.id) or []
     ratios = {}
-    for t in plan.targets:
-        if t.measure == "ratio" and plan.applies(t, unit) and reports(rec, t):
-            ratios[t.id] = (_sum(rec, t.numerator), _sum(rec, t.denominator))  # type: ignore[arg-type]
+    for t in ratio_targets:
+        if plan.applies(t, unit):
+            pair = _pair(rec, t)
+            if pair is not None:
+                ratios[t.id] = pair
     return UnitRow(
         unit=unit,
         state=state,

@@ -8,6 +8,7 @@ its nearest real ancestor. Unknown keys point at the key, bad values at the valu
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Iterable
 from typing import Any
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int, vn_int
 from plan57.loading.yamlsafe import Document, Loc
-from plan57.model.form import unwrap
+from plan57.model.form import unwrap, value_names
+from plan57.model.plan import Plan
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
 
@@ -36,6 +38,44 @@ def dotted(path: Iterable[Any]) -> str:
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def fold(text: str) -> str:
+    """Text compared without accents, case or extra spaces: 'Học  Sinh' → 'hoc sinh'."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(bare.replace("đ", "d").replace("Đ", "D").lower().split())
+
+
+def id_of_name(word: str, names: dict[str, str]) -> str | None:
+    """The id whose Vietnamese name (or one of its comma-separated parts) `word` is, if any."""
+    wanted = fold(word)
+    if not wanted:
+        return None
+    for ident, name in names.items():
+        if wanted == fold(name) or wanted in (fold(part) for part in name.split(",")):
+            return ident
+    return None
+
+
+def use_id(word: str, ident: str, names: dict[str, str]) -> str:
+    """The hint for an id written as its Vietnamese name."""
+    return f"'{word}' là tên tiếng Việt: hãy dùng mã '{ident}' ({names[ident]}), như mẫu báo cáo"
+
+
+def item_names(model: type[BaseModel] | None) -> dict[str, str]:
+    """The keys of a group whose labels all name one item of it ('Số sản phẩm: tin' → news: tin)."""
+    if model is None:
+        return {}
+    parts = {f.alias or k: (f.description or "").rpartition(": ") for k, f in model.model_fields.items()}
+    heads = {head for head, sep, name in parts.values() if sep and name}
+    if len(heads) != 1 or any(not sep for _, sep, _ in parts.values()):
+        return {}
+    return {key: name for key, (_, _, name) in parts.items()}
+
+
+FLOW_LIST_WORDS = re.compile(r"^\s*\[?\s*\d+(\s*[,;]\s*\d+)+\s*\]?\s*$|^\s*\d+(\s+\d+)+\s*$")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -102,7 +142,12 @@ def pydantic_diagnostics(
 
 
 def first_diagnostics(
-    exc: ValidationError, doc: Document, path: str, root: type[BaseModel] | None = None, limit: int | None = None
+    exc: ValidationError,
+    doc: Document,
+    path: str,
+    root: type[BaseModel] | None = None,
+    limit: int | None = None,
+    plan: Plan | None = None,
 ) -> tuple[list[Diagnostic], int]:
     """The first `limit` problems in the file's order, translated, and how many more there are.
 
@@ -123,7 +168,7 @@ def first_diagnostics(
     for err in chosen:
         if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
             continue  # the unknown key beside it already says which key was meant
-        line_col, message = _translate(err, doc, root)
+        line_col, message = _translate(err, doc, root, plan)
         key = (line_col.line, line_col.col, message)
         if key in seen:
             continue
@@ -159,7 +204,7 @@ def _misspelt(errors: list[Any], doc: Document, root: type[BaseModel] | None) ->
     return meant
 
 
-def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[Loc, str]:
+def _translate(err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan | None = None) -> tuple[Loc, str]:
     kind: str = err["type"]
     loc = tuple(err["loc"])
     real, rest = walk(doc.data, loc)
@@ -174,15 +219,26 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None) -> tuple[L
         key = real[-1] if real else (rest[-1] if rest else "?")
         model = model_at(root, real[:-1]) if root is not None else None
         keys = known_keys(model)
+        names = item_names(model)
+        ident = id_of_name(str(key), names)
+        if ident is not None and ident != key:
+            return doc.key_loc(real), f"khóa '{dotted(real)}': {use_id(str(key), ident, names)}"
         hint = did_you_mean(str(key), keys)
         if not hint and 0 < len(keys) <= 20:
             hint = f" (các khóa hợp lệ: {', '.join(keys)})"
         return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong mẫu báo cáo{hint}"
     where = doc.value_loc(real)
-    return where, _value_message(kind, err, name, value, doc, real)
+    return where, _value_message(kind, err, name, value, doc, real, plan)
 
 
-def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...]) -> str:
+def _key_path(real: tuple[Any, ...]) -> str:
+    """'training.audience' for ('training', 0, 'audience'): the field, whatever the item."""
+    return ".".join(str(seg) for seg in real if not isinstance(seg, int))
+
+
+def _value_message(
+    kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...], plan: Plan | None = None
+) -> str:
     ctx = err.get("ctx") or {}
     if value is None and kind in ("int_type", "bool_type", "string_type", "literal_error", "date_type", "float_type"):
         wanted = {
@@ -241,6 +297,10 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
         if isinstance(value, str) and value.strip() in choices and "'" not in expected:
             return f"'{name}' phải là số, không đặt trong ngoặc kép: viết {value.strip()}"
+        names = value_names(plan, _key_path(real)) if plan is not None else {}
+        ident = id_of_name(value, names) if isinstance(value, str) else None
+        if ident is not None and ident != value:
+            return f"giá trị của '{name}': {use_id(str(value), ident, names)}"
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
         shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
         where = "danh mục đơn vị" if name == "unit" else "kế hoạch"
@@ -248,6 +308,12 @@ def _value_message(kind: str, err: Any, name: str, value: Any, doc: Document, re
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"'{name}' phải là một bảng gồm các khóa: giá trị (đang là {_show(value)})"
     if kind in ("list_type", "tuple_type", "set_type"):
+        if isinstance(value, str) and FLOW_LIST_WORDS.match(value):
+            numbers = ", ".join(re.findall(r"\d+", value))
+            return (
+                f"'{name}' phải là một danh sách trong ngoặc vuông, như mẫu báo cáo hướng dẫn: "
+                f"viết [{numbers}] (đang là {_show(value)})"
+            )
         return f"'{name}' phải là một danh sách (mỗi mục một dòng bắt đầu bằng '- ') (đang là {_show(value)})"
     if kind == "too_short":
         return f"'{name}' phải có ít nhất {ctx.get('min_length', 1)} mục"

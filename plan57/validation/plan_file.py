@@ -9,7 +9,6 @@ from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import PlanError
 from plan57.loading.yamlsafe import PLAN_MAX_NODES, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
-from plan57.validation.locate import pydantic_diagnostics
 
 
 def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Plan:
@@ -46,6 +45,8 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
     try:
         plan = Plan.model_validate({**doc.data, "source_hash": digest})
     except ValidationError as exc:
+        from plan57.validation.locate import pydantic_diagnostics
+
         if doc.fast:  # locate on the careful path
             doc = load_bytes(raw, shown, limit, max_nodes=PLAN_MAX_NODES)
         raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None

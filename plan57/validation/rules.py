@@ -30,10 +30,18 @@ AT_MOST = (
 # bidirectional overrides and isolates (text that reads differently from what it holds), and
 # the non-characters U+FFFE/U+FFFF. Refused at their value, so they never reach a report or a terminal.
 UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+# The same in a file's source, less the carriage return: YAML reads it as a line break, so it never
+# reaches a key or a value (a file saved on Windows ends its lines with one).
+_UNSAFE_SOURCE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def unsafe_text(doc: Document, path: str) -> list[Diagnostic]:
     """One error per key or value holding a character that must never be printed."""
+    src = doc.source
+    if src is not None and "\\" not in src and _UNSAFE_SOURCE.search(src) is None:
+        return []  # no character of the file, and no escape (only "\\…" writes one), can make one
     from plan57.validation.locate import dotted
 
     out: list[Diagnostic] = []
@@ -276,7 +284,7 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
     for block, value in doc.data.items():
         if value is None or block in blocks:
             continue
-        targets = [t for t in plan.targets if block in t.blocks]
+        targets = plan.targets_reading.get(block) if isinstance(block, str) else None
         if not targets:
             continue
         at = doc.key_loc((block,))

@@ -59,7 +59,8 @@ class Collection:
 def display_path(path: Path) -> str:
     """The path as the user will recognise it: relative to here when below here; a control
     character or an undecodable byte in a name is shown escaped, never sent to the terminal."""
-    return one_line(os.path.join(_display_dir(str(path.parent), os.getcwd()), path.name))
+    parent, name = os.path.split(os.fspath(path))
+    return one_line(os.path.join(_display_dir(parent or ".", os.getcwd()), name))
 
 
 @functools.lru_cache(maxsize=256)
@@ -225,7 +226,7 @@ def _check_document(
     try:
         record = model.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1)
+        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
         out.extend(first)
     out.extend(check(doc, plan, shown, folder_year))
     out.extend(unsafe_text(doc, shown))

@@ -1,0 +1,47 @@
+"""`validate`'s text output: one line per problem, drafts grouped, a summary.
+
+Kept apart from the tables of `render/text.py` (and their terminal library): a `validate` run that
+finds every file in the cache should not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plan57.base.diagnostics import Diagnostic
+
+DRAFT_CODE = "draft"  # the warning of a file without a sending date
+
+
+def validation_lines(
+    found: list[Diagnostic], files: list[Any], quiet: bool = False, list_drafts: str = "plan57 units --state nhap"
+) -> list[str]:
+    """`validate` in text: each problem on its line, the drafts grouped into one, then a summary
+    that counts sent files, drafts and files with errors apart."""
+    valid = {f.display for f in files if f.valid}
+    drafts = [d for d in found if d.code == DRAFT_CODE and not d.is_error and d.path in valid]
+    lines = [d.text() for d in found if d not in drafts]
+    if quiet:
+        return lines
+    draft_paths = {d.path for d in drafts}
+    if len(drafts) == 1:
+        lines.append(drafts[0].text())
+    elif drafts:
+        years = sorted({f.folder_year for f in files if f.display in draft_paths and f.folder_year})
+        list_drafts += f" --year {years[0]}" if len(years) == 1 else ""
+        lines.append(
+            f"{len(drafts)} tệp là bản nháp (chưa ghi ngày gửi 'submitted'): các đơn vị này được tính là chưa "
+            f"gửi báo cáo; xem danh sách bằng: {list_drafts}"
+        )
+    errors = sum(1 for d in found if d.is_error)
+    warnings = sum(1 for d in found if not d.is_error) - len(drafts)
+    invalid = sum(1 for f in files if not f.valid)
+    draft_files = sum(1 for f in files if f.valid and f.display in draft_paths)
+    sent = len(files) - invalid - draft_files
+    drafts_part = f" (trong đó {draft_files} bản nháp chưa gửi, {sent} đã gửi)" if draft_files else ""
+    other = " khác" if drafts else ""
+    lines.append(
+        f"Đã kiểm tra {len(files)} tệp: {len(files) - invalid} hợp lệ{drafts_part}, {invalid} có lỗi; "
+        f"{errors} lỗi, {warnings} cảnh báo{other}."
+    )
+    return lines

@@ -1,0 +1,51 @@
+"""The report view every format is fed: one targets-table note, the same in every format; the
+view's plain data equal to the models it was made from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from plan57 import api
+from plan57.render import docx as docx_render
+from plan57.render import markdown
+from plan57.render.view import Attrs, context, plain, targets_note
+
+ROOT = Path(__file__).resolve().parents[1]
+DATE = dt.date(2026, 12, 15)
+
+
+@pytest.fixture(scope="module")
+def workspace() -> api.Workspace:
+    return api.open_workspace(ROOT / "data" / "plan.yaml", ROOT / "data" / "units", cache=False)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_one_targets_note_in_markdown_and_word(workspace: api.Workspace, year: int) -> None:
+    result = api.score(workspace, year)
+    note = context(result, DATE, None)["targets_note"]
+    assert note == targets_note(year, workspace.plan.years.start)
+    assert f"Ghi chú: {markdown.md(note)}" in markdown.render(result, DATE)
+    texts = [p.text for p in Document(io.BytesIO(docx_render.render(result, DATE, None))).paragraphs]
+    assert f"Ghi chú: {note}" in texts
+
+
+def test_the_earlier_year_sentence_only_after_the_first_year() -> None:
+    assert "Chỉ tiêu có hạn trước năm" not in targets_note(2025, 2025)
+    assert "Chỉ tiêu có hạn trước năm 2027 giữ đánh giá" in targets_note(2027, 2025)
+    assert "số liệu năm 2027 chỉ để tham khảo" in targets_note(2027, 2025)
+
+
+def test_plain_data_reads_by_key_and_attribute(workspace: api.Workspace) -> None:
+    result = api.score(workspace, 2026)
+    view = context(result, DATE, None)
+    row = view["rows"][0]
+    assert isinstance(row, Attrs) and row.unit.id == row["unit"]["id"] == result.rows[0].unit.id
+    with pytest.raises(AttributeError):
+        _ = row.no_such_key
+    assert row.unit == plain(result.rows[0].unit)
+    assert plain((1, "a", None, [dt.date(2026, 1, 2)])) == [1, "a", None, [dt.date(2026, 1, 2)]]
