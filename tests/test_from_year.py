@@ -170,6 +170,11 @@ def test_form_prefilled_the_same_way(tmp_path: Path, plan: Plan) -> None:
         return got.date() if isinstance(got, dt.datetime) else got
 
     assert value("year") == 2026 and value("submitted") is None
+    sheet, ref = cell_of(wb, "contact.position")  # a pre-filled text longer than its column: the row grows
+    row = wb[sheet][ref].row
+    assert len(value("contact.position")) <= 20 or (wb[sheet].row_dimensions[row].height or 0) >= 30
+    sheet, ref = cell_of(wb, "implementation_plan.reference")
+    assert (wb[sheet].row_dimensions[wb[sheet][ref].row].height or 0) >= 30  # 'Kế hoạch số 12/KH-UBND'
     assert value("contact.name") == "Nguyễn Thị Hoa" and value("contact.phone") == "0212 3852 345"
     assert value("implementation_plan.issued") == "Có"
     assert value("implementation_plan.reference") == before["implementation_plan"]["reference"]

@@ -258,7 +258,8 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         style_input(cell, f.kind, f.locked)
         note = ws.cell(row, 4, f.note)
         note.font, note.alignment, note.border = small, wrap, box
-        lines = max(len(f.label) // 58, len(f.note) // 60) + 1
+        typed = len(value) // 20 if isinstance(value, str) else 0  # a pre-filled text wraps in its narrow column
+        lines = max(len(f.label) // 58, len(f.note) // 60, typed) + 1
         if lines > 1:
             ws.row_dimensions[row].height = 15 * lines
         name(f.name, cell.coordinate)
