@@ -160,8 +160,52 @@ def existing_file(units_dir: Path, year: int, unit_id: str) -> Path | None:
     return None
 
 
-def write_template(plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False) -> Path:
-    """Write a fresh template for one unit (never over an existing file without force)."""
+@dataclass
+class Carried:
+    """What an earlier year's files give next year's templates (`new --from-year`)."""
+
+    from_year: int
+    data: dict[str, dict[str, object]]  # unit id → what persists of its valid file (model.carry)
+    sources: dict[str, str]  # unit id → that file, as shown
+    invalid: dict[str, str]  # unit id → its file(s) with an error, never copied
+
+    def source(self, unit_id: str) -> str:
+        return f"báo cáo năm {self.from_year} ({self.sources[unit_id]})"
+
+
+def carried_from(plan: Plan, units_dir: Path, year: int, from_year: int, cache: bool = True) -> Carried:
+    """The persistent fields of each unit's valid file of `from_year` (an earlier year than `year`);
+    an invalid file (or one of two files for a unit) gives nothing."""
+    from plan57.model.carry import carry_over
+
+    check_year(plan, year)
+    if from_year >= year:
+        raise UsageError(
+            f"--from-year {from_year} phải là một năm trước --year {year}: mẫu năm {year} được điền sẵn "
+            "từ báo cáo của một năm đã qua"
+        )
+    check_year(plan, from_year)
+    coll = validate_tree(units_dir, plan, years=[from_year], cache=cache)
+    out = Carried(from_year, {}, {}, {})
+    for f in coll.for_year(from_year):
+        unit = f.unit_id
+        if unit is None or unit not in plan.unit_index:
+            continue
+        if not f.valid or f.record is None or unit in out.invalid:
+            out.invalid[unit] = ", ".join(x for x in (out.invalid.get(unit), f.display) if x)
+            out.data.pop(unit, None)
+            out.sources.pop(unit, None)
+            continue
+        out.data[unit] = carry_over(plan, unit, year, f.record)
+        out.sources[unit] = f.display
+    return out
+
+
+def write_template(
+    plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False, carried: Carried | None = None
+) -> Path:
+    """Write a fresh template for one unit (never over an existing file without force), pre-filled
+    with what persists from the unit's valid file of an earlier year when `carried` has it."""
     from plan57.base.atomic import write_text
     from plan57.render.template import new_submission
 
@@ -170,7 +214,11 @@ def write_template(plan: Plan, units_dir: Path, unit_id: str, year: int, force: 
     other = existing_file(units_dir, year, unit_id)
     if other is not None and not force:
         raise OutputError(f"đơn vị '{unit_id}' đã có báo cáo năm {year}: '{other}'; dùng --force để ghi đè")
-    write_text(target, new_submission(plan, unit_id, year), overwrite=force)
+    if carried is not None and unit_id in carried.data:
+        text = new_submission(plan, unit_id, year, carried.data[unit_id], carried.source(unit_id))
+    else:
+        text = new_submission(plan, unit_id, year)
+    write_text(target, text, overwrite=force)
     if other is not None and other != target:
         other.unlink()  # the unit keeps one file: the fresh .yaml replaces its .yml
     return target
@@ -208,14 +256,25 @@ def read_submission(units_dir: Path, year: int, unit_id: str) -> dict[str, objec
     return doc.data if isinstance(doc.data, dict) else None
 
 
-def write_form(plan: Plan, units_dir: Path, out_dir: Path, unit_id: str, year: int, force: bool = False) -> Path:
-    """Write a unit's Excel form, pre-filled from its file for the year when there is one."""
+def write_form(
+    plan: Plan,
+    units_dir: Path,
+    out_dir: Path,
+    unit_id: str,
+    year: int,
+    force: bool = False,
+    carried: Carried | None = None,
+) -> Path:
+    """Write a unit's Excel form, pre-filled from its file for the year when there is one, else
+    with what persists from its valid file of an earlier year when `carried` has it."""
     from plan57.base.atomic import write_bytes
     from plan57.render.form import build_form
 
     check_year(plan, year)
     target = out_dir / f"{unit_id}.xlsx"
     data = read_submission(units_dir, year, unit_id)
+    if data is None and carried is not None:
+        data = carried.data.get(unit_id)
     write_bytes(target, build_form(plan, unit_id, year, data), overwrite=force)
     return target
 

@@ -524,52 +524,104 @@ def new(
             "--out", metavar="THƯ_MỤC", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False
         ),
     ] = None,
+    from_year: Annotated[
+        int | None,
+        typer.Option(
+            "--from-year",
+            metavar="NĂM",
+            help="Điền sẵn từ báo cáo hợp lệ của năm trước đó những gì không đổi theo năm (người liên hệ, "
+            "kế hoạch triển khai, chuyên mục, các tổng số); số liệu của năm để trống.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Tạo tệp báo cáo mẫu (có chú thích tiếng Việt) hoặc biểu mẫu Excel cho một đơn vị hoặc mọi đơn vị."""
 
-    from plan57.api import existing_file, open_plan, write_schema, write_template
+    from plan57.api import carried_from, existing_file, open_plan, write_schema, write_template
     from plan57.base.paths import default_units
     from plan57.validation.locate import did_you_mean
 
     if fmt is NewFmt.xlsx:
-        _new_forms(unit, year, all_units, force, plan, units, out)
+        _new_forms(unit, year, all_units, force, plan, units, out, from_year)
         return
     try:
         the_plan = open_plan(plan)[0]
         units_dir = units or default_units()
         if all_units == (unit is not None):
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
+        if unit is not None and unit not in the_plan.unit_index:
+            raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
+        carried = None if from_year is None else carried_from(the_plan, units_dir, year, from_year)
         written: list[Path] = []
         skipped: list[str] = []
         if unit is not None:
-            if unit not in the_plan.unit_index:
-                raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
-            written.append(write_template(the_plan, units_dir, unit, year, force))
+            written.append(write_template(the_plan, units_dir, unit, year, force, carried))
         else:
             for u in the_plan.units:
                 if existing_file(units_dir, year, u.id) is not None and not force:
                     skipped.append(u.id)
                 else:
-                    written.append(write_template(the_plan, units_dir, u.id, year, force))
+                    written.append(write_template(the_plan, units_dir, u.id, year, force, carried))
         schema_path = write_schema(the_plan, units_dir, force)
     except Plan57Error as exc:
         _fail(exc)
+    made = [p.stem for p in written]
+    prefilled = _carry_notes(carried, made, from_year)
     if fmt is NewFmt.json:
         import json
 
-        typer.echo(
-            json.dumps(
-                {"written": [str(p) for p in written], "skipped": skipped, "schema": str(schema_path)},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        shown: dict[str, object] = {"written": [str(p) for p in written], "skipped": skipped}
+        if carried is not None:
+            shown["prefilled"] = {u: carried.sources[u] for u in prefilled}
+        shown["schema"] = str(schema_path)
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     elif unit is not None:
-        typer.echo(f"Đã tạo {written[0]}. Điền số liệu rồi kiểm tra bằng: plan57 validate {written[0]}")
+        if prefilled:
+            typer.echo(
+                f"Đã tạo {written[0]}, điền sẵn từ báo cáo năm {from_year} những gì không đổi theo năm. "
+                f"Kiểm tra lại, điền số liệu năm {year} rồi kiểm tra bằng: plan57 validate {written[0]}"
+            )
+        else:
+            typer.echo(f"Đã tạo {written[0]}. Điền số liệu rồi kiểm tra bằng: plan57 validate {written[0]}")
     else:
         typer.echo(f"Đã tạo {len(written)} tệp mẫu trong {units_dir / str(year)}.")
+        if carried is not None:
+            typer.echo(f"Điền sẵn {len(prefilled)} tệp từ báo cáo năm {from_year} (những gì không đổi theo năm).")
         if skipped:
             typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
+
+
+def _carry_notes(carried: Any, made: list[str], from_year: int | None, own_file: list[str] | None = None) -> list[str]:
+    """Say on stderr which of the units given a template got nothing from `from_year`, and why;
+    returns the units whose template was pre-filled."""
+    if carried is None:
+        return []
+    made = [u for u in made if u not in (own_file or [])]
+    prefilled = [u for u in made if u in carried.data]
+    for u in made:
+        if u in carried.invalid:
+            typer.echo(
+                one_line(
+                    f"Ghi chú: không điền sẵn cho '{u}' từ {carried.invalid[u]} vì tệp có lỗi "
+                    f"(xem: plan57 validate {carried.invalid[u]}); đơn vị nhận mẫu trống."
+                ),
+                err=True,
+            )
+    absent = [u for u in made if u not in carried.data and u not in carried.invalid]
+    if len(absent) == 1:
+        typer.echo(f"Ghi chú: đơn vị '{absent[0]}' không có báo cáo năm {from_year} nên nhận mẫu trống.", err=True)
+    elif absent:
+        listed = ", ".join(absent) if len(absent) <= 12 else ", ".join(absent[:12]) + ", …"
+        typer.echo(
+            f"Ghi chú: {len(absent)} đơn vị không có báo cáo năm {from_year} nên nhận mẫu trống: {listed}", err=True
+        )
+    if own_file:
+        typer.echo(
+            f"Ghi chú: {len(own_file)} đơn vị đã có tệp YAML của năm: biểu mẫu điền sẵn từ tệp đó, "
+            f"không từ năm {from_year}: " + ", ".join(own_file),
+            err=True,
+        )
+    return prefilled
 
 
 def _new_forms(
@@ -580,8 +632,9 @@ def _new_forms(
     plan: Path | None,
     units: Path | None,
     out: Path | None,
+    from_year: int | None = None,
 ) -> None:
-    from plan57.api import check_year, open_plan, write_form
+    from plan57.api import carried_from, check_year, existing_file, open_plan, write_form
     from plan57.base.paths import default_units
     from plan57.validation.locate import did_you_mean
 
@@ -594,19 +647,28 @@ def _new_forms(
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
         if unit is not None and unit not in the_plan.unit_index:
             raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
+        carried = None if from_year is None else carried_from(the_plan, units_dir, year, from_year)
         written: list[Path] = []
         skipped: list[str] = []
         for u in [unit] if unit is not None else [x.id for x in the_plan.units]:
             if unit is None and (out_dir / f"{u}.xlsx").exists() and not force:
                 skipped.append(u)
                 continue
-            written.append(write_form(the_plan, units_dir, out_dir, u, year, force))
+            written.append(write_form(the_plan, units_dir, out_dir, u, year, force, carried))
     except Plan57Error as exc:
         _fail(exc)
+    made = [p.stem for p in written]
+    own = [u for u in made if existing_file(units_dir, year, u) is not None] if carried is not None else []
+    prefilled = _carry_notes(carried, made, from_year, own)
     if unit is not None:
-        typer.echo(f"Đã tạo biểu mẫu {written[0]}. Gửi cho đơn vị điền rồi nhập lại bằng: plan57 import {written[0]}")
+        filled = f", điền sẵn từ báo cáo năm {from_year} những gì không đổi theo năm" if prefilled else ""
+        typer.echo(
+            f"Đã tạo biểu mẫu {written[0]}{filled}. Gửi cho đơn vị điền rồi nhập lại bằng: plan57 import {written[0]}"
+        )
     else:
         typer.echo(f"Đã tạo {len(written)} biểu mẫu Excel trong {out_dir}.")
+        if carried is not None:
+            typer.echo(f"Điền sẵn {len(prefilled)} biểu mẫu từ báo cáo năm {from_year} (những gì không đổi theo năm).")
         if skipped:
             typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có biểu mẫu: " + ", ".join(skipped))
 

@@ -67,43 +67,60 @@ Url = Annotated[str, AfterValidator(_url), Field(pattern=r"^https?://\S+$")]
 Email = Annotated[str, AfterValidator(_email)]
 
 
+# A field whose value carries over to next year's template (`plan57 new --from-year`): who the
+# unit is and what it has (its plan, its portal section, its headcounts), not what it did this year.
+# A new field says here whether it persists; nothing else lists them.
+PERSISTS: dict[str, Any] = {"persists": True}
+
+
 class Block(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Contact(Block):
-    name: str | None = Field(None, description="Họ và tên người lập báo cáo")
-    position: str | None = Field(None, description="Chức vụ")
-    phone: str | None = Field(None, description="Số điện thoại, đặt trong ngoặc kép")
-    email: Email | None = Field(None, description="Thư điện tử")
+    name: str | None = Field(None, description="Họ và tên người lập báo cáo", json_schema_extra=PERSISTS)
+    position: str | None = Field(None, description="Chức vụ", json_schema_extra=PERSISTS)
+    phone: str | None = Field(None, description="Số điện thoại, đặt trong ngoặc kép", json_schema_extra=PERSISTS)
+    email: Email | None = Field(None, description="Thư điện tử", json_schema_extra=PERSISTS)
 
 
 class ImplementationPlan(Block):
     issued: bool | None = Field(
-        description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach"
+        description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach",
+        json_schema_extra=PERSISTS,
     )
-    reference: str | None = Field(None, description="Số, ký hiệu văn bản kế hoạch; bắt buộc khi đã ban hành")
+    reference: str | None = Field(
+        None, description="Số, ký hiệu văn bản kế hoạch; bắt buộc khi đã ban hành", json_schema_extra=PERSISTS
+    )
     date: VnDate | None = Field(
-        None, description="Ngày ban hành kế hoạch; bắt buộc khi đã ban hành, không sau ngày gửi báo cáo"
+        None,
+        description="Ngày ban hành kế hoạch; bắt buộc khi đã ban hành, không sau ngày gửi báo cáo",
+        json_schema_extra=PERSISTS,
     )
 
 
 class PortalSection(Block):
     exists: bool | None = Field(
-        description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc"
+        description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc",
+        json_schema_extra=PERSISTS,
     )
-    url: Url | None = Field(None, description="Địa chỉ chuyên mục (http/https); bắt buộc khi đã có")
+    url: Url | None = Field(
+        None, description="Địa chỉ chuyên mục (http/https); bắt buộc khi đã có", json_schema_extra=PERSISTS
+    )
     posts: Count | None = Field(None, description="Số tin, bài đã đăng trên chuyên mục")
 
 
 class Staff(Block):
-    total: Count | None = Field(description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo")
+    total: Count | None = Field(
+        description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo", json_schema_extra=PERSISTS
+    )
     informed: Count | None = Field(description="Số người đã được tuyên truyền, phổ biến NQ57 (≤ total)")
 
 
 class CommunicationStaff(Block):
     total: Count | None = Field(
-        description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo"
+        description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo",
+        json_schema_extra=PERSISTS,
     )
     trained: Count | None = Field(
         description="Số người đã được đào tạo chuyên sâu kỹ năng truyền thông số, nội dung KH&CN (≤ total)"
@@ -111,7 +128,7 @@ class CommunicationStaff(Block):
 
 
 class Population(Block):
-    total: Count | None = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can")
+    total: Count | None = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can", json_schema_extra=PERSISTS)
     reached: Count | None = Field(
         description="Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở (≤ total)"
     )
@@ -119,7 +136,8 @@ class Population(Block):
 
 class Grassroots(Block):
     villages_total: Count | None = Field(
-        description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang"
+        description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang",
+        json_schema_extra=PERSISTS,
     )
     villages_equipped: Count | None = Field(
         description="Số bản đó đã được củng cố, hoàn thiện hạ tầng truyền thông cơ sở (≤ villages_total)"
@@ -217,7 +235,14 @@ def _build(plan: Plan) -> type[BaseModel]:
             ),
         ),
         reference=(str | None, Field(None, description="Số, ký hiệu, ngày của văn bản báo cáo")),
-        sample=(bool, Field(False, description="true nếu số liệu chỉ là minh họa, không phải số liệu thật")),
+        sample=(
+            bool,
+            Field(
+                False,
+                description="true nếu số liệu chỉ là minh họa, không phải số liệu thật",
+                json_schema_extra=PERSISTS,  # figures carried from sample data stay sample data
+            ),
+        ),
         contact=(Contact | None, Field(None, description="Người liên hệ")),
         implementation_plan=(ImplementationPlan | None, Field(None, description="Kế hoạch triển khai của đơn vị")),
         portal_section=(

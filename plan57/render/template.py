@@ -52,8 +52,14 @@ def _block(model: type[BaseModel], key: str) -> Any:
     return cm
 
 
-def new_submission(plan: Plan, unit_id: str, year: int) -> str:
-    """The YAML text of a fresh, valid template for this unit and year."""
+def new_submission(
+    plan: Plan, unit_id: str, year: int, carried: dict[str, Any] | None = None, source: str | None = None
+) -> str:
+    """The YAML text of a fresh, valid template for this unit and year.
+
+    `carried` (model.carry.carry_over: what persists from an earlier year's file, named by
+    `source`) fills the fields it holds; every other value stays empty.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
@@ -84,7 +90,7 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
         if unit_id in {u.id for u in plan.select(task.leads)}:
             report = CommentedMap(activities=None)
             report.yaml_add_eol_comment("số hoạt động đã thực hiện", "activities")
-            if any(k.date for k in plan.key_days) and task.id == "1c":
+            if plan.key_days and task.id == plan.key_days_task:
                 report["events"] = None
                 report.yaml_add_eol_comment(
                     'ghi mỗi sự kiện một dòng bên dưới, thụt 4 dấu cách: - {date: NĂM-THÁNG-NGÀY, name: "…", '
@@ -109,11 +115,19 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     doc.yaml_add_eol_comment('ghi mỗi khó khăn, vướng mắc một dòng bên dưới, thụt 2 dấu cách: - "…"', "difficulties")
     doc["proposals"] = None
     doc.yaml_add_eol_comment('ghi mỗi đề xuất, kiến nghị một dòng bên dưới, thụt 2 dấu cách: - "…"', "proposals")
+    prefilled = ""
+    if carried is not None:
+        _fill(doc, model, carried)
+        prefilled = (
+            f"Điền sẵn từ {source or 'báo cáo năm trước'} những gì không đổi theo năm (người liên hệ, kế hoạch "
+            f"triển khai, chuyên mục, các tổng số): hãy kiểm tra lại; số liệu năm {year} ghi vào các ô còn trống.\n"
+        )
     doc.yaml_set_start_comment(
         f"yaml-language-server: $schema=../{SCHEMA_FILE}\n"
         f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"
         f"Đơn vị: {unit.name}\n"
-        f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
+        + prefilled
+        + f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
         "Ô để trống là chưa báo cáo (không phải 0): ghi số liệu vào sau dấu ':' của từng ô.\n"
         "Ghi số nguyên, không dùng dấu chấm phân cách hàng nghìn; true = có, false = chưa có;\n"
         "ngày viết theo dạng NĂM-THÁNG-NGÀY; chữ có dấu ':' hoặc số điện thoại đặt trong ngoặc kép.\n"
@@ -125,6 +139,38 @@ def new_submission(plan: Plan, unit_id: str, year: int) -> str:
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
+
+
+def _fill(doc: Any, model: type[BaseModel], carried: dict[str, Any]) -> None:
+    """Put the carried values into a fresh template: a key the template holds keeps its comment;
+    a detail it leaves out (a plan's number and date) goes after the keys before it in the model,
+    commented with its description."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    def put(node: Any, fields: dict[str, Any], values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key not in fields:
+                continue
+            sub = unwrap(fields[key].annotation)
+            if isinstance(value, dict):
+                if not isinstance(node.get(key), dict):
+                    node[key] = CommentedMap()
+                put(node[key], sub.model_fields, value)
+                continue
+            if isinstance(value, str):  # as the template asks (a phone number in quotes)
+                value = DoubleQuotedScalarString(value)
+            if key in node:
+                node[key] = value
+                continue
+            if value is None:  # a detail the template leaves out stays out when empty
+                continue
+            order = list(fields)
+            earlier = set(order[: order.index(key)])
+            pos = max((i + 1 for i, k in enumerate(node) if k in earlier), default=0)
+            node.insert(pos, key, value, comment=fields[key].description or None)
+
+    put(doc, model.model_fields, {k: v for k, v in carried.items() if k not in ("unit", "year")})
 
 
 def _comments(node: Any) -> tuple[dict[str, str], dict[str, str]]:
