@@ -133,7 +133,7 @@ def test_milestone_of_an_earlier_year_names_its_year(results: dict[int, Any]) ->
         for line in lines:
             target_id, _, figures, _ = line.split("\t")
             earlier = target_id[:4].isdigit() and int(target_id[:4]) < year
-            assert ("(năm 2025)" in figures) == earlier, (year, line)
+            assert figures.startswith("Năm 2025: ") == earlier, (year, line)
 
 
 def test_milestone_shows_the_judged_years_figures(tmp_path: Path, plan: Any) -> None:
@@ -145,7 +145,7 @@ def test_milestone_shows_the_judged_years_figures(tmp_path: Path, plan: Any) -> 
     write(units, 2026, "so-khcn", new)
     result = score(open_workspace(PLAN, units, cache=False), 2026)
     figures = dict(line.split("\t")[:3:2] for line in plain_lines(unit_grid(result, "so-khcn"))[1:])
-    assert figures["2025.ke-hoach"] == "Đơn vị đã ban hành Kế hoạch triển khai: Có (cần Có) (năm 2025)"
+    assert figures["2025.ke-hoach"] == "Năm 2025: Đơn vị đã ban hành Kế hoạch triển khai: Có (cần Có)"
 
 
 # ---- 5. a day the calendar does not have -------------------------------------------------------

@@ -263,7 +263,7 @@ def unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tup
     judged in an earlier year shows that year's figures, and says which year."""
     figures, verdict = _unit_figures(result, t, c, state)
     if t.judged_year < result.year:
-        figures += f" (năm {t.judged_year})"
+        figures = f"Năm {t.judged_year}: {figures}"
     return figures, verdict
 
 
