@@ -97,6 +97,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     r = result.reporting
     names = {u.id: reporter_name(u) for u in plan.units}
     row_of = {row.unit.id: row for row in result.rows}
+    claimed = _claimed(result)
     kinds = {u.id: u.kind for u in plan.units}
 
     def by_kind(ids: list[str]) -> list[dict[str, Any]]:
@@ -166,7 +167,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "invalid": [{"name": names[u], "file": row_of[u].file} for u in r.invalid],
         "invalid_files": r.invalid_files,
         # invalid files no registry unit claims (a unit with two files claims both)
-        "unidentified_files": [f for f in r.invalid_files if f not in _claimed(result)],
+        "unidentified_files": [f for f in r.invalid_files if f not in claimed],
         "targets": result.targets,
         "targets_note": targets_note(result.year, plan.years.start),
         # per target: `judged_year` (the verdict's year), `current` (Y's own figure when the verdict
