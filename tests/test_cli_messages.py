@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from plan57.api import open_workspace, score
@@ -18,6 +16,7 @@ from plan57.render.grid import plain_lines
 from plan57.render.text import render_unit, unit_grid
 
 from .conftest import PLAN, UNITS, submission, write
+from .test_cli_help import consoles, whole_on_a_line
 
 runner = CliRunner()
 
@@ -94,21 +93,6 @@ def test_scorecard_json_keeps_ids(results: dict[int, Any]) -> None:
 
 
 # ---- 2. ids whole at every width ---------------------------------------------------------------
-
-
-def consoles() -> list[tuple[str, Console]]:
-    made = [
-        (f"{w}", Console(file=io.StringIO(), width=w, force_terminal=True, color_system=None, highlight=False))
-        for w in (60, 80, 120)
-    ]
-    piped = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None, highlight=False)
-    piped.soft_wrap = True
-    return [*made, ("piped", piped)]
-
-
-def whole_on_a_line(token: str, text: str) -> bool:
-    pattern = re.compile(r"(?<![\w./-])" + re.escape(token) + r"(?![\w/-])")
-    return any(pattern.search(line) for line in text.splitlines())
 
 
 @pytest.mark.parametrize("year", [2025, 2026])

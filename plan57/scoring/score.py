@@ -30,19 +30,15 @@ STATE_LABEL = {"on_time": "Đúng hạn", "late": "Gửi muộn", "invalid": "T�
 Record = dict[str, Any]
 
 
-_PARTS: dict[str, list[str]] = {}
+_PARTS: dict[str, tuple[str, ...]] = {}
 
 
 def get(record: Record | None, path: str) -> Any:
+    """The value at a dotted key path, None where the path stops."""
     parts = _PARTS.get(path)
     if parts is None:
-        parts = _PARTS[path] = path.split(".")
-    node: Any = record
-    for part in parts:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+        parts = _PARTS[path] = tuple(path.split("."))
+    return _value(record, parts)
 
 
 # ---- one year's submissions ----------------------------------------------------------------
@@ -243,7 +239,7 @@ def _compiled(paths: list[str]) -> _Compiled:
     return done
 
 
-def _value(record: Record, keys: tuple[str, ...]) -> Any:
+def _value(record: Record | None, keys: tuple[str, ...]) -> Any:
     node: Any = record
     for k in keys:
         if not isinstance(node, dict):
