@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plan57 import api
+from plan57.base.numbers import percent, percent_of
 from plan57.render import docx as docx_render
 from plan57.render import markdown
+from plan57.render.markdown import ratio_text
 from plan57.render.view import Attrs, context, plain, targets_note
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +54,10 @@ def test_plain_data_reads_by_key_and_attribute(workspace: api.Workspace) -> None
         _ = row.no_such_key
     assert row.unit == plain(result.rows[0].unit)
     assert plain((1, "a", None, [dt.date(2026, 1, 2)])) == [1, "a", None, [dt.date(2026, 1, 2)]]
+
+
+@given(st.integers(min_value=-(10**9), max_value=10**12), st.integers(min_value=1, max_value=10**9))
+def test_percent_in_integers_is_the_fraction_s(num: int, den: int) -> None:
+    """The annex's percentages, worked out in integers, read exactly as the exact rational's."""
+    assert percent_of(num, den) == percent(Fraction(num, den))
+    assert ratio_text((num, den)).startswith(percent(Fraction(num, den)) + " (")
