@@ -1,3 +1,3 @@
-from plan57.cli import main
+from plan57.entry import main
 
 main()

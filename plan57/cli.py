@@ -197,7 +197,6 @@ def validate(
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
     from plan57.api import units_folder
-    from plan57.base import diagnostics as dg
     from plan57.validation.validate import validate_paths, validate_tree
 
     try:
@@ -208,24 +207,16 @@ def validate(
             coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
         _fail(exc)
-    found = sorted(coll.diagnostics, key=lambda d: (d.path, d.line, d.col))
-    errors, _ = dg.count(found)
-    _exit_on_closed_pipe(1 if errors else 0)  # `validate | head` still fails when a file is invalid
-    if quiet:
-        found = [d for d in found if d.is_error]
-    else:
-        for note in coll.notes:
-            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-    if fmt is ValidateFmt.json:
-        typer.echo(dg.to_json(found))
-    elif fmt is ValidateFmt.github:
-        _echo_lines([d.github() for d in found])
-    else:
-        from plan57.render.diagnostics import validation_lines
+    from plan57.render.diagnostics import validation_output
 
-        hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
-        _echo_lines(validation_lines(found, coll.files, quiet, hint))
-    raise typer.Exit(code=1 if errors else 0)
+    hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
+    notes, out, code = validation_output(coll.diagnostics, coll.files, coll.notes, fmt.value, quiet, hint)
+    _exit_on_closed_pipe(code)  # `validate | head` still fails when a file is invalid
+    for note in notes:
+        typer.echo(note, err=True)
+    if out:
+        typer.echo(out)
+    raise typer.Exit(code=code)
 
 
 @_command

@@ -9,6 +9,8 @@ from pathlib import Path
 from plan57.base.errors import os_message
 from plan57.base.numbers import vn_int
 
+DEFAULT_MAX_SIZE = 1024 * 1024  # the largest submission file read, in bytes (--max-size)
+
 
 class NotReadable(Exception):
     """The file cannot be read; the message says why, in Vietnamese."""

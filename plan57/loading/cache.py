@@ -239,6 +239,11 @@ def _plan_file(digest: str) -> Path:
     return cache_root() / "plans" / f"{__version__}-{code_fingerprint()}-{digest}.json"
 
 
+def plan_data_known(digest: str) -> bool:
+    """Whether a plan file with these bytes was read, and found valid, by this version of plan57."""
+    return _plan_file(digest).is_file()
+
+
 def plan_data_get(digest: str) -> dict[str, Any] | None:
     """The parsed data of a plan file already read once, by the hash of its bytes."""
     try:

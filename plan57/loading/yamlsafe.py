@@ -19,9 +19,8 @@ from typing import Any, NamedTuple
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import os_message
-from plan57.base.files import read_at_most
+from plan57.base.files import DEFAULT_MAX_SIZE, read_at_most
 
-DEFAULT_MAX_SIZE = 1024 * 1024
 MAX_DEPTH = 32
 # Keys and values in one file: a year's report holds a few hundred; a file of tens of thousands
 # (a list pasted over and over) is refused where the limit is passed, so that parsing, checking

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plan57.base.diagnostics import Diagnostic
+from plan57.base.diagnostics import Diagnostic, count, one_line, to_json
 
 DRAFT_CODE = "draft"  # the warning of a file without a sending date
 
@@ -20,7 +20,8 @@ def validation_lines(
     that counts sent files, drafts and files with errors apart."""
     valid = {f.display for f in files if f.valid}
     drafts = [d for d in found if d.code == DRAFT_CODE and not d.is_error and d.path in valid]
-    lines = [d.text() for d in found if d not in drafts]
+    grouped = {id(d) for d in drafts}  # by identity: comparing dataclasses made this quadratic
+    lines = [d.text() for d in found if id(d) not in grouped]
     if quiet:
         return lines
     draft_paths = {d.path for d in drafts}
@@ -45,3 +46,20 @@ def validation_lines(
         f"{errors} lỗi, {warnings} cảnh báo{other}."
     )
     return lines
+
+
+def validation_output(
+    diagnostics: list[Diagnostic], files: list[Any], notes: list[str], fmt: str, quiet: bool, list_drafts: str
+) -> tuple[list[str], str, int]:
+    """Everything `validate` prints, whether its results were just worked out or read from the
+    cache: the notes for stderr, the text for stdout (text, json or github) and the exit code."""
+    found = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col))
+    errors, _ = count(found)
+    code = 1 if errors else 0
+    if quiet:
+        found = [d for d in found if d.is_error]
+        notes = []
+    if fmt == "json":
+        return [one_line(f"Ghi chú: {n}") for n in notes], to_json(found), code
+    lines = [d.github() for d in found] if fmt == "github" else validation_lines(found, files, quiet, list_drafts)
+    return [one_line(f"Ghi chú: {n}") for n in notes], "\n".join(lines), code

@@ -8,14 +8,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError, os_message
+from plan57.base.files import DEFAULT_MAX_SIZE
 from plan57.base.numbers import vn_int
 from plan57.base.paths import SCHEMA_FILE
-from plan57.loading.yamlsafe import DEFAULT_MAX_SIZE, Document, LoadError, load_bytes, read_bytes
-from plan57.model.plan import Plan
+
+if TYPE_CHECKING:  # a run the cache answers loads neither the parser nor the models
+    from plan57.loading.yamlsafe import Document
+    from plan57.model.plan import Plan
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -153,9 +156,18 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
     return found, problems
 
 
+def read_bytes(path: Path, shown: str, max_size: int) -> bytes:
+    """The loader's reading of a file, its module imported only when a file is read."""
+    from plan57.loading.yamlsafe import read_bytes as read
+
+    return read(path, shown, max_size)
+
+
 def validate_file(
     path: Path, plan: Plan, folder_year: int | None, max_size: int = DEFAULT_MAX_SIZE, display: str | None = None
 ) -> FileResult:
+    from plan57.loading.yamlsafe import LoadError
+
     shown = display or display_path(path)
     try:
         raw = read_bytes(path, shown, max_size)
@@ -170,6 +182,8 @@ def validate_bytes(
     """Validate one file's bytes. libyaml's parse gives the same data and places as the careful
     path (a property test checks it), so the careful round-trip parse runs only when libyaml
     cannot decide: a syntax error to locate and explain, an anchor, a tag, a directive."""
+    from plan57.loading.yamlsafe import LoadError, load_bytes
+
     result = FileResult(path=path, display=shown, folder_year=folder_year)
     if path.stem in plan.unit_index:
         result.unit_id = path.stem
@@ -348,6 +362,12 @@ def validate_paths(
     paths: Iterable[Path], plan: Plan, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True, records: bool = True
 ) -> Collection:
     """Validate the given files and folders (each folder searched like a units folder)."""
+    found, layout = find_paths(paths)
+    return _validate_found(found, layout, plan, max_size, cache, records)
+
+
+def find_paths(paths: Iterable[Path]) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
+    """(file, folder year) for the files and folders named on the command line, each file once."""
     found: list[tuple[Path, int | None]] = []
     layout: list[Diagnostic] = []
     for path in paths:
@@ -365,8 +385,7 @@ def validate_paths(
         else:
             raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
     # realpath, not resolve(): a symbolic link that loops is a file that cannot be read, not a crash
-    unique = list({os.path.realpath(p): (p, y) for p, y in found}.values())
-    return _validate_found(unique, layout, plan, max_size, cache, records)
+    return list({os.path.realpath(p): (p, y) for p, y in found}.values()), layout
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
@@ -385,24 +404,7 @@ def _validate_found(
     from plan57.loading.cache import Cache
 
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
-    results: list[FileResult | None] = [None] * len(found)
-    pending: list[tuple[int, Path, int | None, str, os.stat_result | None]] = []
-    used: set[str] = set()
-    for i, (path, year) in enumerate(found):
-        shown = display_path(path)
-        st = None
-        if store:
-            try:
-                st = os.stat(path)
-            except OSError:
-                st = None
-            known = store.known_key(path, st, year, max_size) if st is not None else None
-            hit = _from_cache(store.get(known), path, shown, year) if known else None
-            if hit is not None:
-                results[i] = hit
-                used.add(known)  # type: ignore[arg-type]
-                continue
-        pending.append((i, path, year, shown, st))
+    results, pending, used = _cached(found, store, max_size)
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
     outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store)
@@ -434,7 +436,57 @@ def _validate_found(
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
     if store and store.note:
         coll.notes.append(store.note)
-    cross_file(coll, plan)
+    cross_file(coll)
+    return coll
+
+
+Pending = tuple[int, Path, int | None, str, os.stat_result | None]  # index, path, year, as shown, stat
+
+
+def _cached(
+    found: list[tuple[Path, int | None]], store: Any, max_size: int, stop_at_miss: bool = False
+) -> tuple[list[FileResult | None], list[Pending], set[str]]:
+    """The results the cache holds for files unchanged since it saw them (by size, time and inode),
+    the files left to read, and the keys used."""
+    results: list[FileResult | None] = [None] * len(found)
+    pending: list[Pending] = []
+    used: set[str] = set()
+    for i, (path, year) in enumerate(found):
+        shown = display_path(path)
+        st = None
+        if store:
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            known = store.known_key(path, st, year, max_size) if st is not None else None
+            hit = _from_cache(store.get(known), path, shown, year) if known else None
+            if hit is not None:
+                results[i] = hit
+                used.add(known)  # type: ignore[arg-type]
+                continue
+        pending.append((i, path, year, shown, st))
+        if stop_at_miss:
+            break
+    return results, pending, used
+
+
+def cached_collection(
+    found: list[tuple[Path, int | None]], layout: list[Diagnostic], plan_hash: str, max_size: int
+) -> Collection | None:
+    """What `validate` would find, when the cache holds every file unchanged (None otherwise),
+    without the plan's model: the cache is tied to the plan's bytes, which were valid when it was
+    filled."""
+    from plan57.loading.cache import Cache
+
+    store = Cache(plan_hash, with_records=False)
+    if not store.trusted():
+        return None
+    results, pending, _ = _cached(found, store, max_size, stop_at_miss=True)
+    if pending:
+        return None
+    coll = Collection(layout=layout, files=[r for r in results if r is not None])
+    cross_file(coll)
     return coll
 
 
@@ -463,6 +515,8 @@ _WORKER_STORE: Any = None
 
 def _one(job: Job) -> Outcome:
     """Read, hash and validate one file (in a worker when there are many)."""
+    from plan57.loading.yamlsafe import LoadError
+
     path, year, max_size, shown = job
     try:
         raw = read_bytes(path, shown, max_size)
@@ -498,7 +552,7 @@ def _run(jobs: list[Job], plan: Plan, store: Any = None) -> list[Outcome]:
         return list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
-def cross_file(coll: Collection, plan: Plan) -> None:
+def cross_file(coll: Collection) -> None:
     """The same unit and year in two files: an error in each."""
     groups: dict[tuple[int, str], list[FileResult]] = {}
     for f in coll.files:

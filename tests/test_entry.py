@@ -1,0 +1,201 @@
+"""A `validate` the cache answers before the command line is loaded (plan57/entry.py) prints exactly
+what the full command prints, and anything it does not recognise goes to the full command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plan57 import cli, entry
+
+from .conftest import PLAN, REPO, submission, write
+
+
+def _age(folder: Path, seconds: int = 3600) -> None:
+    """Files older than the cache's clock margin, as a unit's files are on the next day."""
+    for f in folder.rglob("*"):
+        if f.is_file():
+            st = f.stat()
+            os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+@pytest.fixture()
+def tree(tmp_path: Path, plan, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    """A units folder with every kind of result: valid, warnings, a draft, a rule broken, a YAML
+    syntax error, the same unit twice, a file that is not YAML."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    units = tmp_path / "units"
+    write(units, 2026, "so-khcn", submission(plan, "so-khcn", 2026))
+    lacking = submission(plan, "xa-muong-la", 2026)
+    lacking.pop("network", None)
+    lacking.pop("communication_staff", None)
+    write(units, 2026, "xa-muong-la", lacking)
+    draft = submission(plan, "xa-chieng-la", 2026)
+    draft["submitted"] = None
+    write(units, 2026, "xa-chieng-la", draft)
+    broken = submission(plan, "phuong-to-hieu", 2026)
+    broken["staff"]["informed"] = 99
+    write(units, 2026, "phuong-to-hieu", broken)
+    write(units, 2026, "so-vhttdl", "unit: so-vhttdl\nyear: [2026\n")
+    write(units, 2025, "bao-ptth-son-la", submission(plan, "bao-ptth-son-la", 2025))
+    write(units, 2025, "bao-ptth-son-la-copy", submission(plan, "bao-ptth-son-la", 2025))
+    (units / "2026" / "ghi-chu.docx").write_bytes(b"not yaml")
+    _age(units)
+    return units
+
+
+def _full(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, int]:
+    monkeypatch.setattr(sys, "argv", ["plan57", *argv])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    cap = capsys.readouterr()
+    return cap.out, cap.err, int(ended.value.code or 0)
+
+
+def _served(argv: list[str]) -> tuple[str, str, int] | None:
+    served = entry._validate_from_cache(argv[1:])
+    if served is None:
+        return None
+    notes, out, code = served
+    return (out + "\n" if out else ""), "".join(n + "\n" for n in notes), code
+
+
+CASES = [
+    [],
+    ["--format", "json"],
+    ["--format=github"],
+    ["-q"],
+    ["--quiet", "--format", "json"],
+    ["--max-size", "4096"],
+]
+
+
+@pytest.mark.parametrize("extra", CASES, ids=lambda a: " ".join(a) or "text")
+def test_the_cache_answers_as_the_full_command_does(
+    tree: Path, extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["validate", "--plan", str(PLAN), "--units", "units/", *extra]
+    full = _full(argv, capsys, monkeypatch)  # fills the cache
+    assert full[2] == 1 and full[0]  # the tree holds errors
+    assert _served(argv) == full
+    assert _full(argv, capsys, monkeypatch) == full  # and the full command, served from its cache, agrees
+
+
+def test_named_files_and_folders_too(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lone = tree.parent / "bao-cao.yaml"
+    lone.write_text((tree / "2026" / "so-khcn.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    _age(tree.parent)
+    argv = ["validate", "--plan", str(PLAN), "units/2026", str(lone), "units/2025/bao-ptth-son-la.yaml"]
+    full = _full(argv, capsys, monkeypatch)
+    assert _served(argv) == full
+
+
+def test_what_the_cache_has_not_seen_goes_to_the_full_command(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, plan
+) -> None:  # type: ignore[no-untyped-def]
+    argv = ["validate", "--plan", str(PLAN), "--units", "units"]
+    assert _served(argv) is None  # nothing cached yet
+    _full(argv, capsys, monkeypatch)
+    assert _served(argv) is not None
+    assert _served([*argv, "--max-size", "999"]) is None  # another size limit: other keys
+    # a file changed, a file added, a file removed
+    target = tree / "2026" / "so-khcn.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _served(argv) is None
+    _age(tree)
+    _full(argv, capsys, monkeypatch)
+    assert _served(argv) is not None
+    added = write(tree, 2026, "so-gddt", submission(plan, "so-gddt", 2026))
+    st = added.stat()
+    os.utime(added, ns=(st.st_atime_ns, st.st_mtime_ns - 3600 * 10**9))
+    assert _served(argv) is None
+    (tree / "2026" / "so-gddt.yaml").unlink()
+    assert _served(argv) is not None  # the files left are all known
+    # another plan (same registry, other bytes): never answered from the old plan's results
+    other = tmp_path / "plan.yaml"
+    other.write_text(PLAN.read_text(encoding="utf-8") + "\n# sửa\n", encoding="utf-8")
+    assert _served(["validate", "--plan", str(other), "--units", "units"]) is None
+
+
+def test_an_untrusted_cache_goes_to_the_full_command(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    argv = ["validate", "--plan", str(PLAN), "--units", "units"]
+    _full(argv, capsys, monkeypatch)
+    assert _served(argv) is not None
+    folder = tmp_path / "xdg" / "plan57"
+    folder.chmod(0o777)
+    try:
+        assert _served(argv) is None  # the full command says why it is not read
+        out, err, _ = _full(argv, capsys, monkeypatch)
+        assert "bộ nhớ đệm" in err
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--no-cache"],
+        ["--help"],
+        ["-h"],
+        ["--debug"],
+        ["--format", "xml"],
+        ["--format"],
+        ["--format", "json", "--format", "text"],
+        ["--max-size", "0"],
+        ["--max-size", "1_000"],
+        ["--max-size", "-5"],
+        ["--plan"],
+        ["--plan="],
+        ["--quiet=yes"],
+        ["-qq"],
+        ["--"],
+        ["-"],
+        ["không-có-tệp-này.yaml"],
+        ["--units", "không-có-thư-mục"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_anything_else_goes_to_the_full_command(
+    tree: Path, args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["validate", "--plan", str(PLAN), "--units", "units"]
+    _full(argv, capsys, monkeypatch)
+    assert _served(argv) is not None
+    assert _served([*argv, *args]) is None
+
+
+def test_the_options_read_before_the_command_line() -> None:
+    assert entry._options(["a.yaml", "--plan=p.yaml", "-q", "--units", "u", "--format", "github"]) == (
+        {"--plan": "p.yaml", "-q": "", "--units": "u", "--format": "github"},
+        ["a.yaml"],
+    )
+    assert entry._options(["--max-size", "12"]) == ({"--max-size": "12"}, [])
+    assert entry._options(["--plan", "--units"]) is None
+
+
+def test_a_warm_validate_loads_neither_the_command_line_nor_the_models(tree: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = ["validate", "--plan", str(PLAN), "--units", "units"]
+    cold = subprocess.run([sys.executable, "-m", "plan57", *argv], capture_output=True, text=True, env=env)
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['plan57', *{argv!r}]\n"
+        "from plan57 import entry\n"
+        "try:\n    entry.main()\n"
+        "except SystemExit as e:\n"
+        "    loaded = [m for m in ('typer', 'pydantic', 'ruamel.yaml', 'yaml', 'rich') if m in sys.modules]\n"
+        "    sys.stderr.write(f'LOADED {loaded} EXIT {e.code}\\n')\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert "LOADED [] EXIT 1" in warm.stderr
+    assert warm.stdout == cold.stdout and cold.returncode == 1
+    assert warm.stderr.replace("LOADED [] EXIT 1\n", "") == cold.stderr
