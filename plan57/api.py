@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import OutputError, UsageError
-from plan57.base.paths import default_plan, default_units
 from plan57.base.files import DEFAULT_MAX_SIZE
+from plan57.base.paths import default_plan, default_units
 from plan57.model.plan import Plan
 from plan57.validation.plan_file import load_plan
 from plan57.validation.validate import Collection, validate_tree
