@@ -164,14 +164,14 @@ class Cache:
             record = None
             if entry["has_record"]:  # type: ignore[index]
                 # a validate-only run needs to know the file is valid, not its data
-                record = self._load_records()[key] if self.with_records else VALID
+                record = pickle.loads(self._load_records()[key]) if self.with_records else VALID
             return {
                 "diagnostics": entry["diagnostics"],  # type: ignore[index]
                 "record": record,
                 "unit_id": entry["unit_id"],  # type: ignore[index]
                 "unit_loc": tuple(entry["unit_loc"]),  # type: ignore[index]
             }
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # a damaged entry is a miss  # noqa: BLE001
             return None
 
     def has(self, key: str) -> bool:
@@ -179,7 +179,7 @@ class Cache:
         return key in self._load()
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        """Store a plain record of the shape `get` returns."""
+        """Store a plain record of the shape `get` returns (its `record` may come pickled already)."""
         self._load()[key] = {
             "diagnostics": [tuple(d) for d in entry["diagnostics"]],
             "has_record": entry["record"] is not None,
@@ -187,8 +187,10 @@ class Cache:
             "unit_loc": list(entry["unit_loc"]),
         }
         self._dirty = True
-        if entry["record"] is not None:
-            self._load_records()[key] = entry["record"]
+        record = entry["record"]
+        if record is not None:  # kept pickled: `validate` never reads it, `score` reads each once
+            blob = record if isinstance(record, bytes) else pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+            self._load_records()[key] = blob
             self._records_dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:

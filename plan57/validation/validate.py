@@ -408,17 +408,22 @@ def _validate_found(
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
     outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store)
-    for (i, path, year, shown, st), (key, result) in zip(pending, outcomes):
+    for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
-        if result is None and store and key:
+        if done is None and store and key:
             hit = _from_cache(store.get(key), path, shown, year)
             if hit is not None:
                 results[i] = hit
                 used.add(key)
                 continue
-        if result is None:  # pragma: no cover - the cache lost the entry in between
-            result = validate_file(path, plan, year, max_size, shown)
+        if done is None:  # pragma: no cover - the cache lost the entry in between
+            done = validate_file(path, plan, year, max_size, shown)
+        record: Any
+        if isinstance(done, FileResult):
+            result, record = done, done.record
+        else:  # a worker's plain result: its record comes pickled, and is read only if needed
+            result, record = _from_worker(done, path, shown, year, records), done[1]
         results[i] = result
         if store and key:
             used.add(key)
@@ -426,7 +431,7 @@ def _validate_found(
                 key,
                 {
                     "diagnostics": [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics],
-                    "record": result.record,
+                    "record": record,
                     "unit_id": result.unit_id,
                     "unit_loc": result.unit_loc,
                 },
@@ -509,12 +514,15 @@ def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int 
 
 
 Job = tuple[Path, int | None, int, str]  # path, folder year, size limit, path as shown
-Outcome = tuple[str | None, FileResult | None]  # cache key, result (None: the cache has it)
+# A worker's result as plain data, cheap to send back: the diagnostics (line, col, severity, code,
+# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands
+Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int]]
+Outcome = tuple[str | None, "FileResult | Plain | None"]  # cache key, result (None: the cache has it)
 _WORKER_STORE: Any = None
 
 
-def _one(job: Job) -> Outcome:
-    """Read, hash and validate one file (in a worker when there are many)."""
+def _one(job: Job) -> tuple[str | None, FileResult | None]:
+    """Read, hash and validate one file."""
     from plan57.loading.yamlsafe import LoadError
 
     path, year, max_size, shown = job
@@ -528,6 +536,37 @@ def _one(job: Job) -> Outcome:
         return key, None
     assert _WORKER_PLAN is not None
     return key, validate_bytes(raw, path, _WORKER_PLAN, year, max_size, shown)
+
+
+def _one_plain(job: Job) -> tuple[str | None, Plain | None]:
+    """`_one` in a worker process: the result as plain data, the record pickled once here, so the
+    main process neither rebuilds objects it does not need nor reads a record `validate` never shows."""
+    import pickle
+
+    key, result = _one(job)
+    if result is None:
+        return key, None
+    record = None if result.record is None else pickle.dumps(result.record, pickle.HIGHEST_PROTOCOL)
+    diagnostics = [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics]
+    return key, (diagnostics, record, result.unit_id, result.unit_loc)
+
+
+def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records: bool) -> FileResult:
+    import pickle
+
+    from plan57.loading.cache import VALID
+
+    diagnostics, blob, unit_id, unit_loc = plain
+    record = None if blob is None else (pickle.loads(blob) if records else VALID)
+    return FileResult(
+        path=path,
+        display=shown,
+        folder_year=year,
+        diagnostics=[Diagnostic(shown, *d) for d in diagnostics],
+        record=record,
+        unit_id=unit_id,
+        unit_loc=unit_loc,
+    )
 
 
 def _run(jobs: list[Job], plan: Plan, store: Any = None) -> list[Outcome]:
@@ -548,8 +587,10 @@ def _run(jobs: list[Job], plan: Plan, store: Any = None) -> list[Outcome]:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         return [_one(job) for job in jobs]
+    # small chunks: the last ones end together, no worker waits long for the other
+    chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        return list(pool.map(_one_plain, jobs, chunksize=chunk))
 
 
 def cross_file(coll: Collection) -> None:
