@@ -196,21 +196,9 @@ def validate(
     ] = False,
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
-    from plan57.api import units_folder
-    from plan57.validation.validate import validate_paths, validate_tree
+    from plan57.validate_command import run
 
-    try:
-        the_plan = _load_plan(plan, cache=not no_cache)
-        if paths:
-            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
-        else:
-            coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
-    except Plan57Error as exc:
-        _fail(exc)
-    from plan57.render.diagnostics import validation_output
-
-    hint = "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
-    notes, out, code = validation_output(coll.diagnostics, coll.files, coll.notes, fmt.value, quiet, hint)
+    notes, out, code = run(paths, plan, units, max_size, no_cache, fmt.value, quiet)
     _exit_on_closed_pipe(code)  # `validate | head` still fails when a file is invalid
     for note in notes:
         typer.echo(note, err=True)

@@ -1,10 +1,10 @@
 """The console entry point.
 
-A `validate` whose every file the cache already holds unchanged is answered here, before the
-command-line parser and the models are loaded: they take longer to load than such a run takes to
-do its work. Anything this module does not recognise as such a run (another command, an option it
-does not know, a file the cache has not seen, a plan never read) goes to the full command line,
-which gives the same output.
+`validate` with plain arguments is read here, without the command-line library, which takes longer
+to load than a run over a few thousand cached files takes to do its work. When the cache holds
+every file unchanged, the answer comes from it without loading the models either. Anything else
+(another command, an option or a form of it not read here, `--help`) goes to the full command
+line (cli.py). Both run validate_command.run, so they print the same.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 # the options of `validate` read here, and whether each takes a value; any other goes to cli.py
-_OPTIONS = {"--plan": True, "--units": True, "--max-size": True, "--format": True, "--quiet": False, "-q": False}
+_OPTIONS = {
+    "--plan": True,
+    "--units": True,
+    "--max-size": True,
+    "--format": True,
+    "--quiet": False,
+    "-q": False,
+    "--no-cache": False,
+}
 _FORMATS = ("text", "json", "github")
 _PLAN_LIMIT = 16 * 1024 * 1024  # the plan's own size limit (validation/plan_file.py)
 
@@ -24,10 +32,11 @@ def main() -> None:
 
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
     args = sys.argv[1:]
-    if args[:1] == ["validate"]:
-        served = _validate_from_cache(args[1:])
-        if served is not None:
-            _finish(*served)
+    parsed = _options(args[1:]) if args[:1] == ["validate"] else None
+    if parsed is not None:
+        done = _validate_from_cache(*parsed) or _validate(*parsed)
+        if done is not None:
+            _finish(*done)
     from plan57.cli import main as full
 
     full()
@@ -63,7 +72,7 @@ def _options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
     return options, paths
 
 
-def _validate_from_cache(args: list[str]) -> tuple[list[str], str, int] | None:
+def _validate_from_cache(options: dict[str, str], paths: list[str]) -> tuple[list[str], str, int] | None:
     """stderr lines, stdout text and exit code of `validate`, when the cache can answer it."""
     import hashlib
 
@@ -71,12 +80,11 @@ def _validate_from_cache(args: list[str]) -> tuple[list[str], str, int] | None:
     from plan57.base.paths import default_plan, default_units
     from plan57.loading.cache import plan_data_known
     from plan57.render.diagnostics import validation_output
+    from plan57.validate_command import list_drafts_hint
     from plan57.validation.validate import cached_collection, discover, find_paths
 
-    parsed = _options(args)
-    if parsed is None:
+    if "--no-cache" in options:
         return None
-    options, paths = parsed
     plan = Path(options["--plan"]) if "--plan" in options else default_plan()
     try:
         if not plan.is_file() or plan.stat().st_size > _PLAN_LIMIT:
@@ -96,15 +104,32 @@ def _validate_from_cache(args: list[str]) -> tuple[list[str], str, int] | None:
         return None
     if coll is None:
         return None
-    hint = "plan57 units --state nhap" + (f" --units {Path(options['--units'])}" if "--units" in options else "")
-    return validation_output(
-        coll.diagnostics,
-        coll.files,
-        coll.notes,
-        options.get("--format", "text"),
-        "--quiet" in options or "-q" in options,
-        hint,
-    )
+    units_given = Path(options["--units"]) if "--units" in options else None
+    quiet = "--quiet" in options or "-q" in options
+    fmt = options.get("--format", "text")
+    return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units_given))
+
+
+def _validate(options: dict[str, str], paths: list[str]) -> tuple[list[str], str, int] | None:
+    """`validate` run whole, as the full command line runs it; None on an unexpected failure,
+    which the full command line then reports in its own words."""
+    from plan57.validate_command import run
+
+    def given(name: str) -> Path | None:
+        return Path(options[name]) if name in options else None
+
+    try:
+        return run(
+            [Path(p) for p in paths] or None,
+            given("--plan"),
+            given("--units"),
+            int(options.get("--max-size", "1048576")),
+            "--no-cache" in options,
+            options.get("--format", "text"),
+            "--quiet" in options or "-q" in options,
+        )
+    except Exception:  # noqa: BLE001 - the full command line says what went wrong
+        return None
 
 
 def _finish(notes: list[str], out: str, code: int) -> None:

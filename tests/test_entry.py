@@ -57,12 +57,23 @@ def _full(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     return cap.out, cap.err, int(ended.value.code or 0)
 
 
-def _served(argv: list[str]) -> tuple[str, str, int] | None:
-    served = entry._validate_from_cache(argv[1:])
-    if served is None:
+def _printed(done: tuple[list[str], str, int] | None) -> tuple[str, str, int] | None:
+    if done is None:
         return None
-    notes, out, code = served
+    notes, out, code = done
     return (out + "\n" if out else ""), "".join(n + "\n" for n in notes), code
+
+
+def _served(argv: list[str]) -> tuple[str, str, int] | None:
+    """What the entry point answers from the cache alone (None: it cannot)."""
+    parsed = entry._options(argv[1:])
+    return None if parsed is None else _printed(entry._validate_from_cache(*parsed))
+
+
+def _run_here(argv: list[str]) -> tuple[str, str, int] | None:
+    """What the entry point answers running `validate` whole, without the command-line library."""
+    parsed = entry._options(argv[1:])
+    return None if parsed is None else _printed(entry._validate(*parsed))
 
 
 CASES = [
@@ -80,9 +91,12 @@ def test_the_cache_answers_as_the_full_command_does(
     tree: Path, extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     argv = ["validate", "--plan", str(PLAN), "--units", "units/", *extra]
+    assert _served(argv) is None  # nothing cached yet
+    assert _run_here(argv) == _full([*argv, "--no-cache"], capsys, monkeypatch)
     full = _full(argv, capsys, monkeypatch)  # fills the cache
     assert full[2] == 1 and full[0]  # the tree holds errors
     assert _served(argv) == full
+    assert _run_here(argv) == full
     assert _full(argv, capsys, monkeypatch) == full  # and the full command, served from its cache, agrees
 
 
@@ -171,6 +185,25 @@ def test_anything_else_goes_to_the_full_command(
     _full(argv, capsys, monkeypatch)
     assert _served(argv) is not None
     assert _served([*argv, *args]) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--plan", "không-có.yaml"],
+        ["validate", "--plan", "units"],
+        ["validate", "--plan", str(PLAN), "--units", "không-có-thư-mục"],
+        ["validate", "--plan", str(PLAN), "không-có-tệp.yaml"],
+        ["validate", "--plan", str(REPO / "README.md")],
+    ],
+    ids=["no plan", "plan is a folder", "no units folder", "no such file", "plan not YAML"],
+)
+def test_errors_are_said_as_the_full_command_says_them(
+    tree: Path, argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = _full(argv, capsys, monkeypatch)
+    assert full[2] == 2 and full[1].startswith("plan57") or ": lỗi:" in full[1]
+    assert _run_here(argv) == full
 
 
 def test_the_options_read_before_the_command_line() -> None:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "plan57"
 LAYERS = ["base", "model", "loading", "validation", "scoring", "render", "api", "cli"]
-TOP_LEVEL = {"__init__": 0, "__main__": len(LAYERS) - 1, "clihelp": len(LAYERS) - 1, "entry": len(LAYERS) - 1}
+TOP_LEVEL = {
+    "__init__": 0,
+    "__main__": len(LAYERS) - 1,
+    "clihelp": len(LAYERS) - 1,
+    "entry": len(LAYERS) - 1,
+    "validate_command": len(LAYERS) - 1,
+}
 
 
 def module_name(path: Path) -> str:

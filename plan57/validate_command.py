@@ -1,0 +1,43 @@
+"""`plan57 validate` itself, apart from any argument parser: the full command line (cli.py) and
+the console entry point (entry.py), which reads plain `validate` arguments without loading the
+command-line library, both run it and print what it returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plan57.base.diagnostics import one_line
+from plan57.base.errors import Plan57Error, PlanError
+
+
+def run(
+    paths: list[Path] | None,
+    plan: Path | None,
+    units: Path | None,
+    max_size: int,
+    no_cache: bool,
+    fmt: str,
+    quiet: bool,
+) -> tuple[list[str], str, int]:
+    """Lines for stderr, the text for stdout and the exit code of `validate`."""
+    from plan57.api import open_plan, units_folder
+    from plan57.render.diagnostics import validation_output
+    from plan57.validation.validate import validate_paths, validate_tree
+
+    try:
+        the_plan = open_plan(plan, not no_cache)[0]
+        if paths:
+            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
+        else:
+            coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
+    except PlanError as exc:
+        lines = [d.text() for d in exc.diagnostics]
+        return [*lines, "plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên."], "", 2
+    except Plan57Error as exc:
+        return [one_line(f"plan57: {exc}")], "", 2
+    return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units))
+
+
+def list_drafts_hint(units: Path | None) -> str:
+    """The command that lists the drafts, for the same units folder."""
+    return "plan57 units --state nhap" + (f" --units {units}" if units is not None else "")
