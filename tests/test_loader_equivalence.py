@@ -109,7 +109,18 @@ trees = st.recursive(
 )
 
 
+def _errors(text: str, fast: bool) -> list[tuple[int, int, str, str]] | None:
+    try:
+        yamlsafe.load_bytes(text.encode("utf-8"), "t.yaml", fast=fast)
+    except yamlsafe.LoadError as exc:
+        return [(d.line, d.col, d.code, d.message) for d in exc.diagnostics]
+    return None
+
+
 def _same(text: str) -> None:
+    # a file's errors are the careful path's, wherever the fast path found them (a syntax error
+    # located from the last root key before it included)
+    assert _errors(text, fast=True) == _errors(text, fast=False)
     fast = yamlsafe.parse_fast(text)
     try:
         slow = yamlsafe.parse(text, "t.yaml")
@@ -142,6 +153,41 @@ def test_mutated_samples(data: st.DataObject) -> None:
     cut = data.draw(st.integers(min_value=0, max_value=8))
     insert = data.draw(st.sampled_from(["", " ", "\n", ":", "- ", "  ", "0", "yes", '"', "'", "[", "}", "#", "x: 1\n"]))
     _same(text[:pos] + insert + text[pos + cut :])
+
+
+BREAKERS = ["", " ", "\n", ":", "- ", "0", '"', "'", "[", "]", "{", "}", "#", "x: 1\n", "\t", "\r", "\r\n", "&a ", "*a"]
+BREAKERS += ["!x ", "|", ">", "? ", "%", "`", "---\n", "...\n", "a:\n", "\n- ", "\u2028", "\x85", "\ufeff"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_syntax_errors_are_placed_as_the_careful_path_places_them(data: st.DataObject) -> None:
+    """One to three edits anywhere in a real file: whatever libyaml makes of it, the errors are the
+    careful path's, at the same line and column, with the same words."""
+    files = sorted(UNITS.glob("*/*.yaml"))
+    text = data.draw(st.sampled_from(files)).read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3))):
+        pos = data.draw(st.integers(min_value=0, max_value=len(text)))
+        cut = data.draw(st.integers(min_value=0, max_value=8))
+        text = text[:pos] + data.draw(st.sampled_from(BREAKERS)) + text[pos + cut :]
+    assert _errors(text, fast=True) == _errors(text, fast=False)
+
+
+def test_a_syntax_error_at_the_end_is_placed_without_reading_the_file_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The careful parser reads from the last root key before the error, not from the start."""
+    text = sorted(UNITS.glob("*/*.yaml"))[0].read_text(encoding="utf-8") + "extra: [1, 2\n"
+    read: list[str] = []
+    real = yamlsafe.parse
+
+    def counting(source: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(yamlsafe, "parse", counting)
+    errors = _errors(text, fast=True)
+    assert errors is not None and errors[0][:3] == (text.count("\n") + 1, 1, "yaml-syntax")  # at the end
+    assert len(read) == 1 and read[0].strip() == "extra: [1, 2"
+    assert errors == _errors(text, fast=False)
 
 
 # Block scalars, quoted scalars with escapes, comments (with "&" and "*" in them), directives.

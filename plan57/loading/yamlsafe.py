@@ -325,16 +325,35 @@ def parse_fast(text: str, max_nodes: int = MAX_NODES) -> Document | None:
     merge keys, duplicate keys, empty values outside a mapping, deep nesting and any parse error
     go to the careful path, which refuses or locates them.
     """
+    return _parse_fast(text, max_nodes)[0]
+
+
+# Where libyaml and the careful parser read the same text apart, a file is read by the careful path
+# alone, so that it reads the same every time: a tab (libyaml accepts one after a quoted value,
+# the careful parser refuses it), NEL, LS and PS (line breaks to libyaml's YAML 1.1, not to 1.2),
+# a lone CR (its lines are counted apart).
+_CAREFUL_ONLY = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _parse_fast(text: str, max_nodes: int = MAX_NODES) -> tuple[Document | None, int]:
+    """parse_fast, and when libyaml finds a syntax error, the line (0-based) of the last key of the
+    root block mapping before it (0 when there is none): the careful path need not read what
+    comes before that key to place the error (see `load_bytes`)."""
     cls = _fast_parser()
-    if cls is None:
-        return None
+    if cls is None or _CAREFUL_ONLY.search(text):
+        return None, 0
+    restart = [0]
     try:
-        return _events_to_document(cls(text), max_nodes)
-    except Exception:  # any doubt at all (a syntax error included): the careful path explains
-        return None
+        return _events_to_document(cls(text), max_nodes, restart), 0
+    except _Defer:
+        return None, 0
+    except Exception as exc:  # any doubt at all (a syntax error included): the careful path explains
+        from yaml import MarkedYAMLError
+
+        return None, restart[0] if isinstance(exc, MarkedYAMLError) else 0
 
 
-def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
+def _events_to_document(parser: Any, max_nodes: int = MAX_NODES, restart: list[int] | None = None) -> Document:
     from yaml.events import (
         DocumentEndEvent,
         DocumentStartEvent,
@@ -361,6 +380,7 @@ def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
     path: Path_ = ()
     key: Any = None  # the key whose value comes next, None when a key comes next
     root: Any = None
+    block_root = False  # the root is a mapping in block style (its keys start lines)
     while True:
         if len(values) + len(keys) >= max_nodes:
             raise _Defer  # the careful path refuses it where the limit is passed
@@ -374,6 +394,8 @@ def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
             if is_map and key is None:
                 if event.implicit[0] and (text == "<<" or text == ""):
                     raise _Defer  # a merge key, an empty key
+                if restart is not None and not stack[1:] and block_root:
+                    restart[0] = mark.line  # a key of the root block mapping: all before it is closed
                 key = text if text.isascii() else normalize("NFC", text)
                 here = path + (key,)
                 if here in keys:
@@ -420,6 +442,7 @@ def _events_to_document(parser: Any, max_nodes: int = MAX_NODES) -> Document:
             if container is None:
                 here = ()
                 root = new
+                block_root = cls is MappingStartEvent and not event.flow_style
             elif is_map:
                 here = path + (key,)
                 container[key] = new
@@ -695,11 +718,42 @@ def load_bytes(
     if len(raw) > max_size:
         raise _size_error(path, len(raw), max_size)
     text = decode(raw, path)
-    doc = parse_fast(text, max_nodes) if fast else None
+    doc, restart = _parse_fast(text, max_nodes) if fast else (None, 0)
+    if doc is None and restart:
+        _syntax_error_from(text, restart, path, max_nodes)
     if doc is None:
         doc = parse(text, path, max_nodes)
     doc.source = text
     return doc
+
+
+_BREAK = re.compile(r"\r\n|\n")  # a lone CR never reaches here (_CAREFUL_ONLY)
+_NOT_BREAK = re.compile(r"[^\r\n]+")
+
+
+def _syntax_error_from(text: str, restart: int, path: str, max_nodes: int) -> None:
+    """Raise the careful path's syntax error, read from the root key at line `restart` on.
+
+    libyaml found a syntax error after that key, and read everything before it as whole entries
+    of the root mapping, without anchors, tags or directives: what the careful parser reports
+    from there, with the lines before it left blank (so lines and columns stay), is what it
+    reports on the whole file (the loader-equivalence test checks it). Reading from the file's
+    start is the slowest part of an invalid file; a syntax error at the end of a long file costs
+    no more than one at the start. Anything but a syntax error found this way says nothing, and
+    the whole file is read as before."""
+    starts = [0]
+    for found in _BREAK.finditer(text):
+        if len(starts) > restart:
+            break
+        starts.append(found.end())
+    if len(starts) <= restart:  # pragma: no cover - libyaml counted a line that is not there
+        return
+    head = text[: starts[restart]]
+    try:
+        parse(_NOT_BREAK.sub("", head) + text[starts[restart] :], path, max_nodes)
+    except LoadError as exc:
+        if exc.diagnostics[0].code == "yaml-syntax":
+            raise
 
 
 def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
