@@ -53,6 +53,7 @@ class YearData:
     files: dict[str, list[FileResult]]
     invalid_files: list[FileResult]
     _deadline: dt.date | None = field(default=None, repr=False, compare=False)
+    _task_reports: list[tuple[Unit, dict[str, Any]]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, plan: Plan, coll: Collection, year: int) -> YearData:
@@ -81,6 +82,19 @@ class YearData:
         if files and (len(files) > 1 or not files[0].valid):
             return "invalid"
         return "missing"
+
+    def task_reports(self, plan: Plan) -> list[tuple[Unit, dict[str, Any]]]:
+        """Each unit that reported on tasks, in the plan's order, with its `tasks` block (worked
+        out once: every task reads it)."""
+        if self._task_reports is None:
+            found = []
+            for unit in plan.units:
+                record = self.records.get(unit.id)
+                reports = record.get("tasks") if record else None
+                if reports:
+                    found.append((unit, reports))
+            self._task_reports = found
+        return self._task_reports
 
     def submitted_on(self, unit_id: str) -> dt.date:
         return self.records[unit_id]["submitted"]  # type: ignore[no-any-return]
@@ -241,18 +255,31 @@ def _compiled(paths: list[str]) -> _Compiled:
 
 def _value(record: Record | None, keys: tuple[str, ...]) -> Any:
     node: Any = record
-    for k in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(k)
+    try:
+        for k in keys:
+            node = node.get(k)  # records hold dicts, lists, numbers, text and dates: only a dict has .get
+    except AttributeError:  # the path stops before its end
+        return None
     return node
 
 
-def _sum(record: Record, paths: list[str]) -> int:
-    total = 0
-    for sign, keys in _compiled(paths):
-        total += sign * (_value(record, keys) or 0)
-    return total
+_Ratio = tuple[tuple[tuple[str, ...], ...], tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+_RATIOS: dict[tuple[tuple[str, ...], tuple[str, ...]], _Ratio] = {}
+
+
+def _ratio(target: Target) -> _Ratio:
+    """A ratio's fields, each read once: their key paths, and the numerator's and the
+    denominator's terms as (sign, index of the field)."""
+    memo = (tuple(target.numerator), tuple(target.denominator))
+    done = _RATIOS.get(memo)
+    if done is None:
+        fields = list(dict.fromkeys(keys for _, keys in _compiled(target.paths)))
+
+        def terms(paths: list[str]) -> tuple[tuple[int, int], ...]:
+            return tuple((sign, fields.index(keys)) for sign, keys in _compiled(paths))
+
+        done = _RATIOS[memo] = (tuple(fields), terms(target.numerator), terms(target.denominator))
+    return done
 
 
 def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
@@ -260,10 +287,14 @@ def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
     reads empty (`reports`)."""
     if record is None:
         return None
-    for _, keys in _compiled(target.paths):
-        if _value(record, keys) is None:
+    fields, numerator, denominator = _ratio(target)
+    values = []
+    for keys in fields:
+        v = _value(record, keys)
+        if v is None:
             return None
-    return _sum(record, target.numerator), _sum(record, target.denominator)
+        values.append(v)
+    return sum(sign * values[i] for sign, i in numerator), sum(sign * values[i] for sign, i in denominator)
 
 
 def _block_present(record: Record | None, target: Target) -> bool:
@@ -493,9 +524,8 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     activities = 0
     products = {k.id: 0 for k in plan.product_kinds}
     key_days = {k.date: [] for k in plan.key_days}  # type: dict[str, list[tuple[str, Record]]]
-    for unit in plan.units:
-        record = data.records.get(unit.id)
-        report = (record.get("tasks") or {}).get(task.id) if record else None
+    for unit, reports in data.task_reports(plan):
+        report = reports.get(task.id)
         if not report:
             continue
         reporters.append(unit.id)
