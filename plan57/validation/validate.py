@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -569,28 +569,32 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
     )
 
 
-def _run(jobs: list[Job], plan: Plan, store: Any = None) -> list[Outcome]:
+def _run(jobs: list[Job], plan: Plan, store: Any = None) -> Iterator[Outcome]:
+    """Each job's outcome, in order, as the workers finish them: the caller takes in each result
+    while the workers go on with the next ones."""
     global _WORKER_PLAN, _WORKER_STORE
     _WORKER_PLAN, _WORKER_STORE = plan, store
     if not jobs:
-        return []
+        return
     from plan57.model.submission import submission_model
 
     submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
-        return [_one(job) for job in jobs]
-    import multiprocessing
+    context = None
+    if len(jobs) >= PARALLEL_MIN_FILES and workers >= 2:
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            context = None
+    if context is None:
+        yield from map(_one, jobs)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return [_one(job) for job in jobs]
-    # small chunks: the last ones end together, no worker waits long for the other
-    chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_one_plain, jobs, chunksize=chunk))
+        yield from pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
 
 
 def cross_file(coll: Collection) -> None:
