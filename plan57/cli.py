@@ -156,7 +156,7 @@ def _console() -> Console:
 
 def _name_invalid(result, unit: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's own)."""
-    from plan57.render.text import invalid_note
+    from plan57.render.diagnostics import invalid_note
 
     note = invalid_note(result, unit)
     if note:

@@ -31,15 +31,47 @@ def main() -> None:
     import gc
 
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
-    args = sys.argv[1:]
-    parsed = _options(args[1:]) if args[:1] == ["validate"] else None
-    if parsed is not None:
-        done = _validate_from_cache(*parsed) or _validate(*parsed)
-        if done is not None:
-            _finish(*done)
+    try:
+        args = sys.argv[1:]
+        parsed = _options(args[1:]) if args[:1] == ["validate"] else None
+        done = (_validate_from_cache(*parsed) or _validate(*parsed)) if parsed is not None else None
+        code = _print(*done) if done is not None else _full()
+    except KeyboardInterrupt:
+        sys.stderr.write("plan57: đã dừng.\n")
+        code = 1
+    _leave(code)
+
+
+def _full() -> int:
+    """The full command line's run, and its exit code."""
     from plan57.cli import main as full
 
-    full()
+    try:
+        full()
+    except SystemExit as end:
+        if end.code is None or isinstance(end.code, int):
+            return end.code or 0
+        sys.stderr.write(f"{end.code}\n")
+        return 1
+    return 0
+
+
+def _leave(code: int) -> None:
+    """End the process once its output is written. Python would first free every object of the
+    run one by one, which after a few thousand files takes longer than printing the result; the
+    system frees the whole process at once. Nothing is left to do by then: files are written
+    whole (base/atomic.py), the worker processes have ended and the cache is saved."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader has gone: what it did not read is not missed
+            pass
+        except OSError as exc:
+            if stream is sys.stdout:
+                code = _system_error(exc)
+    os._exit(code)
 
 
 def _options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
@@ -132,8 +164,9 @@ def _validate(options: dict[str, str], paths: list[str]) -> tuple[list[str], str
         return None
 
 
-def _finish(notes: list[str], out: str, code: int) -> None:
-    """Print as the full command does; a reader that goes away early ends the run quietly."""
+def _print(notes: list[str], out: str, code: int) -> int:
+    """Print as the full command does; a reader that goes away early ends the run quietly, with
+    the exit code the run had (`validate | head` still fails when a file is invalid)."""
     import os
 
     try:
@@ -148,4 +181,15 @@ def _finish(notes: list[str], out: str, code: int) -> None:
             os.dup2(devnull, sys.stdout.fileno())
         except OSError:
             pass
-    sys.exit(code)
+    except OSError as exc:  # a full disk: said as the full command line says it
+        return _system_error(exc)
+    return code
+
+
+def _system_error(exc: OSError) -> int:
+    from plan57.base.diagnostics import one_line
+    from plan57.base.errors import os_message
+
+    where = f" '{exc.filename}'" if exc.filename else ""
+    sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+    return 2

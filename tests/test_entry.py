@@ -217,18 +217,39 @@ def test_the_options_read_before_the_command_line() -> None:
 
 def test_a_warm_validate_loads_neither_the_command_line_nor_the_models(tree: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    argv = ["validate", "--plan", str(PLAN), "--units", "units"]
-    cold = subprocess.run([sys.executable, "-m", "plan57", *argv], capture_output=True, text=True, env=env)
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['plan57', *{argv!r}]\n"
-        "from plan57 import entry\n"
-        "try:\n    entry.main()\n"
-        "except SystemExit as e:\n"
-        "    loaded = [m for m in ('typer', 'pydantic', 'ruamel.yaml', 'yaml', 'rich') if m in sys.modules]\n"
-        "    sys.stderr.write(f'LOADED {loaded} EXIT {e.code}\\n')\n"
+    argv = [sys.executable, "-m", "plan57", "validate", "--plan", str(PLAN), "--units", "units"]
+    cold = subprocess.run(argv, capture_output=True, text=True, env=env)
+    warm = subprocess.run([sys.executable, "-X", "importtime", *argv[1:]], capture_output=True, text=True, env=env)
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "plan57.entry" in imported and "plan57.validation.validate" in imported
+    assert not imported & {"typer", "pydantic", "ruamel.yaml", "yaml", "rich", "plan57.cli"}
+    said = "".join(line + "\n" for line in warm.stderr.splitlines() if not line.startswith("import time:"))
+    assert (warm.stdout, said, warm.returncode) == (cold.stdout, cold.stderr, cold.returncode)
+    assert cold.returncode == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("cached", [False, True], ids=["run", "from the cache"])
+def test_validate_to_a_full_disk_is_one_vietnamese_line(tree: Path, cached: bool) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = [sys.executable, "-m", "plan57", "validate", "--plan", str(PLAN), "--units", "units"]
+    if cached:
+        subprocess.run(argv, capture_output=True, env=env)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.strip().endswith("ổ đĩa đã đầy"), proc.stderr
+
+
+def test_a_closed_pipe_ends_quietly_with_the_runs_code(tree: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = [sys.executable, "-m", "plan57", "validate", "--plan", str(PLAN), "--units", "units"]
+    proc = subprocess.run(
+        " ".join(f"'{a}'" for a in argv) + " | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        env=env,
     )
-    warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert "LOADED [] EXIT 1" in warm.stderr
-    assert warm.stdout == cold.stdout and cold.returncode == 1
-    assert warm.stderr.replace("LOADED [] EXIT 1\n", "") == cold.stderr
+    assert proc.stdout.strip() == "1" and proc.stderr == "", proc.stderr

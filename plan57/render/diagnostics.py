@@ -1,14 +1,18 @@
-"""`validate`'s text output: one line per problem, drafts grouped, a summary.
+"""`validate`'s text output (one line per problem, drafts grouped, a summary), and the stderr line
+naming the invalid files a score or a report leaves out.
 
 Kept apart from the tables of `render/text.py` (and their terminal library): a `validate` run that
-finds every file in the cache should not pay for them.
+finds every file in the cache, or a report written to a file, should not pay for them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plan57.base.diagnostics import Diagnostic, count, one_line, to_json
+
+if TYPE_CHECKING:
+    from plan57.scoring.score import YearResult
 
 DRAFT_CODE = "draft"  # the warning of a file without a sending date
 
@@ -63,3 +67,25 @@ def validation_output(
         return [one_line(f"Ghi chú: {n}") for n in notes], to_json(found), code
     lines = [d.github() for d in found] if fmt == "github" else validation_lines(found, files, quiet, list_drafts)
     return [one_line(f"Ghi chú: {n}") for n in notes], "\n".join(lines), code
+
+
+def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
+    """The stderr line naming the year's invalid files; under `--unit` only the unit's own file is
+    named, the others are one count."""
+    from pathlib import PurePath
+
+    files = result.reporting.invalid_files
+    if not files:
+        return None
+    if unit_id is None:
+        return f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files)
+    own = [f for f in files if PurePath(f).stem == unit_id]
+    others = len(files) - len(own)
+    parts = []
+    if own:
+        parts.append(
+            f"plan57: tệp của đơn vị có lỗi nên không được tính (xem bằng plan57 validate {own[0]}): " + ", ".join(own)
+        )
+    if others:
+        parts.append(f"plan57: ngoài ra {others} tệp của đơn vị khác có lỗi (xem bằng plan57 validate)")
+    return "\n".join(parts)

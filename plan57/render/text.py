@@ -193,28 +193,6 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     print_grid(unit_grid(result, unit_id), console)
 
 
-def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
-    """The stderr line naming the year's invalid files; under `--unit` only the unit's own file is
-    named, the others are one count."""
-    from pathlib import PurePath
-
-    files = result.reporting.invalid_files
-    if not files:
-        return None
-    if unit_id is None:
-        return f"plan57: {len(files)} tệp có lỗi nên không được tính (xem bằng plan57 validate): " + ", ".join(files)
-    own = [f for f in files if PurePath(f).stem == unit_id]
-    others = len(files) - len(own)
-    parts = []
-    if own:
-        parts.append(
-            f"plan57: tệp của đơn vị có lỗi nên không được tính (xem bằng plan57 validate {own[0]}): " + ", ".join(own)
-        )
-    if others:
-        parts.append(f"plan57: ngoài ra {others} tệp của đơn vị khác có lỗi (xem bằng plan57 validate)")
-    return "\n".join(parts)
-
-
 def unit_grid(result: YearResult, unit_id: str) -> Grid:
     """The scorecard's table: ids whole, the unit's figures in words (labels and names from the plan)."""
     row = next(r for r in result.rows if r.unit.id == unit_id)
