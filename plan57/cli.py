@@ -136,12 +136,6 @@ def _fail(error: Plan57Error) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def _load_plan(plan: Path | None, cache: bool = False):  # type: ignore[no-untyped-def]
-    from plan57.api import open_plan
-
-    return open_plan(plan, cache)[0]
-
-
 def _console() -> Console:
     from rich.console import Console
 
@@ -166,12 +160,6 @@ def _name_invalid(result, unit: str | None = None) -> None:  # type: ignore[no-u
 def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
     if strict and (result.reporting.invalid_files or any(t.due and t.status != "met" for t in result.targets)):
         raise typer.Exit(code=1)
-
-
-def _echo_lines(lines: list[str]) -> None:
-    """Lines to stdout in one write: thousands of diagnostics stay a small cost."""
-    if lines:
-        typer.echo("\n".join(lines))
 
 
 @_command
