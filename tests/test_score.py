@@ -1031,3 +1031,31 @@ def test_explain_shows_the_formula_numbers(mini_plan, mini_plan_path, units):
     assert "11.800/14.500" in out and "81,3%" in out
     # the share: 8 of 8 units issued a plan
     assert "8/8" in out
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_annex_ratios_are_each_units_own_sums_for_the_year(year: int) -> None:
+    """Each unit's row shows, for every ratio target that applies to it, the (numerator,
+    denominator) its own file of that year gives, and nothing for a target that does not apply
+    or a field it left empty; the same sums the target's measure of that year added up."""
+    from plan57.scoring.score import YearData, _pair
+
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    result = score(ws, year)
+    data = YearData.build(ws.plan, ws.collection, year)
+    ratio_targets = [t for t in ws.plan.targets if t.measure == "ratio"]
+    assert ratio_targets
+    shown = 0
+    for row in result.rows:
+        expected = {}
+        for t in ratio_targets:
+            pair = _pair(data.records.get(row.unit.id), t) if ws.plan.applies(t, row.unit) else None
+            if pair is not None:
+                expected[t.id] = pair
+        assert row.ratios == expected, row.unit.id
+        shown += len(expected)
+    assert shown  # the shipped data give some
+    for t in result.targets:
+        if t.target.measure == "ratio" and t.judged_year == year:
+            sums = {c.unit: (c.numerator, c.denominator) for c in t.contributions if c.numerator is not None}
+            assert sums == {r.unit.id: r.ratios[t.target.id] for r in result.rows if t.target.id in r.ratios}

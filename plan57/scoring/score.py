@@ -35,10 +35,15 @@ _PARTS: dict[str, tuple[str, ...]] = {}
 
 def get(record: Record | None, path: str) -> Any:
     """The value at a dotted key path, None where the path stops."""
+    return _value(record, _keys(path))
+
+
+def _keys(path: str) -> tuple[str, ...]:
+    """A dotted key path split once: a measure reads it for every unit."""
     parts = _PARTS.get(path)
     if parts is None:
         parts = _PARTS[path] = tuple(path.split("."))
-    return _value(record, parts)
+    return parts
 
 
 # ---- one year's submissions ----------------------------------------------------------------
@@ -53,7 +58,9 @@ class YearData:
     files: dict[str, list[FileResult]]
     invalid_files: list[FileResult]
     _deadline: dt.date | None = field(default=None, repr=False, compare=False)
-    _task_reports: list[tuple[Unit, dict[str, Any]]] | None = field(default=None, repr=False, compare=False)
+    _task_reports: dict[str, list[tuple[Unit, dict[str, Any]]]] | None = field(default=None, repr=False, compare=False)
+    # each ratio target's (numerator, denominator) by unit, as measured: the annex shows them again
+    pairs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, plan: Plan, coll: Collection, year: int) -> YearData:
@@ -83,18 +90,20 @@ class YearData:
             return "invalid"
         return "missing"
 
-    def task_reports(self, plan: Plan) -> list[tuple[Unit, dict[str, Any]]]:
-        """Each unit that reported on tasks, in the plan's order, with its `tasks` block (worked
-        out once: every task reads it)."""
+    def task_reports(self, plan: Plan, task_id: str) -> list[tuple[Unit, dict[str, Any]]]:
+        """Each unit that wrote something under a task, in the plan's order, with what it wrote
+        (every unit's `tasks` block is read once, for all the tasks)."""
         if self._task_reports is None:
-            found = []
+            found: dict[str, list[tuple[Unit, dict[str, Any]]]] = {}
             for unit in plan.units:
                 record = self.records.get(unit.id)
                 reports = record.get("tasks") if record else None
                 if reports:
-                    found.append((unit, reports))
+                    for tid, report in reports.items():
+                        if report:
+                            found.setdefault(tid, []).append((unit, report))
             self._task_reports = found
-        return self._task_reports
+        return self._task_reports.get(task_id, [])
 
     def submitted_on(self, unit_id: str) -> dt.date:
         return self.records[unit_id]["submitted"]  # type: ignore[no-any-return]
@@ -289,12 +298,22 @@ def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
         return None
     fields, numerator, denominator = _ratio(target)
     values = []
-    for keys in fields:
-        v = _value(record, keys)
-        if v is None:
-            return None
-        values.append(v)
-    return sum(sign * values[i] for sign, i in numerator), sum(sign * values[i] for sign, i in denominator)
+    try:
+        for keys in fields:
+            node: Any = record
+            for k in keys:
+                node = node.get(k)  # only a dict has .get: a path that stops early raises
+            if node is None:
+                return None
+            values.append(node)
+    except AttributeError:
+        return None
+    a = b = 0
+    for sign, i in numerator:
+        a += sign * values[i]
+    for sign, i in denominator:
+        b += sign * values[i]
+    return a, b
 
 
 def _block_present(record: Record | None, target: Target) -> bool:
@@ -326,16 +345,15 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
     if m == "share":
         # a unit that is missing, invalid or left the field empty does not meet it: coverage is 1
         contribs = []
+        keys = _keys(target.field or "")
+        least = target.at_least
+        n = 0
         for uid, rec in records:
-            v = get(rec, target.field or "")
-            ok = (
-                (v is True)
-                if target.at_least is None
-                else (isinstance(v, int) and not isinstance(v, bool) and v >= target.at_least)
-            )
+            v = _value(rec, keys)
+            ok = (v is True) if least is None else (type(v) is int and v >= least)
+            n += ok
             note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
             contribs.append(Contribution(uid, met=ok, note=note, value=v))
-        n = sum(1 for c in contribs if c.met)
         return _Measured(
             Fraction(n, n_expected) if n_expected else None,
             n,
@@ -347,13 +365,15 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
     if m == "ratio":
         contribs, num, den, have = [], 0, 0, 0
         thr: Fraction = target.threshold  # type: ignore[assignment]
+        t_num, t_den = thr.numerator, thr.denominator
+        pairs = data.pairs[target.id] = {}
         for uid, rec in records:
             pair = _pair(rec, target)
             if pair is not None:
-                a, b = pair
+                a, b = pairs[uid] = pair
                 num, den, have = num + a, den + b, have + 1
-                met = None if b == 0 else a * thr.denominator >= thr.numerator * b  # exact, without a Fraction
-                contribs.append(Contribution(uid, a, b, met=met))
+                met = None if b == 0 else a * t_den >= t_num * b  # exact, without a Fraction
+                contribs.append(Contribution(uid, a, b, met))
             else:
                 note = (
                     data.state(plan, uid) if rec is None else ("blank" if _block_present(rec, target) else "no_block")
@@ -363,26 +383,25 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
         return _Measured(value, num if have else None, den if have else None, coverage_of(have), contribs)
     if m == "totals_at_least":
         least = target.at_least or 1
-        totals = dict.fromkeys(target.fields, 0)
+        names = target.fields
+        paths = [_keys(p) for p in names]
+        totals = [0] * len(paths)
         any_value, have, contribs = False, 0, []
         for uid, rec in records:
             if rec is None or not _block_present(rec, target):
                 continue
-            values = [get(rec, p) for p in target.fields]
-            for p, v in zip(target.fields, values):
-                if v is not None:
-                    totals[p] += v
+            values = [_value(rec, keys) for keys in paths]
+            met, complete = True, True
+            for i, v in enumerate(values):
+                if v is None:  # not reported: it counts as 0 against the least, and nothing in the totals
+                    complete, met = False, met and 0 >= least
+                else:
+                    totals[i] += v
                     any_value = True
-            if all(v is not None for v in values):
-                have += 1
-            contribs.append(
-                Contribution(
-                    uid,
-                    met=all((v or 0) >= least for v in values),
-                    value=dict(zip(target.fields, values)),
-                )
-            )
-        holds = all(t >= least for t in totals.values()) if any_value else None
+                    met = met and v >= least
+            have += complete
+            contribs.append(Contribution(uid, met=met, value=dict(zip(names, values))))
+        holds = all(t >= least for t in totals) if any_value else None
         return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
     # covers: the values seen across the units' lists cover the required ones
     block, _, key = (target.field or "").partition(".")
@@ -524,10 +543,7 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     activities = 0
     products = {k.id: 0 for k in plan.product_kinds}
     key_days = {k.date: [] for k in plan.key_days}  # type: dict[str, list[tuple[str, Record]]]
-    for unit, reports in data.task_reports(plan):
-        report = reports.get(task.id)
-        if not report:
-            continue
+    for unit, report in data.task_reports(plan, task.id):
         reporters.append(unit.id)
         activities += report.get("activities") or 0
         for kind, n in (report.get("products") or {}).items():
@@ -603,10 +619,15 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list
     files = data.files.get(unit.id) or []
     ratios = {}
     for t in ratio_targets:
-        if plan.applies(t, unit):
+        measured = data.pairs.get(t.id)
+        if measured is not None:  # the target's measure on this year's files
+            pair = measured.get(unit.id)
+        elif plan.applies(t, unit):
             pair = _pair(rec, t)
-            if pair is not None:
-                ratios[t.id] = pair
+        else:
+            pair = None
+        if pair is not None:
+            ratios[t.id] = pair
     return UnitRow(
         unit=unit,
         state=state,
