@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from ruamel.yaml import YAML
@@ -651,3 +653,102 @@ def test_full_number_is_kept(mini_plan_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Số: 312/BC-SVHTTDL |" in result.stdout
     assert "312/BC-SVHTTDL/BC-SVHTTDL" not in result.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="\n\r a-", max_size=80))
+def test_runs_of_blank_lines_become_one_as_the_pattern_says(text: str) -> None:
+    """The report's text keeps one blank line where the template left several: exactly what
+    `re.sub(r"\\n{3,}", "\\n\\n", …)` gives, on any text."""
+    from plan57.render.markdown import blank_lines_once
+
+    assert blank_lines_once(text) == re.sub(r"\n{3,}", "\n\n", text)
+
+
+# The loops the report template held before its per-unit sections became filters: each filter
+# must print exactly what its loop printed.
+_LOOPS = {
+    "training_rows": (
+        "{% for x in trainings %}\n"
+        "| {{ loop.index }} | {{ x.unit | md }} | {{ x.item.name | md }} | {{ audiences[x.item.audience] | md }}"
+        " | {{ x.item.participants | num }} |\n{% endfor %}"
+    ),
+    "feedback_items": (
+        "{% for f in feedback if f.difficulties %}\n- **{{ f.unit | md }}:**\n"
+        "{% for d in f.difficulties %}\n  - {{ d | md }}\n{% endfor %}\n{% endfor %}"
+    ),
+    "note_lines": "{% for n in notes %}\n- Ghi chú của {{ n.unit | md }}: {{ n.text | md }}\n{% endfor %}",
+    "event_list": (
+        "{% for e in events %}{{ e.unit | md }}: {{ e.event.name | md }}{% if e.event.participants is not none %}"
+        " ({{ e.event.participants | num }} người tham dự){% endif %}{{ '; ' if not loop.last }}{% endfor %}"
+    ),
+    "event_lines": (
+        "{% for e in events %}\n  - {{ e.event.date | vndate }}, {{ e.unit | md }}: {{ e.event.name | md }}"
+        "{% if e.event.participants is not none %} ({{ e.event.participants | num }} người tham dự){% endif +%}\n"
+        "{% endfor %}"
+    ),
+}
+
+_TEXT = st.text(alphabet=st.sampled_from(list("aĐ ệ|*_\\<>#-1.\n\t`[]")), max_size=12)
+_EVENT = st.fixed_dictionaries(
+    {
+        "unit": _TEXT,
+        "event": st.fixed_dictionaries(
+            {
+                "date": st.dates(dt.date(2025, 1, 1), dt.date(2030, 12, 31)),
+                "name": _TEXT,
+                "participants": st.none() | st.integers(0, 10**7),
+            }
+        ),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    trainings=st.lists(
+        st.fixed_dictionaries(
+            {
+                "unit": _TEXT,
+                "item": st.fixed_dictionaries(
+                    {"name": _TEXT, "audience": st.sampled_from(["a", "b"]), "participants": st.integers(0, 10**6)}
+                ),
+            }
+        ),
+        max_size=4,
+    ),
+    feedback=st.lists(
+        st.fixed_dictionaries({"unit": _TEXT, "difficulties": st.lists(_TEXT, max_size=3)}),
+        max_size=4,
+    ),
+    notes=st.lists(st.fixed_dictionaries({"unit": _TEXT, "text": _TEXT}), max_size=4),
+    events=st.lists(_EVENT, max_size=4),
+)
+def test_each_section_filter_prints_what_its_loop_printed(
+    trainings: list[Any], feedback: list[Any], notes: list[Any], events: list[Any]
+) -> None:
+    from plan57.render.markdown import _environment
+    from plan57.render.view import plain
+
+    env = _environment(sandboxed=False)
+    data = plain(
+        {
+            "trainings": trainings,
+            "audiences": {"a": "Cán bộ", "b": "Người | dân"},
+            "feedback": feedback,
+            "notes": notes,
+            "events": events,
+        }
+    )
+    calls = {
+        "training_rows": "{{ trainings | training_rows(audiences) }}",
+        "feedback_items": '{{ feedback | feedback_items("difficulties") }}',
+        "note_lines": "{{ notes | note_lines }}",
+        "event_list": "{{ events | event_list }}",
+        "event_lines": "{{ events | event_lines }}",
+    }
+    for name, loop in _LOOPS.items():
+        before = env.from_string(loop).render(**data)
+        after = env.from_string(calls[name]).render(**data)
+        lines = before.removesuffix("\n") if name != "event_list" else before
+        assert after == lines, name
