@@ -10,12 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
 
-if TYPE_CHECKING:
-    import datetime as dt
-
 from plan57 import __version__
 from plan57.base.diagnostics import one_line
-from plan57.base.errors import Plan57Error, PlanError, UsageError
+from plan57.base.errors import Plan57Error, UsageError
 from plan57.clihelp import VietGroup
 
 if TYPE_CHECKING:
@@ -127,39 +124,15 @@ def _root(
 
 def _fail(error: Plan57Error) -> NoReturn:
     """The one place where the library's errors become messages and exit codes."""
-    if isinstance(error, PlanError):
-        for d in error.diagnostics:
-            typer.echo(d.text(), err=True)
-        typer.echo("plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên.", err=True)
-    else:
-        typer.echo(one_line(f"plan57: {error}"), err=True)
-    raise typer.Exit(code=2)
+    from plan57.commands import fail
+
+    raise typer.Exit(code=fail(error))
 
 
 def _console() -> Console:
-    from rich.console import Console
+    from plan57.render.text import stdout_console
 
-    class QuietConsole(Console):
-        def on_broken_pipe(self) -> None:  # the reader has gone: stop quietly, exit 0
-            _quiet_pipe()
-
-    console = QuietConsole(highlight=False)
-    console.soft_wrap = not console.is_terminal  # piped: whole lines, never wrapped at 80 columns
-    return console
-
-
-def _name_invalid(result, unit: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's own)."""
-    from plan57.render.diagnostics import invalid_note
-
-    note = invalid_note(result, unit)
-    if note:
-        typer.echo(note, err=True)
-
-
-def _strict_exit(result, strict: bool) -> None:  # type: ignore[no-untyped-def]
-    if strict and (result.reporting.invalid_files or any(t.due and t.status != "met" for t in result.targets)):
-        raise typer.Exit(code=1)
+    return stdout_console()
 
 
 @_command
@@ -242,43 +215,9 @@ def score(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
-    from plan57.api import open_workspace
-    from plan57.api import score as compute
-    from plan57.validation.locate import did_you_mean
+    from plan57.commands import score as run
 
-    try:
-        ws = open_workspace(plan, units, max_size, cache=not no_cache)
-        if unit is not None and unit not in ws.plan.unit_index:
-            raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, ws.plan.unit_index))
-        result = compute(ws, year)
-    except Plan57Error as exc:
-        _fail(exc)
-    for note in ws.collection.notes:
-        typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-    _name_invalid(result, unit)
-    if fmt is Fmt.json:
-        from plan57.render.json import score_json, unit_dict
-
-        typer.echo(score_json(result, explain) if unit is None else unit_dict(result, unit))
-    else:
-        from plan57.render.text import render_explain, render_score, render_unit
-
-        console = _console()
-        if unit is not None:
-            render_unit(result, unit, console)
-        else:
-            render_score(result, console)
-            if explain:
-                render_explain(result, console)
-    _strict_exit(result, strict)
-
-
-def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
-    from plan57.api import parse_date
-
-    return dt.date.today() if value is None else parse_date(value)
+    raise typer.Exit(code=run(year, plan, units, fmt.value, unit, explain, strict, max_size, no_cache))
 
 
 def _report_formats() -> str:
@@ -338,55 +277,10 @@ def report(
 ) -> None:
     """Lập báo cáo tổng hợp gửi UBND tỉnh: Markdown, Word (docx) theo thể thức Nghị định 30/2020/NĐ-CP,
     trang tiến độ HTML (html) hoặc phụ lục số liệu Excel (xlsx)."""
-    from plan57.api import open_workspace, refuse_input_as_output, workspace_inputs
-    from plan57.api import score as compute
-    from plan57.base.atomic import write_bytes, write_text
-    from plan57.render.formats import check_suffix, choose
-    from plan57.render.markdown import default_template
+    from plan57.commands import report as run
 
-    try:
-        chosen = choose(fmt, output, template is not None)
-        when = _parse_date(date)
-        ws = open_workspace(plan, units, max_size, cache=not no_cache)
-        result = compute(ws, year)
-        if output is not None:
-            refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
-            check_suffix(output, named=fmt is not None)
-        extra = {"template": template} if template is not None else {}
-        content = chosen.renderer()(result, when, number, **extra)
-        for note in ws.collection.notes:
-            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
-        _warn_report_date(ws.plan, result.year, when)
-        _name_invalid(result)
-        if output is None:
-            assert isinstance(content, str)  # choose() sends binary formats to a file
-            sys.stdout.write(content)
-            sys.stdout.flush()
-        elif isinstance(content, bytes):
-            write_bytes(output, content)
-        else:
-            write_text(output, content)
-    except Plan57Error as exc:
-        _fail(exc)
-    _strict_exit(result, strict)
-
-
-def _warn_report_date(the_plan: Any, year: int, when: dt.date) -> None:
-    """The report's date against the deadlines of its year (plan section VII), on stderr."""
-    unit_deadline = the_plan.unit_deadline(year)
-    synthesis = the_plan.synthesis_deadline(year)
-    if when >= synthesis:
-        typer.echo(
-            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} đã quá hạn gửi báo cáo tổng hợp năm {year} "
-            f"(trước ngày {synthesis.strftime('%d/%m/%Y')}); ghi ngày khác bằng --date",
-            err=True,
-        )
-    elif when < unit_deadline:
-        typer.echo(
-            f"plan57: cảnh báo: ngày báo cáo {when.strftime('%d/%m/%Y')} còn trước hạn các đơn vị gửi báo cáo năm "
-            f"{year} (trước ngày {unit_deadline.strftime('%d/%m/%Y')}): số liệu có thể chưa đủ",
-            err=True,
-        )
+    code = run(year, plan, units, output, fmt, date, number, template, strict, max_size, no_cache)
+    raise typer.Exit(code=code)
 
 
 class State(str, Enum):

@@ -17,6 +17,7 @@ TOP_LEVEL = {
     "clihelp": len(LAYERS) - 1,
     "entry": len(LAYERS) - 1,
     "validate_command": len(LAYERS) - 1,
+    "commands": len(LAYERS) - 1,
 }
 
 

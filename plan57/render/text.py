@@ -30,6 +30,18 @@ STATUS_STYLE = {
 }
 
 
+class _QuietConsole(Console):
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError  # the reader has gone: the command ends quietly (its caller's part)
+
+
+def stdout_console() -> Console:
+    """A console on stdout: piped, whole lines, never wrapped at 80 columns."""
+    console = _QuietConsole(highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
 def value_text(t: TargetResult | Point) -> str:
     if t.value is None:
         return "—"
