@@ -651,10 +651,9 @@ def _main() -> None:
     except Exception as exc:  # the top of the program: never a traceback unless asked
         if debug:
             raise
-        sys.stderr.write(
-            one_line(f"plan57: lỗi không mong đợi ({type(exc).__name__}: {exc}). ")[:1000]
-            + "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
-        )
+        from plan57.base.errors import unexpected_message
+
+        sys.stderr.write(unexpected_message(exc))
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 

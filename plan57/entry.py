@@ -1,10 +1,11 @@
 """The console entry point.
 
-`validate` with plain arguments is read here, without the command-line library, which takes longer
-to load than a run over a few thousand cached files takes to do its work. When the cache holds
-every file unchanged, the answer comes from it without loading the models either. Anything else
-(another command, an option or a form of it not read here, `--help`) goes to the full command
-line (cli.py). Both run validate_command.run, so they print the same.
+`validate`, `score` and `report` with plain arguments are read here, without the command-line
+library: loading it takes a tenth of a second in every run, longer than a `validate` over a few
+thousand cached files takes to do its work. When the cache holds every file unchanged, `validate`
+answers from it without loading the models either. Anything else (another command, an option or
+a form of it not read here, `--help`) goes to the full command line (cli.py). Both run the same
+functions (validate_command.run, commands.score, commands.report), so they print the same.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# the options of `validate` read here, and whether each takes a value; any other goes to cli.py
+# the options of each command read here (its other name, if any, and whether it takes a value);
+# any other option, or any other command, goes to cli.py
 _OPTIONS = {
     "--plan": True,
     "--units": True,
@@ -22,6 +24,32 @@ _OPTIONS = {
     "-q": False,
     "--no-cache": False,
 }
+_SCORE = {
+    "--year": True,
+    "--plan": True,
+    "--units": True,
+    "--format": True,
+    "--unit": True,
+    "--explain": False,
+    "--strict": False,
+    "--max-size": True,
+    "--no-cache": False,
+}
+_REPORT = {
+    "--year": True,
+    "--plan": True,
+    "--units": True,
+    "--output": True,
+    "-o": True,
+    "--format": True,
+    "--date": True,
+    "--number": True,
+    "--template": True,
+    "--strict": False,
+    "--max-size": True,
+    "--no-cache": False,
+}
+_ALIASES = {"-q": "--quiet", "-o": "--output"}
 _FORMATS = ("text", "json", "github")
 _PLAN_LIMIT = 16 * 1024 * 1024  # the plan's own size limit (validation/plan_file.py)
 
@@ -33,9 +61,16 @@ def main() -> None:
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
     try:
         args = sys.argv[1:]
-        parsed = _options(args[1:]) if args[:1] == ["validate"] else None
-        done = (_validate_from_cache(*parsed) or _validate(*parsed)) if parsed is not None else None
-        code = _print(*done) if done is not None else _full()
+        command = args[0] if args else ""
+        if command == "validate":
+            parsed = _options(args[1:])
+            done = (_validate_from_cache(*parsed) or _validate(*parsed)) if parsed is not None else None
+            code = _print(*done) if done is not None else _full()
+        elif command in ("score", "report"):
+            given = _command_options(args[1:], _SCORE if command == "score" else _REPORT)
+            code = _run(command, given) if given is not None else _full()
+        else:
+            code = _full()
     except KeyboardInterrupt:
         sys.stderr.write("plan57: đã dừng.\n")
         code = 1
@@ -102,6 +137,89 @@ def _options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
     if not (size.isascii() and size.isdigit() and int(size) >= 1):
         return None
     return options, paths
+
+
+def _command_options(args: list[str], known: dict[str, bool]) -> dict[str, str] | None:
+    """`score`'s or `report`'s options, when every one is of a plain form read here: `--name value`,
+    `--name=value` or a flag, each named once, values not empty and not starting with a dash."""
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        key = _ALIASES.get(name, name)
+        if name not in known or key in options or (eq and not known[name]):
+            return None  # a path, an unknown option, one given twice: the full parser says what
+        if known[name] and not eq:
+            if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                return None
+            i += 1
+            value = args[i]
+        if known[name] and not value:
+            return None
+        options[key] = value
+        i += 1
+    for name in ("--year", "--max-size"):  # whole numbers as the parser reads them
+        if name in options and not (options[name].isascii() and options[name].isdigit()):
+            return None
+    if "--max-size" in options and int(options["--max-size"]) < 1:
+        return None
+    if known is _SCORE and options.get("--format", "text") not in ("text", "json"):
+        return None
+    return options
+
+
+def _run(command: str, options: dict[str, str]) -> int:
+    """`score` or `report` with the options read here: what it prints, and its exit code."""
+    import os
+
+    from plan57 import commands
+
+    def path(name: str) -> Path | None:
+        return Path(options[name]) if name in options else None
+
+    year = int(options["--year"]) if "--year" in options else None
+    max_size = int(options.get("--max-size", "1048576"))
+    try:
+        if command == "score":
+            fmt = options.get("--format", "text")
+            return commands.score(
+                year,
+                path("--plan"),
+                path("--units"),
+                fmt,
+                options.get("--unit"),
+                "--explain" in options,
+                "--strict" in options,
+                max_size,
+                "--no-cache" in options,
+            )
+        return commands.report(
+            year,
+            path("--plan"),
+            path("--units"),
+            path("--output"),
+            options.get("--format"),
+            options.get("--date"),
+            options.get("--number"),
+            path("--template"),
+            "--strict" in options,
+            max_size,
+            "--no-cache" in options,
+        )
+    except BrokenPipeError:  # the reader has gone: the run ends quietly, as the full command line's
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 0
+    except OSError as exc:
+        return _system_error(exc)
+    except Exception as exc:  # noqa: BLE001 - the top of the program: never a traceback
+        from plan57.base.errors import unexpected_message
+
+        sys.stderr.write(unexpected_message(exc))
+        return 2
 
 
 def _validate_from_cache(options: dict[str, str], paths: list[str]) -> tuple[list[str], str, int] | None:

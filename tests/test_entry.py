@@ -255,3 +255,174 @@ def test_a_closed_pipe_ends_quietly_with_the_runs_code(tree: Path, cached: bool)
     os.close(read)  # plan57 takes far longer than this to start: no reader exists when it writes
     _, err = proc.communicate(timeout=120)
     assert (proc.returncode, err) == (1, b"")
+
+
+# ---- score and report, read here ----------------------------------------------------------
+
+
+def _here(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int] | None:
+    """What the entry point prints running `score` or `report` without the command-line library
+    (None: it leaves the arguments to the full command line)."""
+    known = entry._SCORE if argv[0] == "score" else entry._REPORT
+    options = entry._command_options(argv[1:], known)
+    if options is None:
+        return None
+    capsys.readouterr()
+    code = entry._run(argv[0], options)
+    cap = capsys.readouterr()
+    return cap.out, cap.err, code
+
+
+SCORE_CASES = [
+    [],
+    ["--format", "json"],
+    ["--format=json", "--explain"],
+    ["--year", "2025"],
+    ["--year=2026", "--strict"],
+    ["--unit", "so-khcn"],
+    ["--unit", "so-khcn", "--format", "json"],
+    ["--explain"],
+    ["--max-size", "4096", "--no-cache"],
+    ["--unit", "so-khcnn"],  # no such unit: said with a suggestion
+    ["--year", "2019"],  # outside the plan
+]
+
+
+@pytest.mark.parametrize("extra", SCORE_CASES, ids=lambda a: " ".join(a) or "text")
+def test_score_read_here_prints_what_the_full_command_prints(
+    tree: Path, extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["score", "--plan", str(PLAN), "--units", "units", *extra]
+    full = _full(argv, capsys, monkeypatch)
+    assert full[0] or full[2] == 2
+    assert _here(argv, capsys) == full
+
+
+REPORT_CASES = [
+    ["--date", "2026-12-15"],
+    ["--date=2026-12-15", "--year", "2025", "--number", "312"],
+    ["--date", "2026-12-15", "--strict"],
+    ["--date", "2026-12-25"],  # past the synthesis deadline: a warning
+    ["--date", "2026-02-30"],  # no such day
+    ["--date", "2026-12-15", "--format", "html"],  # a page to open needs -o
+    ["--date", "2026-12-15", "--format", "pdf"],
+    ["--date", "2026-12-15", "-o", "tonghop.md"],
+    ["--date", "2026-12-15", "--output=tien-do.html"],
+    ["--date", "2026-12-15", "-o", "tonghop.pdf"],
+    ["--date", "2026-12-15", "-o", "units/2026/so-khcn.yaml"],  # never over an input
+    ["--date", "2026-12-15", "--template", "mau.md.j2"],
+    ["--date", "2026-12-15", "--template", "không-có.j2"],
+]
+
+
+@pytest.mark.parametrize("extra", REPORT_CASES, ids=lambda a: " ".join(a))
+def test_report_read_here_prints_and_writes_what_the_full_command_does(
+    tree: Path, extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree.parent / "mau.md.j2").write_text("# {{ y }}: {{ reporting.submitted | length }}\n", encoding="utf-8")
+    argv = ["report", "--plan", str(PLAN), "--units", "units", *extra]
+    written = [tree.parent / "tonghop.md", tree.parent / "tien-do.html"]
+    full = _full(argv, capsys, monkeypatch)
+    files = {p: p.read_bytes() for p in written if p.exists()}
+    for p in files:
+        p.unlink()
+    assert _here(argv, capsys) == full
+    assert {p: p.read_bytes() for p in written if p.exists()} == files
+    assert (tree / "2026" / "so-khcn.yaml").read_text(encoding="utf-8").startswith("unit: so-khcn")
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("score", ["--year", "x"]),
+        ("score", ["--year", "+2026"]),
+        ("score", ["--year", " 2026"]),
+        ("score", ["--format", "JSON"]),
+        ("score", ["--format", "github"]),
+        ("score", ["--explain=yes"]),
+        ("score", ["--unit="]),
+        ("score", ["--unit", "--explain"]),
+        ("score", ["--year", "2026", "--year", "2025"]),
+        ("score", ["--help"]),
+        ("score", ["--debug"]),
+        ("score", ["thừa"]),
+        ("score", ["--max-size", "0"]),
+        ("report", ["-o"]),
+        ("report", ["-o", "-"]),
+        ("report", ["-o", "a.md", "--output", "b.md"]),
+        ("report", ["-oa.md"]),
+        ("report", ["--number", ""]),
+        ("report", ["--unit", "so-khcn"]),
+        ("report", ["--"]),
+    ],
+    ids=lambda a: a if isinstance(a, str) else " ".join(a),
+)
+def test_other_score_and_report_arguments_go_to_the_full_command(command: str, args: list[str]) -> None:
+    assert entry._command_options(args, entry._SCORE if command == "score" else entry._REPORT) is None
+
+
+def test_score_and_report_options_read_here() -> None:
+    assert entry._command_options(["--year=2026", "--format", "json", "--explain"], entry._SCORE) == {
+        "--year": "2026",
+        "--format": "json",
+        "--explain": "",
+    }
+    assert entry._command_options(["-o", "r.docx", "--date", "2026-12-15"], entry._REPORT) == {
+        "--output": "r.docx",
+        "--date": "2026-12-15",
+    }
+
+
+def test_score_and_report_run_without_the_command_line_library(tree: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for command in (["score"], ["report", "--date", "2026-12-15"]):
+        argv = ["-m", "plan57", *command, "--plan", str(PLAN), "--units", "units"]
+        run = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, env=env)
+        imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+        assert "plan57.commands" in imported
+        assert not imported & {"typer", "plan57.cli"}, command
+        assert run.stdout and run.returncode == 0
+
+
+@pytest.mark.parametrize("command", [["score"], ["report", "--date", "2026-12-15"]], ids=["score", "report"])
+def test_score_and_report_to_a_closed_pipe_end_quietly(tree: Path, command: list[str]) -> None:
+    """stdout a pipe whose reader has gone: exit 0 and stderr as the full command line has them."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    args = [*command, "--plan", str(PLAN), "--units", "units", "--strict"]
+    full = "import sys; from plan57.cli import main; sys.argv[0] = 'plan57'; main()"
+    ended = []
+    for head in (["-m", "plan57"], ["-c", full]):
+        read, write = os.pipe()
+        proc = subprocess.Popen([sys.executable, *head, *args], stdout=write, stderr=subprocess.PIPE, env=env)
+        os.close(write)
+        os.close(read)
+        _, err = proc.communicate(timeout=120)
+        ended.append((proc.returncode, err))
+    assert ended[0] == ended[1] and ended[0][0] == 0 and b"Traceback" not in ended[0][1]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["score"], ["report", "--date", "2026-12-15"]], ids=["score", "report"])
+def test_score_and_report_to_a_full_disk_are_one_vietnamese_line(tree: Path, command: list[str]) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = [sys.executable, "-m", "plan57", *command, "--plan", str(PLAN), "--units", "units"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].endswith("ổ đĩa đã đầy"), proc.stderr
+
+
+@pytest.mark.parametrize("command", ["score", "report"])
+def test_an_unexpected_failure_read_here_is_one_line(
+    tree: Path, command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plan57 import commands
+
+    def broken(*args: object) -> int:
+        raise ValueError("hỏng")
+
+    monkeypatch.setattr(commands, command, broken)
+    capsys.readouterr()
+    assert entry._run(command, {}) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("plan57: lỗi không mong đợi (ValueError: hỏng)")

@@ -51,3 +51,13 @@ class UsageError(Plan57Error):
 
 class OutputError(Plan57Error):
     """An output file cannot be written (exit 2)."""
+
+
+def unexpected_message(exc: Exception) -> str:
+    """An error nothing below expected, as the one line the program prints for it."""
+    from plan57.base.diagnostics import one_line
+
+    return (
+        one_line(f"plan57: lỗi không mong đợi ({type(exc).__name__}: {exc}). ")[:1000]
+        + "Hãy chạy lại lệnh với --debug để xem chi tiết và gửi cho người phát triển.\n"
+    )
