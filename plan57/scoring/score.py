@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from plan57.model.plan import KINDS, Plan, Target, Task, Unit
 from plan57.validation.validate import Collection, FileResult
@@ -124,9 +124,10 @@ class Reporting:
     deadline: dt.date
 
 
-@dataclass(slots=True)
-class Contribution:
-    """What one expected unit brought to a target (for --explain and --unit)."""
+class Contribution(NamedTuple):
+    """What one expected unit brought to a target (for --explain and --unit). A named tuple:
+    a score makes one per unit and target, tens of thousands at 3,400 units, and `_new` makes
+    one without a Python-level constructor call."""
 
     unit: str
     numerator: int | None = None
@@ -134,6 +135,9 @@ class Contribution:
     met: bool | None = None
     note: str = ""
     value: Any = None  # a share: the unit's value; a group of fields: each field's value
+
+
+_new = Contribution._make  # (unit, numerator, denominator, met, note, value)
 
 
 @dataclass(slots=True)
@@ -353,7 +357,7 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
             ok = (v is True) if least is None else (type(v) is int and v >= least)
             n += ok
             note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
-            contribs.append(Contribution(uid, met=ok, note=note, value=v))
+            contribs.append(_new((uid, None, None, ok, note, v)))
         return _Measured(
             Fraction(n, n_expected) if n_expected else None,
             n,
@@ -373,12 +377,12 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
                 a, b = pairs[uid] = pair
                 num, den, have = num + a, den + b, have + 1
                 met = None if b == 0 else a * t_den >= t_num * b  # exact, without a Fraction
-                contribs.append(Contribution(uid, a, b, met))
+                contribs.append(_new((uid, a, b, met, "", None)))
             else:
                 note = (
                     data.state(plan, uid) if rec is None else ("blank" if _block_present(rec, target) else "no_block")
                 )
-                contribs.append(Contribution(uid, note=note))
+                contribs.append(_new((uid, None, None, None, note, None)))
         value = Fraction(num, den) if have and den > 0 else None
         return _Measured(value, num if have else None, den if have else None, coverage_of(have), contribs)
     if m == "totals_at_least":
@@ -400,7 +404,7 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
                     any_value = True
                     met = met and v >= least
             have += complete
-            contribs.append(Contribution(uid, met=met, value=dict(zip(names, values))))
+            contribs.append(_new((uid, None, None, met, "", dict(zip(names, values)))))
         holds = all(t >= least for t in totals) if any_value else None
         return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
     # covers: the values seen across the units' lists cover the required ones
