@@ -121,15 +121,19 @@ def report(
     from plan57.render.formats import check_suffix, choose
     from plan57.render.markdown import default_template
 
+    ahead = None
     try:
         chosen = choose(fmt, output, template is not None)
         when = dt.date.today() if date is None else parse_date(date)
+        ahead = chosen.start_ahead(template)  # on the core the reading of the plan leaves idle
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
         if output is not None:
             refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
             check_suffix(output, named=fmt is not None)
-        extra = {"template": template} if template is not None else {}
+        extra: dict[str, Any] = {"template": template} if template is not None else {}
+        if ahead is not None:
+            extra["ahead"] = ahead
         content = chosen.renderer()(result, when, number, **extra)
         for note in ws.collection.notes:
             say(one_line(f"Ghi chú: {note}"))
@@ -144,6 +148,9 @@ def report(
             write_text(output, content)
     except Plan57Error as exc:
         return fail(exc)
+    finally:
+        if ahead is not None:
+            ahead.close()
     return strict_code(result, strict)
 
 

@@ -752,3 +752,73 @@ def test_each_section_filter_prints_what_its_loop_printed(
         after = env.from_string(calls[name]).render(**data)
         lines = before.removesuffix("\n") if name != "event_list" else before
         assert after == lines, name
+
+
+# ---- the template compiled ahead -----------------------------------------------------------
+
+
+def test_the_report_uses_the_template_compiled_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`report` compiles its template in a child process while it reads the files, and uses that
+    code: compiling it here again would lose the time won, silently."""
+    import jinja2
+
+    def compiled_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the template was compiled again")
+
+    plain = ok()  # compiled ahead or not, the same text; and the golden test checks this one
+    monkeypatch.setattr(jinja2.Environment, "from_string", compiled_here)
+    assert ok() == plain
+
+
+def test_code_compiled_ahead_renders_what_compiling_here_does(tmp_path: Path) -> None:
+    from jinja2.exceptions import SecurityError
+
+    from plan57.api import open_workspace, score
+    from plan57.render.markdown import CompiledAhead, _environment, _template, default_template
+    from plan57.render.view import context
+
+    ws = open_workspace(REPO / "data" / "plan.yaml", REPO / "data" / "units", cache=False)
+    data = context(score(ws, 2026), dt.date(2026, 12, 15), "312")
+    source = default_template().read_text(encoding="utf-8")
+    env = _environment(sandboxed=False)
+    assert _template(env, source, CompiledAhead(None)).render(**data) == env.from_string(source).render(**data)
+    # a user template: compiled ahead, it still runs in the sandbox, whose checks are in the
+    # environment the code calls
+    mine = tmp_path / "mau.md.j2"
+    mine.write_text("{{ y }} {{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    boxed = _environment(sandboxed=True)
+    assert CompiledAhead(mine).code(mine.read_text(encoding="utf-8")) is not None
+    there = _template(boxed, mine.read_text(encoding="utf-8"), CompiledAhead(mine))
+    with pytest.raises(SecurityError):
+        there.render(**data)
+
+
+def test_code_compiled_ahead_is_used_only_for_the_source_it_was_compiled_from(tmp_path: Path) -> None:
+    from plan57.render.markdown import CompiledAhead, default_template
+
+    source = default_template().read_text(encoding="utf-8")
+    assert CompiledAhead(None).code(source) is not None
+    assert CompiledAhead(None).code(source + "{# sửa #}") is None  # changed in between
+    closed = CompiledAhead(None)
+    closed.close()
+    assert closed.code(source) is None
+    broken = tmp_path / "hong.md.j2"
+    broken.write_text("{% if %}\n", encoding="utf-8")
+    assert CompiledAhead(broken).code("{% if %}\n") is None  # the child could not: compiled here, and said
+
+
+def test_no_child_is_left_behind(tmp_path: Path) -> None:
+    import os
+
+    from plan57.render.markdown import CompiledAhead
+
+    for finish in ("code", "close"):
+        ahead = CompiledAhead(None)
+        pid = ahead._pid
+        assert pid
+        if finish == "code":
+            ahead.code("")
+        else:
+            ahead.close()
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # collected already

@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from plan57.base.errors import UsageError
 
@@ -26,13 +27,30 @@ class ReportFormat:
     module: str  # the renderer's module, imported when the format is used
     function: str = "render"
     template: bool = False  # the renderer also takes template=PATH (--template)
+    # work the renderer can have done while the files are read: a callable of the module, called
+    # with template=PATH before they are; the renderer takes what it returns as ahead=…, which
+    # has a close() for a run that ends before rendering
+    ahead: str | None = None
 
     def renderer(self) -> Renderer:
         return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
 
+    def start_ahead(self, template: Path | None) -> Any:
+        """The work started ahead of the files, or None when the format has none."""
+        if self.ahead is None:
+            return None
+        return getattr(importlib.import_module(self.module), self.ahead)(template)
+
 
 FORMATS: dict[str, ReportFormat] = {
-    "md": ReportFormat("md", (".md", ".markdown"), needs_file=False, module="plan57.render.markdown", template=True),
+    "md": ReportFormat(
+        "md",
+        (".md", ".markdown"),
+        needs_file=False,
+        module="plan57.render.markdown",
+        template=True,
+        ahead="CompiledAhead",
+    ),
     "docx": ReportFormat("docx", (".docx",), needs_file=True, module="plan57.render.docx"),
     "html": ReportFormat("html", (".html", ".htm"), needs_file=True, module="plan57.render.html"),
     "xlsx": ReportFormat("xlsx", (".xlsx",), needs_file=True, module="plan57.render.xlsx"),

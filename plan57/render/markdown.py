@@ -162,13 +162,108 @@ def default_template() -> Path:
     return templates_dir() / DEFAULT_TEMPLATE
 
 
+class CompiledAhead:
+    """A report template compiled by a child process while this one reads the files.
+
+    Compiling the template takes about a tenth of a second; the start of a run (loading the plan,
+    starting the workers) leaves one core idle, so the child does it there. `code` gives the
+    compiled code when the child compiled exactly the source given (its hash matches), else None,
+    and the caller compiles as usual: a child that failed, a template changed in between or a
+    platform without fork change nothing but the time. `close` ends the child in any case.
+    """
+
+    def __init__(self, template: Path | None) -> None:
+        import os
+
+        self._pid = 0
+        self._read = -1
+        if not hasattr(os, "fork"):  # pragma: no cover - platforms without fork
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compile, send, end without running anything of the parent's
+            try:
+                os.close(read)
+                os.write(write, self._compiled(template))  # a pipe holds it whole: it is short
+            except BaseException:  # noqa: BLE001 - the parent compiles it itself
+                pass
+            os._exit(0)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    @staticmethod
+    def _compiled(template: Path | None) -> bytes:
+        import hashlib
+        import marshal
+
+        path = template or default_template()
+        source = read_regular(path, TEMPLATE_MAX_SIZE).decode("utf-8")
+        code = _environment(sandboxed=template is not None).compile(source)
+        data = hashlib.sha256(source.encode("utf-8")).digest() + marshal.dumps(code)
+        return data if len(data) <= _PIPE_SAFE else b""
+
+    def code(self, source: str) -> Any:
+        """The compiled code of `source`, if the child made it; None otherwise."""
+        import hashlib
+        import marshal
+        import os
+
+        if self._read < 0:
+            return None
+        chunks = []
+        try:
+            while chunk := os.read(self._read, 1 << 16):
+                chunks.append(chunk)
+        except OSError:
+            chunks = []
+        self.close()
+        data = b"".join(chunks)
+        if len(data) <= 32 or data[:32] != hashlib.sha256(source.encode("utf-8")).digest():
+            return None
+        try:
+            return marshal.loads(data[32:])
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def close(self) -> None:
+        """Stop the child if it is still at work, and collect it."""
+        import os
+        import signal
+
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
+        if self._pid:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:
+                pass
+            self._pid = 0
+
+
+_PIPE_SAFE = 60 * 1024  # what a pipe holds on Linux (64 KiB) with room to spare: the child never waits
+
+
+def _template(env: Any, source: str, ahead: CompiledAhead | None) -> Any:
+    """The template of `source`: from the code compiled ahead when there is some, else compiled."""
+    code = ahead.code(source) if ahead is not None else None
+    if code is None:
+        return env.from_string(source)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
 def render(
     result: YearResult,
     date: dt.date,
     number: str | None = None,
     template: Path | None = None,
+    ahead: CompiledAhead | None = None,
 ) -> str:
-    """The report as Markdown text."""
+    """The report as Markdown text (`ahead`: the template compiled ahead, if it was)."""
     from jinja2 import TemplateError
 
     path = template or default_template()
@@ -180,7 +275,7 @@ def render(
         raise UsageError(f"không đọc được mẫu báo cáo '{path}': tệp không phải UTF-8") from None
     try:
         env = _environment(sandboxed=template is not None)
-        text = env.from_string(source).render(**context(result, date, number))
+        text = _template(env, source, ahead).render(**context(result, date, number))
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f" ở dòng {line}" if line else ""
