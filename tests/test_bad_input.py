@@ -239,6 +239,24 @@ def test_bom_keeps_columns_of_the_first_line(tmp_path, plan):
     assert [(d.line, d.col) for d in result.diagnostics if d.is_error] == [(1, 7)], result.diagnostics
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("before", ["# ghi chú", "reference: x", ""], ids=["comment", "key", "end"])
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "careful path"])
+def test_a_bom_starting_a_later_line_is_named_at_its_line(newline: str, before: str, fast: bool) -> None:
+    """Two files saved "UTF-8 with BOM" joined into one leave U+FEFF at the start of a line: one
+    error at that line naming it, whichever parser reads the file (libyaml would skip it before
+    a comment, the careful parser would read it as part of a key)."""
+    text = (BAD / "utf8-bom.yaml").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    lines = text.splitlines()
+    lines.insert(3, "\ufeff" + before)
+    raw = b"\xef\xbb\xbf" + newline.join(lines).encode("utf-8") + newline.encode()
+    with pytest.raises(LoadError) as refused:
+        load_bytes(raw, "ghep.yaml", fast=fast)
+    (d,) = refused.value.diagnostics
+    assert (d.line, d.col, d.code) == (4, 1, "yaml-syntax")
+    assert "U+FEFF" in d.message and "BOM" in d.message
+
+
 def test_python_tag_is_never_executed(monkeypatch, tmp_path, plan):
     calls: list[Any] = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a) or 0)

@@ -332,7 +332,9 @@ def parse_fast(text: str, max_nodes: int = MAX_NODES) -> Document | None:
 # alone, so that it reads the same every time: a tab (libyaml accepts one after a quoted value,
 # the careful parser refuses it), NEL, LS and PS (line breaks to libyaml's YAML 1.1, not to 1.2),
 # a lone CR (its lines are counted apart).
-_CAREFUL_ONLY = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)")
+# A byte-order mark at the start of a line (two files joined into one) goes there too: it is
+# refused there at its line (`_line_bom`), where libyaml would skip it before a comment.
+_CAREFUL_ONLY = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)|\n\ufeff")
 
 
 def _parse_fast(text: str, max_nodes: int = MAX_NODES) -> tuple[Document | None, int]:
@@ -520,6 +522,28 @@ def _directives(text: str, path: str) -> None:
             )
 
 
+def _line_bom(text: str, path: str) -> None:
+    """A byte-order mark (U+FEFF) may only open a file. At the start of a later line it is what
+    joining two files saved "UTF-8 with BOM" leaves: invisible, and read apart by YAML parsers
+    (a comment, a key starting with it, an error elsewhere). Refused at its line, by name."""
+    at = text.find("\n\ufeff")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 2
+        raise LoadError(
+            [
+                Diagnostic(
+                    path,
+                    line,
+                    1,
+                    "error",
+                    "yaml-syntax",
+                    "dòng này bắt đầu bằng ký tự vô hình U+FEFF (dấu BOM, thường còn lại khi ghép nội "
+                    "dung hai tệp): hãy xóa ký tự này (đưa con trỏ về đầu dòng và bấm Delete)",
+                )
+            ]
+        )
+
+
 def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
     """Parse one YAML document, or raise LoadError with located diagnostics.
 
@@ -531,6 +555,7 @@ def parse(text: str, path: str, max_nodes: int = MAX_NODES) -> Document:
 
     global _node_limit
     _directives(text, path)
+    _line_bom(text, path)
     _node_limit = max_nodes
     try:
         node = _yaml().compose(text)
