@@ -737,3 +737,22 @@ def test_unknown_task_of_an_event_named_as_the_drop_down(tmp_path: Path, mini_pl
     assert len(got) == 1, messages(path, mini_plan)
     assert f"Báo cáo!{task_ref}: lỗi: nhiệm vụ '1z' không có trong kế hoạch (mục III)" in got[0], got
     assert ", ".join(t.id for t in mini_plan.tasks) in got[0] and "khóa" not in got[0], got
+
+
+@pytest.mark.parametrize("name", ["?0", "? họp báo", "?a:b", "?-", "-0", ":0", "#0"])
+def test_a_table_row_text_starting_with_an_indicator_comes_back_as_written(plan: Plan, name: str) -> None:
+    """A row of a table (an event, a training) is written as a flow mapping; a text that starts
+    with '?' must be quoted there, or the file written from the form does not read back."""
+    from plan57.loading.yamlsafe import load_bytes
+    from plan57.render.template import filled_submission
+
+    from .conftest import submission
+
+    data = submission(plan, "so-khcn", 2026)
+    data["tasks"] = {
+        "1c": {"activities": 1, "events": [{"date": dt.date(2026, 5, 18), "name": name, "participants": 3}]}
+    }
+    text = filled_submission(plan, data, "so-khcn.xlsx")
+    for fast in (True, False):
+        back = load_bytes(text.encode("utf-8"), "so-khcn.yaml", fast=fast).data
+        assert back["tasks"]["1c"]["events"][0]["name"] == name

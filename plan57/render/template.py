@@ -228,7 +228,7 @@ def _rebuild(template: Any, data: dict[str, Any], order: list[str]) -> Any:
             seq = CommentedSeq()
             for item in value:
                 if isinstance(item, dict):
-                    flow = CommentedMap(item)
+                    flow = CommentedMap({k: _flow_safe(v) for k, v in item.items()})
                     flow.fa.set_flow_style()
                     seq.append(flow)
                 else:
@@ -243,6 +243,14 @@ def _rebuild(template: Any, data: dict[str, Any], order: list[str]) -> Any:
         if key in before and key != keys[0]:
             out.yaml_set_comment_before_after_key(key, before=before[key])
     return out
+
+
+def _flow_safe(value: Any) -> Any:
+    """A value as it can stand in a flow mapping (`{name: …}`): ruamel.yaml writes a text that
+    starts with '?' there without quotes, which its own parser then refuses."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(value) if isinstance(value, str) and value.startswith("?") else value
 
 
 def filled_submission(plan: Plan, data: dict[str, Any], source: str) -> str:
