@@ -109,47 +109,24 @@ def _leave(code: int) -> None:
     os._exit(code)
 
 
-def _options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
-    """`validate`'s options and paths, when they are of the plain forms read here."""
+def _read(args: list[str], known: dict[str, bool], paths: bool) -> tuple[dict[str, str], list[str]] | None:
+    """Options (by their long name) and paths, when every argument is of a plain form read here:
+    `--name value`, `--name=value` or a flag, each named once, values not empty and not starting
+    with a dash; paths only where the command takes them. None sends the arguments to the full
+    parser, which says what is wrong with them."""
     options: dict[str, str] = {}
-    paths: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=")
-        if not arg.startswith("-"):
-            paths.append(arg)
-        elif name not in _OPTIONS or name in options or (eq and not _OPTIONS[name]):
-            return None
-        elif _OPTIONS[name] and not eq:
-            if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                return None
-            i += 1
-            options[name] = args[i]
-        else:
-            options[name] = value if eq else ""
-        i += 1
-    if any(not v for k, v in options.items() if _OPTIONS[k]) or any(not p for p in paths):
-        return None
-    if options.get("--format", "text") not in _FORMATS:
-        return None
-    size = options.get("--max-size", "1048576")
-    if not (size.isascii() and size.isdigit() and int(size) >= 1):
-        return None
-    return options, paths
-
-
-def _command_options(args: list[str], known: dict[str, bool]) -> dict[str, str] | None:
-    """`score`'s or `report`'s options, when every one is of a plain form read here: `--name value`,
-    `--name=value` or a flag, each named once, values not empty and not starting with a dash."""
-    options: dict[str, str] = {}
+    found: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
         name, eq, value = arg.partition("=")
         key = _ALIASES.get(name, name)
+        if not arg.startswith("-") and paths:
+            found.append(arg)
+            i += 1
+            continue
         if name not in known or key in options or (eq and not known[name]):
-            return None  # a path, an unknown option, one given twice: the full parser says what
+            return None
         if known[name] and not eq:
             if i + 1 >= len(args) or args[i + 1].startswith("-"):
                 return None
@@ -159,19 +136,36 @@ def _command_options(args: list[str], known: dict[str, bool]) -> dict[str, str] 
             return None
         options[key] = value
         i += 1
+    if any(not p for p in found):
+        return None
     for name in ("--year", "--max-size"):  # whole numbers as the parser reads them
         if name in options and not (options[name].isascii() and options[name].isdigit()):
             return None
     if "--max-size" in options and int(options["--max-size"]) < 1:
         return None
-    if known is _SCORE and options.get("--format", "text") not in ("text", "json"):
+    return options, found
+
+
+def _options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
+    """`validate`'s options and paths, when they are of the plain forms read here."""
+    read = _read(args, _OPTIONS, paths=True)
+    if read is None or read[0].get("--format", "text") not in _FORMATS:
         return None
-    return options
+    return read
+
+
+def _command_options(args: list[str], known: dict[str, bool]) -> dict[str, str] | None:
+    """`score`'s or `report`'s options, when they are of the plain forms read here."""
+    read = _read(args, known, paths=False)
+    if read is None:
+        return None
+    if known is _SCORE and read[0].get("--format", "text") not in ("text", "json"):
+        return None
+    return read[0]
 
 
 def _run(command: str, options: dict[str, str]) -> int:
     """`score` or `report` with the options read here: what it prints, and its exit code."""
-    import os
 
     from plan57 import commands
 
@@ -208,10 +202,7 @@ def _run(command: str, options: dict[str, str]) -> int:
             "--no-cache" in options,
         )
     except BrokenPipeError:  # the reader has gone: the run ends quietly, as the full command line's
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except OSError:
-            pass
+        _stdout_to_nowhere()
         return 0
     except OSError as exc:
         return _system_error(exc)
@@ -255,7 +246,7 @@ def _validate_from_cache(options: dict[str, str], paths: list[str]) -> tuple[lis
     if coll is None:
         return None
     units_given = Path(options["--units"]) if "--units" in options else None
-    quiet = "--quiet" in options or "-q" in options
+    quiet = "--quiet" in options
     fmt = options.get("--format", "text")
     return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units_given))
 
@@ -276,7 +267,7 @@ def _validate(options: dict[str, str], paths: list[str]) -> tuple[list[str], str
             int(options.get("--max-size", "1048576")),
             "--no-cache" in options,
             options.get("--format", "text"),
-            "--quiet" in options or "-q" in options,
+            "--quiet" in options,
         )
     except Exception:  # noqa: BLE001 - the full command line says what went wrong
         return None
@@ -285,7 +276,6 @@ def _validate(options: dict[str, str], paths: list[str]) -> tuple[list[str], str
 def _print(notes: list[str], out: str, code: int) -> int:
     """Print as the full command does; a reader that goes away early ends the run quietly, with
     the exit code the run had (`validate | head` still fails when a file is invalid)."""
-    import os
 
     try:
         for note in notes:
@@ -294,14 +284,21 @@ def _print(notes: list[str], out: str, code: int) -> int:
             sys.stdout.write(out + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except OSError:
-            pass
+        _stdout_to_nowhere()
     except OSError as exc:  # a full disk: said as the full command line says it
         return _system_error(exc)
     return code
+
+
+def _stdout_to_nowhere() -> None:
+    """After the reader of stdout has gone: what is still buffered goes nowhere, so the final
+    flush neither fails nor prints an error."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 def _system_error(exc: OSError) -> int:

@@ -171,6 +171,7 @@ def test_an_untrusted_cache_goes_to_the_full_command(
         ["--plan="],
         ["--quiet=yes"],
         ["-qq"],
+        ["-q", "--quiet"],
         ["--"],
         ["-"],
         ["không-có-tệp-này.yaml"],
@@ -208,7 +209,7 @@ def test_errors_are_said_as_the_full_command_says_them(
 
 def test_the_options_read_before_the_command_line() -> None:
     assert entry._options(["a.yaml", "--plan=p.yaml", "-q", "--units", "u", "--format", "github"]) == (
-        {"--plan": "p.yaml", "-q": "", "--units": "u", "--format": "github"},
+        {"--plan": "p.yaml", "--quiet": "", "--units": "u", "--format": "github"},
         ["a.yaml"],
     )
     assert entry._options(["--max-size", "12"]) == ({"--max-size": "12"}, [])
