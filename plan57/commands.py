@@ -26,14 +26,17 @@ def say(line: str) -> None:
     sys.stderr.flush()
 
 
-def fail(error: Plan57Error) -> int:
-    """The library's errors as messages, and their exit code."""
+def error_lines(error: Plan57Error) -> list[str]:
+    """The library's errors as the lines every command prints for them."""
     if isinstance(error, PlanError):
-        for d in error.diagnostics:
-            say(d.text())
-        say("plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên.")
-    else:
-        say(one_line(f"plan57: {error}"))
+        return [*(d.text() for d in error.diagnostics), "plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên."]
+    return [one_line(f"plan57: {error}")]
+
+
+def fail(error: Plan57Error) -> int:
+    """The library's errors as messages on stderr, and their exit code."""
+    for line in error_lines(error):
+        say(line)
     return 2
 
 

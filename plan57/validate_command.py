@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plan57.base.diagnostics import one_line
-from plan57.base.errors import Plan57Error, PlanError
+from plan57.base.errors import Plan57Error
 
 
 def run(
@@ -21,6 +20,7 @@ def run(
 ) -> tuple[list[str], str, int]:
     """Lines for stderr, the text for stdout and the exit code of `validate`."""
     from plan57.api import open_plan, units_folder
+    from plan57.commands import error_lines
     from plan57.render.diagnostics import validation_output
     from plan57.validation.validate import validate_paths, validate_tree
 
@@ -30,11 +30,8 @@ def run(
             coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
         else:
             coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
-    except PlanError as exc:
-        lines = [d.text() for d in exc.diagnostics]
-        return [*lines, "plan57: không đọc được tệp kế hoạch; hãy sửa các lỗi trên."], "", 2
     except Plan57Error as exc:
-        return [one_line(f"plan57: {exc}")], "", 2
+        return error_lines(exc), "", 2
     return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units))
 
 
