@@ -277,14 +277,62 @@ def render(
         env = _environment(sandboxed=template is not None)
         text = _template(env, source, ahead).render(**context(result, date, number))
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None) or template_line(exc)
         where = f" ở dòng {line}" if line else ""
         raise UsageError(
-            f"mẫu báo cáo '{path}' có lỗi{where}: hãy kiểm tra cú pháp Jinja2 và tên biến (chi tiết kỹ thuật: {exc})"
+            f"mẫu báo cáo '{path}' có lỗi{where}: {template_problem(exc)} (chi tiết kỹ thuật: {exc})"
         ) from None
     except Exception as exc:  # a user template must never crash the program
-        raise UsageError(f"mẫu báo cáo '{path}' không chạy được: {type(exc).__name__}") from None
+        line = template_line(exc)
+        where = f" ở dòng {line}" if line else ""
+        raise UsageError(f"mẫu báo cáo '{path}' không chạy được{where}: {type(exc).__name__}") from None
     return blank_lines_once(text).rstrip("\n") + "\n"
+
+
+def template_line(exc: BaseException) -> int | None:
+    """The template's line where a failure arose while it ran: Jinja2 gives a syntax error its
+    line, but an undefined name or a failing expression only through the traceback, whose
+    template frames it renumbers to the template's own lines."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# What Jinja2 says of a template, in the words of a reader of the report's template: (a regular
+# expression on its message, the Vietnamese of it); the first that matches is said
+_TEMPLATE_PROBLEMS = (
+    (r"^'([^']*)' is undefined$", "không có biến '{0}' trong dữ liệu của báo cáo"),
+    (r"has no attribute '([^']*)'$", "dữ liệu không có trường '{0}'"),
+    (r"^No filter named '([^']*)'", "không có bộ lọc '{0}'"),
+    (r"^No test named '([^']*)'", "không có phép thử '{0}'"),
+    (r"^Encountered unknown tag '([^']*)'", "thẻ lạ '{{% {0} %}}'"),
+    (
+        r"innermost block that needs to be closed is '([^']*)'",
+        "khối '{{% {0} %}}' chưa được đóng (thiếu '{{% end{0} %}}')",
+    ),
+    (r"^unexpected end of template", "mẫu kết thúc giữa chừng: thiếu '}}}}' hoặc '%}}' đóng"),
+    (
+        r"unsafe|is not safely callable|not allowed|access to attribute",
+        "mẫu báo cáo dùng thứ không được phép trong mẫu",
+    ),
+    (r"^[Uu]nexpected '([^']*)'|^[Ee]xpected .*, got '([^']*)'", "cú pháp Jinja2 sai ở đây"),
+)
+
+
+def template_problem(exc: BaseException) -> str:
+    """A template error in Vietnamese: its kind and the name it concerns where Jinja2 gives one."""
+    import re
+
+    message = str(exc)
+    for pattern, text in _TEMPLATE_PROBLEMS:
+        m = re.search(pattern, message)
+        if m is not None:
+            return text.format(*(g for g in m.groups() if g is not None))
+    return "hãy kiểm tra cú pháp Jinja2 và tên biến"
 
 
 def blank_lines_once(text: str) -> str:
