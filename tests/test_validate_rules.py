@@ -366,6 +366,26 @@ def test_plan_date_after_submitted(tmp_path):
     assert_one_at(result, IP_DATE, col(line, "2025"), "2025-12-10", "2025-12-03")
 
 
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_date_in_quotes_is_held_to_the_rules_on_dates(tmp_path, quote):
+    """The model reads a date in quotes (a form's text cell gives one) as the date it writes: the
+    rules on dates hold for it as for a date written bare, never skipped."""
+    line = f"  date: {quote}2025-12-10{quote}"
+    write(tmp_path, {IP_DATE: line})
+    result = run(tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    assert_one_at(result, IP_DATE, col(line, quote), "2025-12-10", "2025-12-03")
+
+    write(tmp_path, {3: f"submitted: {quote}2019-12-03{quote}"})
+    result = run(tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    assert_one_at(result, 3, 12, "2019-12-03", "01/01/2025")
+
+    write(tmp_path, {3: f"submitted: {quote}2025-12-03{quote}"})
+    result = run(tmp_path / "units")
+    assert result.exit_code == 0 and errors(result) == [], result.output
+
+
 # ---- 5. missing required keys ----------------------------------------------------------------
 
 

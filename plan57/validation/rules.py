@@ -117,6 +117,13 @@ def _int(value: Any) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
+    """A date as the model reads it: a YAML date, or a date written as text in quotes (a form's
+    text cell), which the model accepts in the same ISO form; the rules on dates hold for both."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
     return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
