@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import OutputError, UsageError
@@ -290,6 +290,18 @@ class Imported:
     skipped: Path | None = None  # an existing file kept (no --force)
 
 
+def reads_back(text: str, data: dict[str, Any]) -> bool:
+    """The YAML written from a form reads back, on both parse paths, as the data it was written from."""
+    from plan57.loading.yamlsafe import LoadError, parse, parse_fast
+
+    try:
+        careful = parse(text, "").data
+    except LoadError:
+        return False
+    fast = parse_fast(text)
+    return bool(careful == data and (fast is None or fast.data == data))
+
+
 def import_forms(
     plan: Plan, forms: list[Path], units_dir: Path, force: bool = False, max_size: int | None = None
 ) -> list[Imported]:
@@ -332,7 +344,21 @@ def import_forms(
         if other is not None and not force:
             done.skipped = other
             continue
-        write_text(target, filled_submission(plan, result.data, form.name), overwrite=True)
+        text = filled_submission(plan, result.data, form.name)
+        if not reads_back(text, result.data):  # never replace a file with one that says less
+            done.diagnostics.append(
+                Diagnostic(
+                    result.display,
+                    0,
+                    0,
+                    "error",
+                    "import-unreadable",
+                    "plan57 không viết được số liệu của biểu mẫu thành tệp YAML đọc lại đúng như đã điền: "
+                    "không ghi tệp nào; hãy gửi biểu mẫu này cho người bảo trì plan57",
+                )
+            )
+            continue
+        write_text(target, text, overwrite=True)
         if other is not None and other != target:
             other.unlink()
         done.written = target

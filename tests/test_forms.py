@@ -739,10 +739,40 @@ def test_unknown_task_of_an_event_named_as_the_drop_down(tmp_path: Path, mini_pl
     assert ", ".join(t.id for t in mini_plan.tasks) in got[0] and "khóa" not in got[0], got
 
 
-@pytest.mark.parametrize("name", ["?0", "? họp báo", "?a:b", "?-", "-0", ":0", "#0"])
+LONG = ("từ  ngữ " * 700).strip()  # past ruamel.yaml's folding width, with double spaces
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "?0",
+        "? họp báo",
+        "?a:b",
+        "?-",
+        "-0",
+        ":0",
+        "#0",
+        ": Tập huấn kỹ năng số",
+        "a: b",
+        "a #b",
+        "{a}",
+        "[a], b",
+        "'a'",
+        '"a"',
+        "&a *b",
+        "!a",
+        "%a",
+        "@a",
+        "`a",
+        "a\nb",
+        pytest.param(LONG, id="long-text"),
+        pytest.param(LONG[:4090] + "\n" + LONG[:200], id="long-text-with-a-line-break"),
+    ],
+)
 def test_a_table_row_text_starting_with_an_indicator_comes_back_as_written(plan: Plan, name: str) -> None:
     """A row of a table (an event, a training) is written as a flow mapping; a text that starts
-    with '?' must be quoted there, or the file written from the form does not read back."""
+    with '?' or ': ' must be quoted there, and a long text must not be folded, or the file written
+    from the form does not read back as typed."""
     from plan57.loading.yamlsafe import load_bytes
     from plan57.render.template import filled_submission
 
@@ -756,3 +786,33 @@ def test_a_table_row_text_starting_with_an_indicator_comes_back_as_written(plan:
     for fast in (True, False):
         back = load_bytes(text.encode("utf-8"), "so-khcn.yaml", fast=fast).data
         assert back["tasks"]["1c"]["events"][0]["name"] == name
+
+
+def test_import_never_writes_a_file_that_does_not_read_back_as_the_form(
+    tmp_path: Path, mini_plan: Plan, mini_plan_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before it writes (and, with --force, replaces a unit's file), import reads back the YAML it
+    made: a file that would read otherwise than the form is an error, and the old file stays."""
+    import plan57.render.template as template
+
+    monkeypatch.chdir(tmp_path)
+    plan = ["--plan", str(mini_plan_path)]
+    form = make_form(tmp_path, mini_plan)
+    edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9})
+    assert run("import", str(form), *plan).exit_code == 0
+    yaml_file = tmp_path / "data" / "units" / "2025" / f"{UNIT}.yaml"
+    before = yaml_file.read_bytes()
+    edit(form, {"staff.informed": 8})
+    real = template.filled_submission
+    for broken in (
+        lambda t: t.replace("informed: 8", "informed: : 8"),
+        lambda t: t.replace("informed: 8", "informed: 7"),
+    ):
+        monkeypatch.setattr(template, "filled_submission", lambda *a, b=broken: b(real(*a)))
+        r = run("import", str(form), "--force", *plan)
+        assert r.exit_code == 1, r.output
+        assert "không viết được số liệu của biểu mẫu thành tệp YAML đọc lại đúng như đã điền" in r.output, r.output
+        assert yaml_file.read_bytes() == before
+    monkeypatch.setattr(template, "filled_submission", real)
+    assert run("import", str(form), "--force", *plan).exit_code == 0
+    assert "informed: 8" in yaml_file.read_text(encoding="utf-8")

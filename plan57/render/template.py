@@ -8,6 +8,7 @@ validates.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +21,9 @@ from plan57.model.submission import submission_model
 # Blocks whose other fields are asked only when the first is true. Every value is left empty
 # (null): an untouched field is "not reported", never a 0 or a "no" (SPEC §6).
 _LEAD_FIELD = LEAD_FIELD
+# a line of any length stays one line: ruamel.yaml folds a longer text at a space, and a run of
+# spaces where it folds, or a line break near it, does not read back as written
+NO_WRAP = 1 << 30
 
 
 def _model_of(model: type[BaseModel], key: str) -> Any:
@@ -135,7 +139,7 @@ def new_submission(
     )
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
+    yaml.width = NO_WRAP
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
@@ -245,12 +249,16 @@ def _rebuild(template: Any, data: dict[str, Any], order: list[str]) -> Any:
     return out
 
 
+_BARE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
 def _flow_safe(value: Any) -> Any:
-    """A value as it can stand in a flow mapping (`{name: …}`): ruamel.yaml writes a text that
-    starts with '?' there without quotes, which its own parser then refuses."""
+    """A value as it can stand in a flow mapping (`{name: …}`): any text but a bare code in double
+    quotes, as the template's own example writes it. ruamel.yaml writes some texts there without
+    quotes that its own parser then refuses (one that starts with '?' or ': ')."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    return DoubleQuotedScalarString(value) if isinstance(value, str) and value.startswith("?") else value
+    return DoubleQuotedScalarString(value) if isinstance(value, str) and not _BARE.fullmatch(value) else value
 
 
 def filled_submission(plan: Plan, data: dict[str, Any], source: str) -> str:
@@ -259,7 +267,7 @@ def filled_submission(plan: Plan, data: dict[str, Any], source: str) -> str:
 
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
+    yaml.width = NO_WRAP
     template = yaml.load(new_submission(plan, data["unit"], data["year"]))
     start = template.ca.comment[1] if template.ca.comment else []
     lines = [t.value.strip().lstrip("#").strip() for t in start or []]
