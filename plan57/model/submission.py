@@ -223,6 +223,8 @@ def _build(plan: Plan) -> type[BaseModel]:
         participants=(Count, Field(description="Số người tham gia")),
     )
     first, last = plan.plan.period.start, plan.plan.period.end
+    # the plan's channel numbers, as a list type built at run time (typed Any for the type checker)
+    channel_list: Any = list.__class_getitem__(_lit([c.id for c in plan.channels])) | None
     return create_model(
         "Submission",
         __config__=ConfigDict(extra="forbid", strict=True, title="Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"),
@@ -259,7 +261,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
         tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
         channels=(
-            list.__class_getitem__(_lit([c.id for c in plan.channels])) | None,
+            channel_list,
             Field(None, description="Các phương thức truyền thông đã dùng (mục IV, số 1–10)"),
         ),
         budget_vnd=(Count | None, Field(None, description="Kinh phí đã chi (đồng)")),
