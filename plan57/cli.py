@@ -407,12 +407,17 @@ def new(
         return
     try:
         the_plan = open_plan(plan)[0]
-        units_dir = units or default_units()
+        units_dir = units or default_units()  # `new` may start a units folder: it says where it wrote
         if all_units == (unit is not None):
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
         if unit is not None and unit not in the_plan.unit_index:
             raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, the_plan.unit_index))
         carried = None if from_year is None else carried_from(the_plan, units_dir, year, from_year)
+        if out is not None:
+            raise UsageError(
+                "--out chỉ dùng với --format xlsx (thư mục ghi biểu mẫu Excel); tệp YAML mẫu được ghi vào "
+                "thư mục báo cáo, chọn bằng --units"
+            )
         written: list[Path] = []
         skipped: list[str] = []
         if unit is not None:
@@ -552,13 +557,12 @@ def import_(  # registered below as `plan57 import`
     ] = ValidateFmt.text,
 ) -> None:
     """Nhập biểu mẫu Excel đã điền: kiểm tra như validate rồi ghi data/units/NĂM/ĐƠN-VỊ.yaml."""
-    from plan57.api import import_forms, open_plan
+    from plan57.api import import_forms, open_plan, units_folder
     from plan57.base import diagnostics as dg
-    from plan57.base.paths import default_units
 
     try:
         the_plan = open_plan(plan)[0]
-        done = import_forms(the_plan, forms, units or default_units(), force, max_size)
+        done = import_forms(the_plan, forms, units_folder(units), force, max_size)
     except Plan57Error as exc:
         _fail(exc)
     found = [d for item in done for d in item.diagnostics]

@@ -125,6 +125,8 @@ def report(
     from plan57.render.markdown import default_template
 
     ahead = None
+    if output is not None and str(output) == "-":
+        output = None  # `-o -`: standard output, as the command-line convention has it
     try:
         chosen = choose(fmt, output, template is not None)
         when = dt.date.today() if date is None else parse_date(date)

@@ -301,6 +301,7 @@ def test_new_out_denied_or_a_file(tmp_path: Path, deny: Any) -> None:
 
 
 def test_import_of_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "u").mkdir()
     r = runner.invoke(app, ["import", str(tmp_path), "--plan", str(PLAN), "--units", str(tmp_path / "u")])
     check_vietnamese(r, f"'{tmp_path}' là một thư mục")
 
@@ -495,3 +496,37 @@ def test_every_typed_day_is_a_date_or_a_day_the_calendar_lacks() -> None:
             assert parse_date(typed) == real
 
     check()
+
+
+def test_report_to_a_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o -` prints the report, as the command-line convention has it, and writes no file named
+    '-'; a format that is a file to open still needs a file's name."""
+    monkeypatch.chdir(tmp_path)
+    common = ["--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
+    to_dash = runner.invoke(app, ["report", "-o", "-", *common])
+    plain = runner.invoke(app, ["report", *common])
+    assert to_dash.exit_code == 0 and to_dash.stdout == plain.stdout != ""
+    r = runner.invoke(app, ["report", "-o", "-", "--format", "docx", *common])
+    assert r.exit_code == 2 and "hãy ghi ra tệp" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_into_a_units_folder_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC §2: an explicit --units that does not exist is a usage error; `import` made a new tree
+    at a mistyped path instead, where no later command would look. (`new` starts a folder.)"""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bieu-mau.xlsx").write_bytes(b"")
+    r = runner.invoke(app, ["import", "bieu-mau.xlsx", "--plan", str(PLAN), "--units", str(tmp_path / "dta" / "units")])
+    assert r.exit_code == 2, r.output
+    assert "không có thư mục báo cáo" in r.stderr and "(--units)" in r.stderr, r.stderr
+    assert not (tmp_path / "dta").exists()
+
+
+def test_new_yaml_with_a_forms_folder_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--out is the folder of Excel forms: with a YAML template it would be silently ignored."""
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["new", "xa-muong-la", "--year", "2026", "--out", "d", "--plan", str(PLAN)])
+    assert r.exit_code == 2 and "--out chỉ dùng với --format xlsx" in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []
