@@ -514,6 +514,7 @@ def test_github_and_json_locations(tmp_path: Path, mini_plan_path: Path, mini_pl
     path = make_form(tmp_path, mini_plan)
     wb = edit(path, {"staff.total": "12.500"})
     ref = cell_of(wb, "staff.total")[1]
+    (tmp_path / "u").mkdir()
     r = run("import", str(path), "--plan", str(mini_plan_path), "--units", str(tmp_path / "u"), "--format", "github")
     assert r.exit_code == 1
     assert f"::error file={path},title=schema-int_type::Báo cáo!{ref}: 'staff.total'" in r.output.replace("%3A", ":")
@@ -816,3 +817,29 @@ def test_import_never_writes_a_file_that_does_not_read_back_as_the_form(
     monkeypatch.setattr(template, "filled_submission", real)
     assert run("import", str(form), "--force", *plan).exit_code == 0
     assert "informed: 8" in yaml_file.read_text(encoding="utf-8")
+
+
+def test_a_line_break_pasted_from_word_is_a_line_break(tmp_path: Path, mini_plan: Plan) -> None:
+    """Text pasted into a cell from Word keeps Windows' carriage returns: each line break reads as
+    one '\\n', never as a control character refused."""
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, ref = table_cell(wb, "difficulties", 0, 0)
+    ws[ref] = "Thiếu kinh phí\r\ncho hoạt động\rtruyền thông"
+    wb.save(path)
+    result = check_form(path, mini_plan)
+    assert not [d for d in result.diagnostics if d.severity == "error"], [d.text() for d in result.diagnostics]
+    assert result.data is not None
+    assert result.data["difficulties"] == ["Thiếu kinh phí\ncho hoạt động\ntruyền thông"]
+
+
+def test_an_event_without_its_task_says_so_at_the_task_cell(tmp_path: Path, mini_plan: Plan) -> None:
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    ws, task_ref = table_cell(wb, "events", 0, 0)
+    ws[table_cell(wb, "events", 0, 2)[1]] = "Hội nghị"
+    wb.save(path)
+    said = messages(path, mini_plan)
+    got = [m for m in said if f"Báo cáo!{task_ref}: lỗi:" in m]
+    assert len(got) == 1 and "chưa chọn nhiệm vụ của sự kiện ở dòng này" in got[0], said
+    assert not [m for m in said if "None" in m], said

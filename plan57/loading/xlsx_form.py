@@ -167,7 +167,9 @@ def _load(raw: bytes, data_only: bool) -> Any:
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
+    """A cell's text in composed form, its line breaks as one '\\n' each: a text pasted from Word
+    into a cell keeps Windows' carriage returns, which no report text may hold."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _is_formula(value: Any) -> bool:
@@ -594,7 +596,7 @@ def _store_table(
         for item, row in items:
             locs = item.pop("__locs")
             tid = item.pop("task", None)
-            key = tid if isinstance(tid, str) else str(tid)
+            key = tid if isinstance(tid, str) else "" if tid is None else str(tid)  # "": no task chosen
             if tasks is None:
                 tasks = data["tasks"] = {}
                 doc.values[("tasks",)] = Loc(row, first_col)

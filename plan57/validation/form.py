@@ -107,6 +107,11 @@ def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan
     training = data.get("training")
     task_ids = [t.id for t in plan.tasks]
     for path, loc in values.items():
+        if len(path) == 2 and path[0] == "tasks" and path[1] == "":
+            out[(loc.line, loc.col)] = (  # an events row whose task cell was left empty
+                f"chưa chọn nhiệm vụ của sự kiện ở dòng này: hãy chọn một trong: {', '.join(task_ids)}"
+            )
+            continue
         if len(path) == 2 and path[0] == "tasks" and str(path[1]) not in plan.task_index:
             out[(loc.line, loc.col)] = (  # an events row's task column: the drop-down lists task ids
                 f"nhiệm vụ '{path[1]}' không có trong kế hoạch (mục III){did_you_mean(str(path[1]), task_ids)}: "
