@@ -843,3 +843,28 @@ def test_an_event_without_its_task_says_so_at_the_task_cell(tmp_path: Path, mini
     got = [m for m in said if f"Báo cáo!{task_ref}: lỗi:" in m]
     assert len(got) == 1 and "chưa chọn nhiệm vụ của sự kiện ở dòng này" in got[0], said
     assert not [m for m in said if "None" in m], said
+
+
+@pytest.mark.parametrize("title, scoped", [("Báo cáo (2)", True), ("Báo cáo_2", False), ("Bản sao", True)])
+def test_a_form_filled_on_a_copy_of_its_sheet_is_an_error(
+    tmp_path: Path, mini_plan: Plan, title: str, scoped: bool
+) -> None:
+    """Excel's Move or Copy gives the copied sheet its own names of the form's cells; plan57 reads
+    the cells of the workbook's names, on the original sheet. A unit that filled the copy must be
+    told, not imported as an empty draft."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    path = make_form(tmp_path, mini_plan)
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb[MAIN_SHEET])
+    copy.title = title
+    if scoped:
+        for name, dn in list(wb.defined_names.items()):
+            copy.defined_names[name] = DefinedName(
+                name, attr_text=dn.attr_text.replace(f"'{MAIN_SHEET}'", f"'{title}'")
+            )
+    wb.save(path)
+    said = messages(path, mini_plan)
+    assert len(said) == 1, said
+    assert f"trang '{title}' là bản chép của trang '{MAIN_SHEET}'" in said[0], said
+    assert check_form(path, mini_plan).data is None

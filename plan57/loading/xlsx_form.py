@@ -271,6 +271,19 @@ def _destination(wb: Any, name: str) -> tuple[str, int, int] | None:
     return sheet, row, column_index_from_string(col)
 
 
+def _copied_sheet(wb: Any, sheet_name: str, names: set[str]) -> str | None:
+    """Another sheet that copies the form's sheet: Excel's Move or Copy gives the copy its own
+    (sheet-scoped) names of the form's cells, and Excel and LibreOffice name it after the sheet
+    ("Báo cáo (2)", "Báo cáo_2"). A unit that fills the copy leaves the form's own cells empty."""
+    for ws in wb.worksheets:
+        if ws.title == sheet_name:
+            continue
+        scoped = set(getattr(ws, "defined_names", {}) or {})
+        if ("unit" in scoped and scoped & names) or re.fullmatch(re.escape(sheet_name) + r"[ _]*\(?\d+\)?", ws.title):
+            return str(ws.title)
+    return None
+
+
 def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     names = set(wb.defined_names.keys())
     if "unit" not in names or "year" not in names:
@@ -284,6 +297,14 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     if where is None or where[0] not in wb.sheetnames:
         raise _whole(display, "form-unknown", "tên ô 'unit' của biểu mẫu không trỏ tới một ô: biểu mẫu đã bị sửa")
     sheet_name = where[0]
+    copy = _copied_sheet(wb, sheet_name, names)
+    if copy is not None:  # its figures would be lost: plan57 reads the cells the names point to
+        raise _whole(
+            display,
+            "form-copied-sheet",
+            f"trang '{copy}' là bản chép của trang '{sheet_name}' (cùng các ô của biểu mẫu), nhưng plan57 chỉ "
+            f"đọc trang '{sheet_name}': hãy điền số liệu vào trang '{sheet_name}' rồi xóa trang '{copy}'",
+        )
     ws = wb[sheet_name]
     if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:
         raise _whole(
