@@ -868,3 +868,37 @@ def test_a_form_filled_on_a_copy_of_its_sheet_is_an_error(
     assert len(said) == 1, said
     assert f"trang '{title}' là bản chép của trang '{MAIN_SHEET}'" in said[0], said
     assert check_form(path, mini_plan).data is None
+
+
+def test_section_numbers_are_roman_past_sixteen() -> None:
+    from plan57.render.form import ROMAN, roman
+
+    value = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+    def back(text: str) -> int:
+        total = 0
+        for a, b in zip(text, text[1:] + " "):
+            total += -value[a] if b != " " and value[b] > value[a] else value[a]
+        return total
+
+    assert ROMAN[16] == "XVII" and roman(49) == "XLIX" and roman(1994) == "MCMXCIV"
+    assert all(back(roman(n)) == n and set(roman(n)) <= set(value) for n in range(1, 400))
+
+
+def test_form_messages_speak_the_forms_words(tmp_path: Path, mini_plan: Plan) -> None:
+    """A form's messages say its own words: dates as ngày/tháng/năm with such an example, Có or
+    Không for a yes-or-no cell, and a required cell of a table row left empty at that cell."""
+    path = make_form(tmp_path, mini_plan)
+    wb = edit(path, {"submitted": "3-12-26", "portal_section.exists": "1"})
+    ws, name_ref = table_cell(wb, "training", 0, 0)
+    ws[name_ref] = "Tập huấn"
+    ws[table_cell(wb, "training", 0, 1)[1]] = mini_plan.training_audiences[0].name
+    participants_ref = table_cell(wb, "training", 0, 2)[1]
+    wb.save(path)
+    said = messages(path, mini_plan)
+    date = next(m for m in said if "'submitted'" in m)
+    assert "ví dụ 03/12/2025" in date and "2025-12-03" not in date, date
+    yes_no = next(m for m in said if "'portal_section.exists'" in m)
+    assert "phải chọn Có hoặc Không" in yes_no and "true" not in yes_no, yes_no
+    empty = [m for m in said if "participants" in m]
+    assert len(empty) == 1 and f"Báo cáo!{participants_ref}: lỗi: chưa ghi ô bắt buộc" in empty[0], said

@@ -606,7 +606,15 @@ def _tables(
             if item:
                 items.append((item, r))
                 item["__locs"] = locs
+                item["__cols"] = {c.key: min_col + j for j, c in enumerate(spec.columns)}
         _store_table(spec, items, data, doc, place, min_col)
+
+
+def _blanks(doc: Document, at: tuple[Any, ...], row: int, cols: dict[str, int], filled: dict[str, int]) -> None:
+    """The empty cells of a filled table row: a required one left empty is said at its own cell."""
+    for key, col in cols.items():
+        if key not in filled:
+            doc.blanks[at + (key,)] = (row, col)
 
 
 def _store_table(
@@ -615,7 +623,7 @@ def _store_table(
     if spec.name == "events":
         tasks = data.get("tasks")
         for item, row in items:
-            locs = item.pop("__locs")
+            locs, cols = item.pop("__locs"), item.pop("__cols")
             tid = item.pop("task", None)
             key = tid if isinstance(tid, str) else "" if tid is None else str(tid)  # "": no task chosen
             if tasks is None:
@@ -635,10 +643,11 @@ def _store_table(
             for k, c in locs.items():
                 if k != "task":
                     place(("tasks", key, "events", i, k), row, c)
+            _blanks(doc, ("tasks", key, "events", i), row, cols, locs)
         return
     out: list[Any] = []
     for item, row in items:
-        locs = item.pop("__locs")
+        locs, cols = item.pop("__locs"), item.pop("__cols")
         i = len(out)
         if spec.name in ("difficulties", "proposals"):
             out.append(item.get("text"))
@@ -648,4 +657,5 @@ def _store_table(
             place((spec.name, i), row, first_col)
             for k, c in locs.items():
                 place((spec.name, i, k), row, c)
+            _blanks(doc, (spec.name, i), row, cols, locs)
     data[spec.name] = out or None  # an empty table is not reported (null), as in the template

@@ -48,6 +48,8 @@ class Document:
     leading_zero: dict[Path_, str] = field(default_factory=dict)
     fast: bool = False  # parsed by libyaml's C parser (the same data and places as the careful path)
     source: str | None = field(default=None, repr=False)  # the decoded text, when read from a file
+    # where a key left out would be written: a form's empty cell in a filled table row
+    blanks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def value_loc(self, path: Path_) -> Loc:
         while path not in self.values and path:

@@ -116,8 +116,12 @@ def _kind(tp: Any) -> Kind:
 # What a clerk reads in a form speaks of the form, not of the YAML file: the validation layer's
 # messages and the model's descriptions pass through this wording.
 FORM_WORDING = (
+    ("NĂM-THÁNG-NGÀY, ví dụ 2025-12-03", f"{DATE_FORMAT}, ví dụ 03/12/2025"),
     ("(NĂM-THÁNG-NGÀY)", f"({DATE_FORMAT})"),
     ("NĂM-THÁNG-NGÀY", DATE_FORMAT),
+    ("phải ghi true (có) hoặc false (không)", f"phải chọn {YES} hoặc {NO}"),
+    ("' là true", f"' là {YES}"),
+    ("thiếu khóa bắt buộc", "chưa ghi ô bắt buộc"),
 )
 _AT_MOST_LABELS = (  # "(≤ total)" and the like name keys: a form says what they mean
     (re.compile(r"\(≤ [a-z_]+ − [a-z_]+\)"), "(không lớn hơn tổng số trừ số nhiệm vụ mật ở các dòng trên)"),

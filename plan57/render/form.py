@@ -27,8 +27,24 @@ from plan57.model.form import (
 from plan57.model.plan import Plan
 
 TABLE_ROOM = 10  # empty rows left in a table beyond what is pre-filled
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"]
-ROMAN += [f"{n}" for n in range(17, 60)]
+
+
+def roman(n: int) -> str:
+    """A section's number as the form's headings write it (1 → I, 17 → XVII, 49 → XLIX)."""
+    out = ""
+    for value, letters in _ROMAN_PARTS:
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+_ROMAN_PARTS: tuple[tuple[int, str], ...] = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+    (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+ROMAN = [roman(n) for n in range(1, 60)]
 WIDTHS = {"A": 6, "B": 52, "C": 20, "D": 40, "E": 14}
 INPUT_FILL = "FFF2CC"  # pale yellow: the cells a person types in
 HEAD_FILL = "D9E1F2"

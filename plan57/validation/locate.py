@@ -213,7 +213,8 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan
     if kind == "missing":
         missing = loc[-1] if loc and isinstance(loc[-1], str) else None
         full = dotted(real + ((missing,) if missing else ()))
-        where = doc.key_loc(real) if real else doc.value_loc(())
+        blank = doc.blanks.get(real + (missing,)) if missing else None
+        where = Loc(*blank) if blank else doc.key_loc(real) if real else doc.value_loc(())
         return where, f"thiếu khóa bắt buộc '{full}'"
     if kind == "extra_forbidden":
         key = real[-1] if real else (rest[-1] if rest else "?")
