@@ -316,8 +316,14 @@ def import_forms(
     for form in forms:
         if form.is_dir():
             raise UsageError(f"'{form}' là một thư mục, không phải biểu mẫu Excel (.xlsx)")
+        if form.exists() and not form.is_file():
+            raise UsageError(
+                f"'{form}' không phải một tệp thường (một ống dẫn hay thiết bị): hãy ghi tên biểu mẫu .xlsx"
+            )
         if not form.is_file():
             raise UsageError(f"không tìm thấy tệp '{form}'")
+    # a form named twice (a.xlsx ./a.xlsx) is one form, read once
+    forms = list({os.path.realpath(f): f for f in forms}.values())
     for form in forms:
         result = check_form(form, plan, max_size or DEFAULT_FORM_MAX_SIZE)
         done = Imported(form, result.display, result.diagnostics)

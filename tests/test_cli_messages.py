@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -530,3 +531,12 @@ def test_new_yaml_with_a_forms_folder_is_a_usage_error(tmp_path: Path, monkeypat
     r = runner.invoke(app, ["new", "xa-muong-la", "--year", "2026", "--out", "d", "--plan", str(PLAN)])
     assert r.exit_code == 2 and "--out chỉ dùng với --format xlsx" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_import_of_a_pipe_says_it_is_no_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "bieu-mau.xlsx"
+    os.mkfifo(fifo)
+    (tmp_path / "u").mkdir()
+    r = runner.invoke(app, ["import", str(fifo), "--plan", str(PLAN), "--units", str(tmp_path / "u")])
+    assert r.exit_code == 2
+    assert f"'{fifo}' không phải một tệp thường" in r.stderr and "không tìm thấy" not in r.stderr, r.stderr

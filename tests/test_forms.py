@@ -902,3 +902,21 @@ def test_form_messages_speak_the_forms_words(tmp_path: Path, mini_plan: Plan) ->
     assert "phải chọn Có hoặc Không" in yes_no and "true" not in yes_no, yes_no
     empty = [m for m in said if "participants" in m]
     assert len(empty) == 1 and f"Báo cáo!{participants_ref}: lỗi: chưa ghi ô bắt buộc" in empty[0], said
+
+
+def test_a_form_named_twice_is_read_once(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    """`import a.xlsx ./a.xlsx` is one form: never "another form of the same unit"."""
+    path = make_form(tmp_path, mini_plan)
+    edit(path, {"submitted": dt.date(2025, 12, 1)})
+    (tmp_path / "u").mkdir()
+    r = run(
+        "import",
+        str(path),
+        str(path.parent / "." / path.name),
+        "--plan",
+        str(mini_plan_path),
+        "--units",
+        str(tmp_path / "u"),
+    )
+    assert r.exit_code == 0, r.output
+    assert "Đã kiểm tra 1 biểu mẫu: 1 đã ghi" in r.output and "khác" not in r.output, r.output
