@@ -1059,3 +1059,23 @@ def test_annex_ratios_are_each_units_own_sums_for_the_year(year: int) -> None:
         if t.target.measure == "ratio" and t.judged_year == year:
             sums = {c.unit: (c.numerator, c.denominator) for c in t.contributions if c.numerator is not None}
             assert sums == {r.unit.id: r.ratios[t.target.id] for r in result.rows if t.target.id in r.ratios}
+
+
+def test_a_unit_without_a_valid_report_is_not_judged_short_where_it_has_no_figure() -> None:
+    """The scorecard of a unit that sent nothing: a share counts it as not meeting the target
+    (SPEC §4), but a pooled ratio, a group of counts or a list of values has no figure of the unit
+    to judge, so nothing is stated as not met."""
+    from plan57.api import open_plan
+
+    the_plan = open_plan(PLAN)[0]
+    measure = {t.id: t.measure for t in the_plan.targets}
+    r = CliRunner().invoke(
+        app, ["score", "--year", "2026", "--unit", "so-ngoai-vu", "--plan", str(PLAN), "--units", str(UNITS)]
+    )
+    assert r.exit_code == 0, r.output
+    rows = [line.split("\t") for line in r.stdout.splitlines() if line.split("\t")[0] in measure]
+    assert rows, r.stdout
+    for target, _, figures, verdict in rows:
+        assert "không có số liệu (chưa gửi)" in figures, figures
+        assert verdict == ("Chưa đạt" if measure[target] == "share" else "Chưa có số liệu"), (target, verdict)
+    assert {measure[row[0]] for row in rows} > {"share"}

@@ -342,6 +342,23 @@ def test_draft_does_not_move_the_default_year(tmp_path, mini_plan, mini_plan_pat
     assert score(open_workspace(mini_plan_path, units), None).year == 2025
 
 
+def test_an_invalid_file_does_not_move_the_default_year(tmp_path, mini_plan, mini_plan_path):
+    """An invalid file counts as not submitted (SPEC §4): a dated but broken 2026 file leaves the
+    default year at 2025, the latest year with a submission that counts."""
+    from plan57.api import open_workspace, score
+
+    from .conftest import submission
+
+    units = tmp_path / "units"
+    write(units, 2025, "so-khcn", submission(mini_plan, "so-khcn", 2025))
+    broken = submission(mini_plan, "so-khcn", 2026)
+    broken["staff"] = {"total": 5, "informed": 50}  # more informed than staff: an error
+    write(units, 2026, "so-khcn", broken)
+    ws = open_workspace(mini_plan_path, units)
+    assert [f.valid for f in ws.collection.for_year(2026)] == [False]
+    assert score(ws, None).year == 2025
+
+
 def _validate(units: Path) -> Any:
     return RUNNER.invoke(app, ["validate", "--plan", str(PLAN), str(units)])
 

@@ -263,7 +263,10 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
     earlier = t.judged_year < result.year
     absent = (c.note if c is not None and c.note in STATE_LABEL else None) if earlier else state
     if absent in ("missing", "invalid"):
-        return f"không có số liệu ({STATE_LABEL[absent].lower()})", Cell("Chưa đạt", "red")
+        # a share counts a unit without a valid report as not meeting it (SPEC §4); any other
+        # measure has no figure of the unit to judge: nothing is proven either way
+        verdict = Cell("Chưa đạt", "red") if tg.measure == "share" else Cell("Chưa có số liệu", "yellow")
+        return f"không có số liệu ({STATE_LABEL[absent].lower()})", verdict
     red, green, yellow = "red", "green", "yellow"
     if tg.measure == "share":
         path = tg.field or ""

@@ -646,12 +646,14 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list
 
 
 def latest_year(plan: Plan, coll: Collection) -> int | None:
-    """The latest year with a dated submission: drafts (no `submitted` date) never move it."""
+    """The latest year with a dated submission: drafts (no `submitted` date) and invalid files,
+    which count as not submitted, never move it."""
     years = {
         f.folder_year
         for f in coll.files
         if f.folder_year is not None
         and f.folder_year in plan.years
+        and f.valid  # an invalid file counts as not submitted (SPEC §4)
         and not any(d.code == "draft" for d in f.diagnostics)
     }
     return max(years) if years else None
