@@ -224,3 +224,20 @@ def test_copy_of_shipped_data_is_left_untouched(tmp_path: Path) -> None:
     base = ["report", "--plan", str(PLAN), "--units", str(tmp_path / "units"), "--date", "2026-12-15"]
     assert runner.invoke(app, [*base, "-o", str(tmp_path / "p.html")]).exit_code == 0
     assert sorted(p.read_bytes() for p in (tmp_path / "units").rglob("*.yaml")) == before
+
+
+def test_xlsx_is_the_same_bytes_for_the_same_input(shipped) -> None:  # type: ignore[no-untyped-def]
+    """SPEC §5: identical input, identical output. openpyxl stamps the clock's time on every zip
+    entry, and as the workbook's `modified` time, when it saves: both are fixed, the modified time
+    to the created time the annex derives from the report's date."""
+    import io
+    import zipfile
+
+    first = annex.render(shipped, DATE)
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    created = re.search(r"<dcterms:created[^>]*>([^<]*)<", core)
+    modified = re.search(r"<dcterms:modified[^>]*>([^<]*)<", core)
+    assert created and modified and created.group(1) == modified.group(1) == "2026-12-15T08:00:00Z", core
+    assert annex.render(shipped, DATE) == first

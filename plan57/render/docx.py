@@ -14,7 +14,6 @@ import copy
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +53,6 @@ SAMPLE_NOTICE = (
 # the note under the targets table, as the Markdown report words it
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def text(value: Any) -> str:
@@ -754,12 +752,8 @@ def build(result: YearResult, date: dt.date, number: str | None = None) -> Docum
 
 def render(result: YearResult, date: dt.date, number: str | None = None) -> bytes:
     """The report as .docx bytes, identical for identical input (fixed times inside the zip)."""
+    from plan57.base.zipfix import stable_zip
+
     raw = io.BytesIO()
     build(result, date, number).save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return stable_zip(raw.getvalue())

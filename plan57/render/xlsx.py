@@ -69,7 +69,7 @@ def _sheet(wb: Any, title: str, heads: list[tuple[str, int, str | None]], rows: 
 
 
 def render(result: YearResult, date: dt.date, number: str | None = None) -> bytes:
-    """The workbook as .xlsx bytes."""
+    """The workbook as .xlsx bytes, identical for identical input."""
     from openpyxl import Workbook
 
     c = context(result, date, None)
@@ -210,6 +210,8 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
     if c["sample"]:
         wb.move_sheet(notes, offset=-len(wb.sheetnames) + 1)  # the notice is the first thing seen
         wb.active = 0
+    from plan57.base.zipfix import stable_zip
+
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return stable_zip(buf.getvalue())  # openpyxl stamps the clock's time as it saves
