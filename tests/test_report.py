@@ -822,3 +822,44 @@ def test_no_child_is_left_behind(tmp_path: Path) -> None:
             ahead.close()
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # collected already
+
+
+def test_the_posts_on_portal_sections_are_reported(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    """SPEC §4: nothing a unit writes is silently ignored. `portal_section.posts` is totalled in
+    section II, over the units that wrote a number (a blank is not 0), and each unit's figure is
+    a number in its row of the Excel annex."""
+    import io
+
+    import openpyxl
+
+    from plan57.api import open_workspace, score
+    from plan57.render import xlsx
+
+    units = tmp_path / "units"
+    given = {}
+    for uid in [u.id for u in mini_plan.units][:3]:
+        data = submission(mini_plan, uid, 2025)
+        if "portal_section" not in data:
+            continue
+        data["portal_section"]["posts"] = {0: 12, 1: None}.get(len(given), 30)
+        given[uid] = data["portal_section"]["posts"]
+        write(units, 2025, uid, data)
+    assert len(given) >= 2 and None in given.values()
+    written = [v for v in given.values() if v is not None]
+    r = CliRunner().invoke(
+        app, ["report", "--year", "2025", "--date", "2025-12-15", "--plan", str(mini_plan_path), "--units", str(units)]
+    )
+    assert r.exit_code == 0, r.output
+    assert (
+        f"tổng số tin, bài đã đăng: {sum(written)} ({len(written)} đơn vị ghi số tin, bài; đơn vị để trống "
+        "không được tính)" in r.stdout
+    ), r.stdout
+    book = openpyxl.load_workbook(
+        io.BytesIO(xlsx.render(score(open_workspace(mini_plan_path, units), 2025), dt.date(2025, 12, 15)))
+    )
+    sheet = book["Phụ lục 2025"]
+    heads = [c.value for c in sheet[1]]
+    col = heads.index("Số tin, bài trên chuyên mục")
+    ids = heads.index("Mã đơn vị")
+    shown = {row[ids]: row[col] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {uid: shown[uid] for uid in given} == given

@@ -523,6 +523,15 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
                 f" ({tg['id']}, mục {tg['section']} của Kế hoạch): “{text(tg['text'])}”",
             ],
         )
+    portals = c["portals"]
+    if portals["sections"] or portals["posts_units"]:
+        said = f"{vn_int(portals['sections'])} đơn vị có chuyên mục"
+        if portals["posts_units"]:
+            said += (
+                f"; tổng số tin, bài đã đăng: {vn_int(portals['posts'])} ({vn_int(portals['posts_units'])} đơn vị "
+                "ghi số tin, bài; đơn vị để trống không được tính)"
+            )
+        _para(doc, [Span("Chuyên mục NQ57 trên cổng/trang thông tin điện tử: ", bold=True), said + "."])
     if c["trainings"]:
         _para(doc, [Span("Các chương trình đào tạo, bồi dưỡng đã tổ chức:", bold=True)], keep_next=True)
         cols = [

@@ -203,6 +203,12 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             }
             for t in result.targets
         ],
+        # the NQ57 portal sections (2025.chuyen-muc): how many units have one, and their posts
+        "portals": {
+            "sections": result.portals.sections,
+            "posts": result.portals.posts,
+            "posts_units": result.portals.posts_units,
+        },
         "budget": {
             "total": result.budget.total,
             "units": result.budget.units,

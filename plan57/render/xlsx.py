@@ -93,6 +93,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         ("Đúng hạn", 10, None),
         ("Đã ban hành kế hoạch", 12, None),
         ("Có chuyên mục NQ57", 12, None),
+        ("Số tin, bài trên chuyên mục", 12, _INT),
     ]
     for t in ratio_targets:
         heads += [
@@ -116,6 +117,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
             _yes(state == "on_time") if state in ("on_time", "late") else None,
             _yes(row["plan_issued"]),
             _yes(row["portal_section"]),
+            row["portal_posts"],
         ]
         for t in ratio_targets:
             pair = row["ratios"].get(t["id"])

@@ -215,6 +215,17 @@ class UnitRow:
     ratios: dict[str, tuple[int, int]]  # target id → (numerator, denominator) of this unit
     sample: bool
     budget_vnd: int | None = None
+    portal_posts: int | None = None  # posts on the unit's NQ57 portal section, when it wrote a number
+
+
+@dataclass(slots=True)
+class Portals:
+    """The units' NQ57 portal sections (target 2025.chuyen-muc's field and its posts): how many
+    units have one, and the posts written, totalled over the units that wrote a number."""
+
+    sections: int
+    posts: int
+    posts_units: int
 
 
 @dataclass(slots=True)
@@ -245,6 +256,7 @@ class YearResult:
     sample: bool
     records: dict[str, Record] = field(default_factory=dict)  # the year's valid submissions
     budget: Budget = field(default_factory=lambda: Budget(0, 0, {}))
+    portals: Portals = field(default_factory=lambda: Portals(0, 0, 0))
 
     def unit_name(self, unit_id: str) -> str:
         return self.plan.unit_index[unit_id].name
@@ -614,8 +626,25 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
     rows = [_row(plan, unit, data, states[unit.id], ratio_targets) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
     return YearResult(
-        year, plan, reporting, targets, tasks, channels, feedback, rows, sample, data.records, budget_of(plan, data)
+        year,
+        plan,
+        reporting,
+        targets,
+        tasks,
+        channels,
+        feedback,
+        rows,
+        sample,
+        data.records,
+        budget_of(plan, data),
+        portals_of(rows),
     )
+
+
+def portals_of(rows: list[UnitRow]) -> Portals:
+    """The portal sections of the year's valid submissions, and the posts on them."""
+    posts = [r.portal_posts for r in rows if r.portal_posts is not None]
+    return Portals(sum(1 for r in rows if r.portal_section is True), sum(posts), len(posts))
 
 
 def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
@@ -642,6 +671,7 @@ def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list
         ratios=ratios,
         sample=bool(rec and rec.get("sample")),
         budget_vnd=get(rec, "budget_vnd") if rec else None,
+        portal_posts=get(rec, "portal_section.posts") if rec else None,
     )
 
 
