@@ -353,8 +353,14 @@ def units(
         and (not wanted or r["state"] in wanted or ("draft" in wanted and r["draft"]))
     ]
     if fmt is Fmt.json:
-        fields = ("id", "name", "kind", "state", "file")  # the contract's fields (a draft's state is missing)
-        typer.echo(json.dumps([{k: r[k] for k in fields} for r in rows], ensure_ascii=False, indent=2))
+        # the contract's fields, `file` null when missing (SPEC §6): a draft is a missing unit's file
+        # that does not count, and only the table shows it (state "Bản nháp", with its file)
+        listed = [
+            {"id": r["id"], "name": r["name"], "kind": r["kind"], "state": r["state"], "file": r["file"]}
+            | ({"file": None} if r["state"] == "missing" else {})
+            for r in rows
+        ]
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
     from plan57.render.text import render_units
 

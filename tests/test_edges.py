@@ -38,7 +38,10 @@ def test_untouched_template_is_a_draft_and_the_unit_still_missing(tmp_path: Path
     assert scored["reporting"]["submitted"] == 0 and "xa-muong-la" in scored["reporting"]["missing"]
     states = json.loads(run("units", "--year", 2026, "--plan", PLAN, "--units", units, "--format", "json").output)
     row = next(r for r in states if r["id"] == "xa-muong-la")
-    assert row["state"] == "missing" and row["file"].endswith("xa-muong-la.yaml")
+    assert row["state"] == "missing" and row["file"] is None  # SPEC §6: `file` null when missing
+    table = run("units", "--year", 2026, "--plan", PLAN, "--units", units).output
+    line = next(t for t in table.splitlines() if t.startswith("xa-muong-la"))
+    assert "Bản nháp" in line and "xa-muong-la.yaml" in line, line  # the table still shows the draft
 
 
 def test_a_file_without_the_submitted_key_is_an_error(tmp_path: Path, plan) -> None:  # type: ignore[no-untyped-def]
