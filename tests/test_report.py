@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import os
 import pickle
 import re
@@ -863,3 +864,44 @@ def test_the_posts_on_portal_sections_are_reported(tmp_path: Path, mini_plan: Pl
     ids = heads.index("Mã đơn vị")
     shown = {row[ids]: row[col] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert {uid: shown[uid] for uid in given} == given
+
+
+def _shipped(*args: str) -> Result:
+    return CliRunner().invoke(
+        app, [*args, "--plan", str(REPO / "data" / "plan.yaml"), "--units", str(REPO / "data" / "units")]
+    )
+
+
+def test_a_milestone_row_states_its_own_years_verdict_and_figure() -> None:
+    """SPEC §4/§5: a target due before Y keeps the verdict of its year, said with that year and
+    that year's figure ("(năm 2025: …)"), beside Y's own figure. Checked on the shipped 2026 report
+    against `score --format json`."""
+    scored = json.loads(_shipped("score", "--year", "2026", "--format", "json").stdout)
+    text = _shipped("report", "--year", "2026", "--date", "2026-12-15").stdout
+    earlier = [t for t in scored["targets"] if t["judged_year"] < 2026]
+    assert earlier, "the shipped data has milestones judged in 2025"
+    labels = {"met": "Đạt", "not_met": "Chưa đạt", "insufficient_data": "Chưa đủ dữ liệu"}
+    for t in earlier:
+        row = next(line for line in text.splitlines() if f"({t['id']})" in line and line.startswith("| "))
+        verdict = row.rstrip(" |").rsplit(" | ", 1)[1]
+        assert verdict.startswith(f"{labels[t['status']]} (năm {t['judged_year']}: "), (t["id"], verdict)
+        if t["numerator"] is not None:
+            assert f"({t['numerator']:,}/{t['denominator']:,})".replace(",", ".") in verdict, (t["id"], verdict)
+        assert t["current"] is not None
+
+
+def test_the_channels_table_counts_the_units_that_used_each_channel() -> None:
+    """SPEC §5: each channel of plan section IV with the number of units that used it, as each
+    valid submission of the year lists them."""
+    from plan57.api import open_workspace, score
+
+    result = score(open_workspace(REPO / "data" / "plan.yaml", REPO / "data" / "units", cache=False), 2026)
+    used: dict[int, int] = {}
+    for record in result.records.values():
+        for channel in record.get("channels") or []:
+            used[channel] = used.get(channel, 0) + 1
+    text = _shipped("report", "--year", "2026", "--date", "2026-12-15").stdout
+    section = text.split("## IV.", 1)[1].split("## V.", 1)[0]
+    counts = {int(c): int(n) for c, n in re.findall(r"^\| (\d+) \| .* \| (\d+) \|$", section, re.M)}
+    assert counts == {c.id: used.get(c.id, 0) for c in result.plan.channels}, counts
+    assert any(counts.values())
