@@ -256,3 +256,24 @@ def test_list_items_are_counted_from_one(tmp_path: Path, plan) -> None:  # type:
     write(tmp_path / "units", 2025, "xa-muong-la", data)
     result = run("validate", "--plan", PLAN, tmp_path / "units")
     assert "'training (mục 1).audience'" in result.output, result.output
+
+
+def test_every_value_of_a_new_template_is_empty(plan) -> None:  # type: ignore[no-untyped-def]
+    """SPEC §6: the template's values are left empty (null), texts as well as figures: only the
+    unit and the year are written."""
+    from plan57.loading.yamlsafe import load_bytes
+    from plan57.render.template import new_submission
+
+    def leaves(node, at=()):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from leaves(v, at + (k,))
+        else:
+            yield at, node
+
+    for kind in {u.kind for u in plan.units}:
+        unit = next(u.id for u in plan.units if u.kind == kind)
+        data = load_bytes(new_submission(plan, unit, 2026).encode("utf-8"), "x.yaml").data
+        assert (data["unit"], data["year"]) == (unit, 2026)
+        filled = {at: v for at, v in leaves(data) if at not in (("unit",), ("year",)) and v is not None}
+        assert filled == {}, (unit, filled)

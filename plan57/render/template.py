@@ -73,8 +73,8 @@ def new_submission(
     doc["unit"] = unit_id
     doc["year"] = year
     doc["submitted"] = None
-    doc["reference"] = ""
-    doc["contact"] = CommentedMap(name="", position="", phone="", email=None)
+    doc["reference"] = None  # every value empty (null), texts too (SPEC §6)
+    doc["contact"] = CommentedMap(name=None, position=None, phone=None, email=None)
     for key in ("unit", "year", "submitted", "reference", "contact"):
         doc.yaml_add_eol_comment(model.model_fields[key].description or "", key)
     for block in plan.blocks_for(unit):
