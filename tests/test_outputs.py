@@ -173,6 +173,13 @@ def test_xlsx_targets_hold_the_figures_of_score_json(workbook) -> None:  # type:
         else:
             assert _num(row["Ngưỡng"]) == _dec(t["threshold"])
             assert _num(row["Giá trị"]) == pytest.approx(_dec(t["value"]), abs=1e-6)
+        # year 2026's own figure beside the verdict (SPEC §5.2): `current` for a milestone
+        now = t.get("current") or t
+        assert _num(row["Tử số năm 2026"]) == now["numerator"] and _num(row["Mẫu số năm 2026"]) == now["denominator"]
+        assert _num(row["Độ phủ năm 2026"]) == pytest.approx(_dec(now["coverage"]), abs=1e-6)
+        if not isinstance(now["value"], bool):
+            assert _num(row["Giá trị năm 2026"]) == pytest.approx(_dec(now["value"]), abs=1e-6)
+    assert any(t.get("current") for t in doc["targets"]), "the shipped 2026 data has milestones of 2025"
 
 
 def test_xlsx_annex_one_row_per_unit_with_numbers_and_dates(workbook, shipped) -> None:  # type: ignore[no-untyped-def]

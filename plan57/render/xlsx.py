@@ -145,10 +145,17 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         ("Đánh giá", 16, None),
         ("Năm của số liệu đánh giá", 12, None),
         (f"Giá trị năm {y - 1}", 12, _PCT),
+        # year Y's own figure beside a verdict of an earlier year (SPEC §5.2): the same as the
+        # verdict's figures for a target judged in Y
+        (f"Tử số năm {y}", 12, _INT),
+        (f"Mẫu số năm {y}", 12, _INT),
+        (f"Giá trị năm {y}", 12, _PCT),
+        (f"Độ phủ năm {y}", 10, _PCT),
     ]
     rows = []
     for t in c["targets"]:
         prev = t.get("previous")
+        now = t.get("current") or t
         rows.append(
             [
                 t["target"]["id"],
@@ -163,6 +170,10 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
                 t["status_label"],
                 t.get("judged_year") or y,
                 _number(prev.get("value")) if prev else None,
+                now["numerator"],
+                now["denominator"],
+                _number(now["value"]),
+                _number(now["coverage"]),
             ]
         )
     _sheet(wb, "Chỉ tiêu", heads, rows)
