@@ -1,5 +1,6 @@
 """Benchmark plan57 at national scale against its peers, in one run on one machine.
 
+    python -m pip install -e '.[test,bench]'  # what it compares against (ruamel.yaml's C loader)
     python bench/run.py                      # N = 100, 1000, 3400, 10000
     python bench/run.py --sizes 100 1000     # a quicker run (also --quick)
 
@@ -391,6 +392,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
+    try:  # a floor of the comparison: without it the run would end at its first mix
+        import ruamel.yaml.clib  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        sys.exit("bench: ruamel.yaml's C loader is not installed: python -m pip install -e '.[test,bench]'")
     quick = args.quick or args.sizes is not None
     SIZES = args.sizes or ([100, 1000] if args.quick else SIZES)
     # what users run has its bytecode compiled (pip does it when it installs): a checkout whose

@@ -428,12 +428,18 @@ def test_output_to_a_full_disk_is_vietnamese() -> None:
     assert not ENGLISH.search(proc.stderr), proc.stderr
 
 
-def test_a_broken_template_names_its_line_in_vietnamese(tmp_path: Path) -> None:
+def with_template(tmp_path: Path, source: str) -> tuple[Path, Any]:
+    """`report` with a user's template of this source: the template's path, and the run."""
     template = tmp_path / "mau.md.j2"
-    template.write_text("# Báo cáo\n{{ x \n", encoding="utf-8")
+    template.write_text(source, encoding="utf-8")
     r = runner.invoke(
         app, ["report", "--template", str(template), "--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
     )
+    return template, r
+
+
+def test_a_broken_template_names_its_line_in_vietnamese(tmp_path: Path) -> None:
+    template, r = with_template(tmp_path, "# Báo cáo\n{{ x \n")
     assert r.exit_code == 2
     assert f"mẫu báo cáo '{template}' có lỗi ở dòng 2: mẫu kết thúc giữa chừng" in r.stderr, r.stderr
 
@@ -454,11 +460,7 @@ def test_a_broken_template_names_its_line_in_vietnamese(tmp_path: Path) -> None:
 def test_a_template_error_is_said_in_vietnamese_at_its_line(tmp_path: Path, source: str, line: int, said: str) -> None:
     """A user's template error names its line, even where Jinja2 gives it only in its traceback
     (an undefined name), and what is wrong in Vietnamese before Jinja2's own words."""
-    template = tmp_path / "mau.md.j2"
-    template.write_text(source, encoding="utf-8")
-    r = runner.invoke(
-        app, ["report", "--template", str(template), "--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
-    )
+    template, r = with_template(tmp_path, source)
     assert r.exit_code == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
@@ -466,11 +468,7 @@ def test_a_template_error_is_said_in_vietnamese_at_its_line(tmp_path: Path, sour
 
 
 def test_a_template_that_fails_while_running_names_its_line(tmp_path: Path) -> None:
-    template = tmp_path / "mau.md.j2"
-    template.write_text("# a\n{{ 1 / 0 }}\n", encoding="utf-8")
-    r = runner.invoke(
-        app, ["report", "--template", str(template), "--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
-    )
+    template, r = with_template(tmp_path, "# a\n{{ 1 / 0 }}\n")
     assert r.exit_code == 2
     assert r.stderr.strip() == f"plan57: mẫu báo cáo '{template}' không chạy được ở dòng 2: ZeroDivisionError", r.stderr
 
