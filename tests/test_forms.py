@@ -248,6 +248,9 @@ def test_round_trip(tmp_path_factory: pytest.TempPathFactory, mini_plan: Plan, d
 
     yaml_text = filled_submission(mini_plan, result.data, path.name)
     assert "Nhập từ biểu mẫu Excel: xa-muong-la.xlsx" in yaml_text
+    from plan57.api import reads_back
+
+    assert reads_back(yaml_text, result.data)  # what import checks before it writes the file
     doc = load_bytes(yaml_text.encode(), "x.yaml")
     assert record(mini_plan, doc.data) == record(mini_plan, as_the_form_gives(mini_plan, original))
     target = Path(f"data/units/{original['year']}/{UNIT}.yaml")

@@ -1,13 +1,15 @@
 """Office documents (docx, xlsx) as the same bytes for the same input (SPEC §5: byte-identical
 output for identical input). Their libraries stamp the time of the run twice: on every entry of
-the zip package, and as the document's `modified` time (openpyxl sets it to the clock's time when
-it saves, whatever the workbook says)."""
+the zip package, and as the document's `modified` time (openpyxl's `save` sets it to the clock's
+time, whatever the workbook says). `FixedTimeZip` writes a package with fixed times as it goes;
+`stable_zip` mends a package already written."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from typing import Any
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 _CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
@@ -29,3 +31,18 @@ def stable_zip(raw: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, data)
     return out.getvalue()
+
+
+class FixedTimeZip(zipfile.ZipFile):
+    """A zip package being written whose every entry is dated ZIP_TIME, whether given as bytes
+    (`writestr`) or as a file on disk (`write`, which would take the file's time)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        fixed = zipfile.ZipInfo(name, ZIP_TIME)
+        fixed.compress_type = self.compression
+        super().writestr(fixed, data)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as fh:
+            self.writestr(arcname if arcname is not None else str(filename), fh.read())

@@ -223,8 +223,13 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
     if c["sample"]:
         wb.move_sheet(notes, offset=-len(wb.sheetnames) + 1)  # the notice is the first thing seen
         wb.active = 0
-    from plan57.base.zipfix import stable_zip
+    import zipfile
 
+    from openpyxl.writer.excel import ExcelWriter
+
+    from plan57.base.zipfix import FixedTimeZip
+
+    # not `wb.save`, which dates the workbook and its zip entries with the clock's time
     buf = io.BytesIO()
-    wb.save(buf)
-    return stable_zip(buf.getvalue())  # openpyxl stamps the clock's time as it saves
+    ExcelWriter(wb, FixedTimeZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    return buf.getvalue()
