@@ -87,6 +87,10 @@ def score(
     for note in ws.collection.notes:
         say(one_line(f"Ghi chú: {note}"))
     name_invalid(result, unit)
+    if explain and unit is not None:  # said, not silently dropped
+        say(
+            "plan57: ghi chú: --explain không dùng cùng --unit: thẻ điểm của đơn vị đã ghi số liệu và lý do từng đánh giá"
+        )
     if fmt == "json":
         from plan57.render.json import score_json, unit_dict
 

@@ -538,3 +538,13 @@ def test_import_of_a_pipe_says_it_is_no_file(tmp_path: Path) -> None:
     r = runner.invoke(app, ["import", str(fifo), "--plan", str(PLAN), "--units", str(tmp_path / "u")])
     assert r.exit_code == 2
     assert f"'{fifo}' không phải một tệp thường" in r.stderr and "không tìm thấy" not in r.stderr, r.stderr
+
+
+def test_explain_with_unit_is_said_to_add_nothing() -> None:
+    """`--explain` explains province-wide figures; with `--unit` it is not silently dropped."""
+    common = ["score", "--year", "2026", "--unit", "so-khcn", "--plan", str(PLAN), "--units", str(UNITS)]
+    plain = runner.invoke(app, common)
+    explained = runner.invoke(app, [*common, "--explain"])
+    assert explained.exit_code == plain.exit_code == 0
+    assert explained.stdout == plain.stdout
+    assert "--explain không dùng cùng --unit" in explained.stderr and "--explain" not in plain.stderr
