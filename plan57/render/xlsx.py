@@ -57,6 +57,10 @@ def _sheet(wb: Any, title: str, heads: list[tuple[str, int, str | None]], rows: 
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(i)].width = width
+    # the header row tall enough for its longest wrapped heading: Excel and LibreOffice keep a row's
+    # default height for a file written by a program, and a heading would run over the first row
+    lines = max(-(-len(text) * 11 // (10 * max(width - 1, 1))) for text, width, _ in heads)
+    ws.row_dimensions[1].height = 15 * max(lines, 1) + 3
     for row in rows:
         ws.append(row)
     for i, (_, _, fmt) in enumerate(heads, 1):
