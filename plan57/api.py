@@ -114,6 +114,16 @@ def check_year(plan: Plan, year: int) -> int:
     return year
 
 
+def invalid_after(ws: Workspace, year: int) -> dict[int, list[str]]:
+    """The invalid files of years after `year`, by year: a default year passes over a year whose
+    files all have errors (they count as not submitted), and they must still be named."""
+    later: dict[int, list[str]] = {}
+    for f in ws.collection.files:
+        if not f.valid and f.folder_year in ws.plan.years and f.folder_year > year:  # type: ignore[operator]
+            later.setdefault(f.folder_year, []).append(f.display)  # type: ignore[arg-type]
+    return dict(sorted(later.items()))
+
+
 def score(ws: Workspace, year: int | None) -> YearResult:
     from plan57.scoring.score import latest_year, score_year
 

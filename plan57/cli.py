@@ -345,6 +345,13 @@ def units(
         _fail(exc)
     for note in ws.collection.notes:
         typer.echo(one_line(f"Ghi chú: {note}"), err=True)
+    if year is None:  # a year whose files all have errors, passed over by the default year
+        from plan57.api import invalid_after
+        from plan57.render.diagnostics import later_invalid_note
+
+        later = later_invalid_note(the_year, invalid_after(ws, the_year))
+        if later:
+            typer.echo(later, err=True)
     wanted = {STATE_ALIAS.get(s.value, s.value) for s in state or []}
     rows = [
         r

@@ -40,13 +40,14 @@ def fail(error: Plan57Error) -> int:
     return 2
 
 
-def name_invalid(result: YearResult, unit: str | None = None) -> None:
-    """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's own)."""
-    from plan57.render.diagnostics import invalid_note
+def name_invalid(result: YearResult, unit: str | None = None, later: dict[int, list[str]] | None = None) -> None:
+    """Invalid files are never silently dropped: each is named on stderr (under --unit, the unit's
+    own), and so are those of later years a default year passed over (`later`)."""
+    from plan57.render.diagnostics import invalid_note, later_invalid_note
 
-    note = invalid_note(result, unit)
-    if note:
-        say(note)
+    for note in (invalid_note(result, unit), later_invalid_note(result.year, later or {})):
+        if note:
+            say(note)
 
 
 def strict_code(result: YearResult, strict: bool) -> int:
@@ -73,7 +74,7 @@ def score(
     no_cache: bool,
 ) -> int:
     """`plan57 score`: each target and task of a year."""
-    from plan57.api import open_workspace
+    from plan57.api import invalid_after, open_workspace
     from plan57.api import score as compute
     from plan57.validation.locate import did_you_mean
 
@@ -86,7 +87,7 @@ def score(
         return fail(exc)
     for note in ws.collection.notes:
         say(one_line(f"Ghi chú: {note}"))
-    name_invalid(result, unit)
+    name_invalid(result, unit, invalid_after(ws, result.year) if year is None else None)
     if explain and unit is not None:  # said, not silently dropped
         say(
             "plan57: ghi chú: --explain không dùng cùng --unit: thẻ điểm của đơn vị đã ghi số liệu và lý do từng đánh giá"
@@ -122,7 +123,7 @@ def report(
     no_cache: bool,
 ) -> int:
     """`plan57 report`: the synthesis report, on stdout or in a file."""
-    from plan57.api import open_workspace, parse_date, refuse_input_as_output, workspace_inputs
+    from plan57.api import invalid_after, open_workspace, parse_date, refuse_input_as_output, workspace_inputs
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
     from plan57.render.formats import check_suffix, choose
@@ -147,7 +148,7 @@ def report(
         for note in ws.collection.notes:
             say(one_line(f"Ghi chú: {note}"))
         warn_report_date(ws.plan, result.year, when)
-        name_invalid(result)
+        name_invalid(result, later=invalid_after(ws, result.year) if year is None else None)
         if output is None:
             assert isinstance(content, str)  # choose() sends binary formats to a file
             _write(content)

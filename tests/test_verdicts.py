@@ -357,6 +357,15 @@ def test_an_invalid_file_does_not_move_the_default_year(tmp_path, mini_plan, min
     ws = open_workspace(mini_plan_path, units)
     assert [f.valid for f in ws.collection.for_year(2026)] == [False]
     assert score(ws, None).year == 2025
+    # and the broken 2026 file is still named, by every command the default year serves
+    path = units / "2026" / "so-khcn.yaml"
+    for command in (["score"], ["report", "--date", "2025-12-15"], ["units"]):
+        r = RUNNER.invoke(app, [*command, "--plan", str(mini_plan_path), "--units", str(units)])
+        assert r.exit_code == 0, r.output
+        said = [line for line in r.stderr.splitlines() if "năm 2026 chưa có báo cáo nào được tính" in line]
+        assert len(said) == 1 and str(path) in said[0] and "--year 2026" in said[0], (command, r.stderr)
+    r = RUNNER.invoke(app, ["score", "--year", "2025", "--plan", str(mini_plan_path), "--units", str(units)])
+    assert "năm 2026" not in r.stderr, r.stderr  # a year chosen by name passes over nothing
 
 
 def _validate(units: Path) -> Any:

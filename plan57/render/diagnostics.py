@@ -69,6 +69,17 @@ def validation_output(
     return [one_line(f"Ghi chú: {n}") for n in notes], "\n".join(lines), code
 
 
+def later_invalid_note(year: int, later: dict[int, list[str]]) -> str | None:
+    """The stderr lines naming the invalid files of years after the default year `year`."""
+    lines = [
+        f"plan57: năm {y} chưa có báo cáo nào được tính (tệp của năm có lỗi hoặc là bản nháp) nên kết quả "
+        f"là của năm {year}; "
+        f"{len(files)} tệp có lỗi (xem bằng plan57 validate, chọn năm bằng --year {y}): " + ", ".join(files)
+        for y, files in later.items()
+    ]
+    return "\n".join(lines) or None
+
+
 def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
     """The stderr line naming the year's invalid files; under `--unit` only the unit's own file is
     named, the others are one count."""
