@@ -300,16 +300,19 @@ class Imported:
     skipped: Path | None = None  # an existing file kept (no --force)
 
 
-def reads_back(text: str, data: dict[str, Any]) -> bool:
-    """The YAML written from a form reads back, on both parse paths, as the data it was written from."""
+def reads_back(text: str, data: dict[str, Any]) -> str | None:
+    """Why the YAML written from a form does not read back, on both parse paths, as the data it
+    was written from (the parser's own words where it refuses the text); None when it does."""
     from plan57.loading.yamlsafe import LoadError, parse, parse_fast
 
     try:
         careful = parse(text, "").data
-    except LoadError:
-        return False
+    except LoadError as exc:
+        return "; ".join(d.message for d in exc.diagnostics) or "tệp không đọc lại được"
     fast = parse_fast(text)
-    return bool(careful == data and (fast is None or fast.data == data))
+    if careful == data and (fast is None or fast.data == data):
+        return None
+    return "số liệu đọc lại khác số liệu của biểu mẫu"
 
 
 def import_forms(
@@ -361,7 +364,8 @@ def import_forms(
             done.skipped = other
             continue
         text = filled_submission(plan, result.data, form.name)
-        if not reads_back(text, result.data):  # never replace a file with one that says less
+        why = reads_back(text, result.data)
+        if why is not None:  # never write, or replace a file with, one that says otherwise
             done.diagnostics.append(
                 Diagnostic(
                     result.display,
@@ -369,8 +373,8 @@ def import_forms(
                     0,
                     "error",
                     "import-unreadable",
-                    "plan57 không viết được số liệu của biểu mẫu thành tệp YAML đọc lại đúng như đã điền: "
-                    "không ghi tệp nào; hãy gửi biểu mẫu này cho người bảo trì plan57",
+                    f"tệp YAML viết từ biểu mẫu này không đọc lại được đúng như đã điền ({why}): không ghi tệp "
+                    "nào; nếu biểu mẫu không có gì bất thường, hãy gửi nó cho người bảo trì plan57",
                 )
             )
             continue

@@ -273,13 +273,18 @@ def _destination(wb: Any, name: str) -> tuple[str, int, int] | None:
 
 def _copied_sheet(wb: Any, sheet_name: str, names: set[str]) -> str | None:
     """Another sheet that copies the form's sheet: Excel's Move or Copy gives the copy its own
-    (sheet-scoped) names of the form's cells, and Excel and LibreOffice name it after the sheet
-    ("Báo cáo (2)", "Báo cáo_2"). A unit that fills the copy leaves the form's own cells empty."""
+    (sheet-scoped) names of the form's cells, and a copy made any way holds the unit's code in the
+    form's unit cell. A unit that fills the copy leaves the form's own cells empty. A sheet the
+    unit added for its own notes, whatever its name, is neither."""
+    where = _destination(wb, "unit")
+    unit_cell = wb[sheet_name].cell(where[1], where[2]).value if where is not None else None
     for ws in wb.worksheets:
         if ws.title == sheet_name:
             continue
         scoped = set(getattr(ws, "defined_names", {}) or {})
-        if ("unit" in scoped and scoped & names) or re.fullmatch(re.escape(sheet_name) + r"[ _]*\(?\d+\)?", ws.title):
+        if ("unit" in scoped and scoped & names) or (
+            where is not None and unit_cell not in (None, "") and ws.cell(where[1], where[2]).value == unit_cell
+        ):
             return str(ws.title)
     return None
 
