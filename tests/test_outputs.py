@@ -250,3 +250,16 @@ def test_xlsx_is_the_same_bytes_for_the_same_input(shipped) -> None:  # type: ig
     modified = re.search(r"<dcterms:modified[^>]*>([^<]*)<", core)
     assert created and modified and created.group(1) == modified.group(1) == "2026-12-15T08:00:00Z", core
     assert annex.render(shipped, DATE) == first
+
+
+def test_page_carries_the_budget_and_the_portal_posts(html_text: str, shipped) -> None:  # type: ignore[no-untyped-def]
+    """SPEC §8: every format carries the same figures: the funding spent (plan section V) and the
+    posts on the units' NQ57 portal sections, as the Markdown and Word reports give them."""
+    from plan57.base.numbers import vn_int
+
+    b, p = shipped.budget, shipped.portals
+    assert b.units and p.posts_units
+    assert (
+        f"Tổng kinh phí các đơn vị báo cáo đã chi: <b>{vn_int(b.total)} đồng</b> ({vn_int(b.units)} đơn vị" in html_text
+    )
+    assert f"tổng số tin, bài đã đăng: {vn_int(p.posts)} ({vn_int(p.posts_units)} đơn vị" in html_text

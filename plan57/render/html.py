@@ -295,8 +295,40 @@ def _targets(c: dict[str, Any]) -> str:
         + _table(f"Giá trị của từng chỉ tiêu năm {y} so với ngưỡng", heads, rows, "targets cards")
         + '<p class="legend"><span class="key goal"></span>vạch ngưỡng của chỉ tiêu. “Độ phủ” là tỷ lệ đơn vị'
         " thuộc diện áp dụng đã báo cáo số liệu; chỉ tiêu tính gộp chỉ được đánh giá “Đạt” khi độ phủ là 100%."
-        " Tỷ lệ được làm tròn xuống một chữ số thập phân.</p></section>"
+        " Tỷ lệ được làm tròn xuống một chữ số thập phân.</p>" + _portals(c["portals"]) + "</section>"
     )
+
+
+def _portals(p: dict[str, Any]) -> str:
+    """The NQ57 portal sections and their posts, as the other reports give them."""
+    if not (p["sections"] or p["posts_units"]):
+        return ""
+    said = f"{vn_int(p['sections'])} đơn vị có chuyên mục"
+    if p["posts_units"]:
+        said += (
+            f"; tổng số tin, bài đã đăng: {vn_int(p['posts'])} ({vn_int(p['posts_units'])} đơn vị ghi số tin, bài; "
+            "đơn vị để trống không được tính)"
+        )
+    return f"<p><b>Chuyên mục NQ57 trên cổng/trang thông tin điện tử:</b> {said}.</p>"
+
+
+def _budget(b: dict[str, Any], number: int) -> str:
+    """Funding spent (plan section V), as the other reports give it."""
+    out = [f'<section id="kinh-phi"><h2>{number}. Kinh phí thực hiện (mục V của Kế hoạch)</h2>']
+    if not b["units"]:
+        out.append("<p>Chưa có đơn vị nào báo cáo kinh phí đã chi.</p>")
+    else:
+        out.append(
+            f"<p>Tổng kinh phí các đơn vị báo cáo đã chi: <b>{vn_int(b['total'])} đồng</b> ({vn_int(b['units'])} "
+            "đơn vị ghi kinh phí; đơn vị để trống không được tính), trong đó:</p><ul>"
+            + "".join(
+                f"<li>{h(k['label'])}: {vn_int(k['total'])} đồng ({vn_int(k['units'])} đơn vị)</li>"
+                for k in b["by_kind"]
+            )
+            + "</ul>"
+        )
+    out.append("</section>")
+    return "".join(out)
 
 
 def _trends(c: dict[str, Any]) -> str:
@@ -546,6 +578,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
         _tasks(c),
         _channels(c),
         _feedback(c),
+        _budget(c["budget"], 7 if c["feedback"] else 6),  # after section 6 when there is one
         _annex(c),
         "\n</main>\n",
         f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo Quyết định số"
