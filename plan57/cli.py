@@ -186,7 +186,7 @@ def schema(
     try:
         the_plan, plan_path = open_plan(plan)
         text = json.dumps(json_schema(the_plan), ensure_ascii=False, indent=2) + "\n"
-        if output is None:
+        if output is None or str(output) == "-":  # `-o -`: standard output, as `report` reads it
             typer.echo(text, nl=False)
         else:
             refuse_input_as_output(output, [plan_path])

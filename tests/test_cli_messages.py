@@ -507,6 +507,8 @@ def test_report_to_a_dash_is_standard_output(tmp_path: Path, monkeypatch: pytest
     assert to_dash.exit_code == 0 and to_dash.stdout == plain.stdout != ""
     r = runner.invoke(app, ["report", "-o", "-", "--format", "docx", *common])
     assert r.exit_code == 2 and "hãy ghi ra tệp" in r.stderr, r.stderr
+    schema = runner.invoke(app, ["schema", "-o", "-", "--plan", str(PLAN)])
+    assert schema.exit_code == 0 and schema.stdout == runner.invoke(app, ["schema", "--plan", str(PLAN)]).stdout
     assert list(tmp_path.iterdir()) == []
 
 
