@@ -1079,3 +1079,6 @@ def test_a_unit_without_a_valid_report_is_not_judged_short_where_it_has_no_figur
         assert "không có số liệu (chưa gửi)" in figures, figures
         assert verdict == ("Chưa đạt" if measure[target] == "share" else "Chưa có số liệu"), (target, verdict)
     assert {measure[row[0]] for row in rows} > {"share"}
+    # its tasks: nothing is known of its work, which is not "did nothing" (SPEC §4)
+    tasks = [line.split("\t") for line in r.stdout.splitlines() if line.startswith("NV ")]
+    assert tasks and all(t[2:] == ["không có số liệu (chưa gửi)", "Chưa có số liệu"] for t in tasks), tasks

@@ -225,6 +225,10 @@ def unit_grid(result: YearResult, unit_id: str) -> Grid:
         grid.add(t.target.id, t.target.label, figures, verdict)
     for task in result.tasks:
         if unit_id in task.leads_expected:
+            if unit_id in task.leads_unreported:  # no valid report: nothing is known of its work (SPEC §4)
+                figures = f"không có số liệu ({STATE_LABEL[row.state].lower()})"
+                grid.add(f"NV {task.task.id}", "Chủ trì nhiệm vụ", figures, Cell("Chưa có số liệu", "yellow"))
+                continue
             done = unit_id in task.leads_done
             grid.add(
                 f"NV {task.task.id}",
