@@ -935,3 +935,12 @@ def test_a_sheet_the_unit_added_is_no_copy(tmp_path: Path, mini_plan: Plan, titl
     wb.save(path)
     assert not [m for m in messages(path, mini_plan) if "bản chép" in m]
     assert check_form(path, mini_plan).data is not None
+
+
+def test_no_form_label_speaks_of_yaml_quotes(tmp_path: Path, mini_plan: Plan) -> None:
+    """The YAML template asks for a phone number in quotes; a cell takes it as typed, and a clerk
+    who typed the quotes would keep them in the data."""
+    wb = openpyxl.load_workbook(make_form(tmp_path, mini_plan))
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("Số điện thoại" in t for t in texts)
+    assert not [t for t in texts if "ngoặc kép" in t], [t for t in texts if "ngoặc kép" in t]

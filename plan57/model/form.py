@@ -142,6 +142,7 @@ def label_of(description: str | None) -> str:
     text = (description or "").split(" — chỉ tiêu")[0]
     for yaml_word, form_word in (
         (" (true/false)", ""),
+        (", đặt trong ngoặc kép", ""),  # YAML's quotes: a cell takes the number as typed
         ("(http/https)", "(bắt đầu bằng http:// hoặc https://)"),
     ):
         text = text.replace(yaml_word, form_word)
