@@ -44,7 +44,10 @@ def open_workspace(
 ) -> Workspace:
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
-    collection = validate_tree(units_dir, the_plan, max_size, cache=cache)
+    from plan57.scoring.score import readings
+
+    # the workers that validate the files also work out what scoring reads from each one
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=readings)
     for problem in collection.layout:
         if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
             raise UsageError(f"{problem.path}: {problem.message}")

@@ -679,6 +679,7 @@ _LOOPS = {
         "{% for d in f.difficulties %}\n  - {{ d | md }}\n{% endfor %}\n{% endfor %}"
     ),
     "note_lines": "{% for n in notes %}\n- Ghi chú của {{ n.unit | md }}: {{ n.text | md }}\n{% endfor %}",
+    "md_names": '{{ names | map("md") | join("; ") }}',
     "event_list": (
         "{% for e in events %}{{ e.unit | md }}: {{ e.event.name | md }}{% if e.event.participants is not none %}"
         " ({{ e.event.participants | num }} người tham dự){% endif %}{{ '; ' if not loop.last }}{% endfor %}"
@@ -739,19 +740,21 @@ def test_each_section_filter_prints_what_its_loop_printed(
             "feedback": feedback,
             "notes": notes,
             "events": events,
+            "names": [n["text"] for n in notes],
         }
     )
     calls = {
         "training_rows": "{{ trainings | training_rows(audiences) }}",
         "feedback_items": '{{ feedback | feedback_items("difficulties") }}',
         "note_lines": "{{ notes | note_lines }}",
+        "md_names": "{{ names | md_names }}",
         "event_list": "{{ events | event_list }}",
         "event_lines": "{{ events | event_lines }}",
     }
     for name, loop in _LOOPS.items():
         before = env.from_string(loop).render(**data)
         after = env.from_string(calls[name]).render(**data)
-        lines = before.removesuffix("\n") if name != "event_list" else before
+        lines = before.removesuffix("\n") if name not in ("event_list", "md_names") else before
         assert after == lines, name
 
 

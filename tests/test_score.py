@@ -1082,3 +1082,26 @@ def test_a_unit_without_a_valid_report_is_not_judged_short_where_it_has_no_figur
     # its tasks: nothing is known of its work, which is not "did nothing" (SPEC §4)
     tasks = [line.split("\t") for line in r.stdout.splitlines() if line.startswith("NV ")]
     assert tasks and all(t[2:] == ["không có số liệu (chưa gửi)", "Chưa có số liệu"] for t in tasks), tasks
+
+
+def test_readings_worked_out_by_the_workers_give_what_scoring_here_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validation workers work out each valid record's readings (what scoring takes from it)
+    beside the record; scoring on them gives exactly what scoring gives reading each record itself:
+    every figure, verdict and unit contribution, and the annex rows."""
+    import plan57.validation.validate as validate
+
+    monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 2)  # the shipped files, in worker processes
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    dated = [f for f in ws.collection.files if f.valid and f.record and f.record.get("submitted")]
+    assert dated and all(f.derived is not None for f in dated)
+    derived = [f.derived for f in ws.collection.files]
+    for year in (2025, 2026):
+        given = score(ws, year)
+        for f in ws.collection.files:
+            f.derived = None
+        here = score(ws, year)
+        for f, d in zip(ws.collection.files, derived):
+            f.derived = d
+        assert score_dict(given) == score_dict(here)
+        assert [t.contributions for t in given.targets] == [t.contributions for t in here.targets]
+        assert given.rows == here.rows

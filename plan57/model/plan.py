@@ -257,6 +257,11 @@ class Plan(_Model):
         return {u.id: i for i, u in enumerate(self.units)}
 
     @cached_property
+    def target_number(self) -> dict[str, int]:
+        """Each target's place in the plan's order."""
+        return {t.id: i for i, t in enumerate(self.targets)}
+
+    @cached_property
     def task_index(self) -> dict[str, Task]:
         return {t.id: t for t in self.tasks}
 
@@ -280,7 +285,21 @@ class Plan(_Model):
         return a.all or unit.kind in a.kinds or unit.id in a.units
 
     def expected_units(self, target: Target) -> list[Unit]:
-        return [u for u in self.units if self.applies(target, u)]
+        """The registry units the target applies to, in registry order (worked out once per
+        target: each year's measure and the report ask again; the list is shared, not to be changed)."""
+        known = self._expected_of.get(target.id)
+        if known is None or known[0] is not target:
+            known = self._expected_of[target.id] = (target, [u for u in self.units if self.applies(target, u)])
+        return known[1]
+
+    @cached_property
+    def _expected_of(self) -> dict[str, tuple[Target, list[Unit]]]:
+        return {}
+
+    @cached_property
+    def derived(self) -> dict[Any, Any]:
+        """Lookups the other layers work out from the plan once, keyed by their own names."""
+        return {}
 
     def blocks_for(self, unit: Unit) -> list[str]:
         """The submission blocks this unit's targets read, in target order (worked out once per

@@ -83,6 +83,12 @@ def annex_rows(rows: list[Any], ratio_targets: list[Any], names: dict[str, str],
     return "\n".join(lines)
 
 
+def md_names(names: list[Any]) -> str:
+    """Names as inert Markdown, joined by "; " (what `map("md") | join("; ")` gives, without
+    Jinja's per-item call: a task's leads are thousands of xã at 3,400 units)."""
+    return "; ".join(map(md, names))
+
+
 def training_rows(trainings: list[Any], audiences: dict[str, str]) -> str:
     """The body of the table of trainings, one line per programme (a filter, as `annex_rows`)."""
     return "\n".join(
@@ -148,6 +154,7 @@ def _environment(sandboxed: bool) -> Any:
         vndate=vn_date,
         ratio=ratio_text,
         annex_rows=annex_rows,
+        md_names=md_names,
         training_rows=training_rows,
         feedback_items=feedback_items,
         note_lines=note_lines,

@@ -18,7 +18,7 @@ from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, Y
 
 _PROPERTIES = ("status_label",)
 # per-unit detail a report does not show: each target's contributions and expected units
-_LEAVE_OUT = {"TargetResult": frozenset({"contributions", "expected"})}
+_LEAVE_OUT = {"TargetResult": frozenset({"contributions_of", "expected"})}
 _SCALARS = (str, int, float, bool, Fraction, dt.date, type(None))
 
 

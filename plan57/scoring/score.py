@@ -61,6 +61,9 @@ class YearData:
     _task_reports: dict[str, list[tuple[Unit, dict[str, Any]]]] | None = field(default=None, repr=False, compare=False)
     # each ratio target's (numerator, denominator) by unit, as measured: the annex shows them again
     pairs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
+    # each valid submission's readings (`readings`), by unit: those the validation workers worked
+    # out come with the files, the others are worked out here when first needed
+    _readings: dict[str, Readings] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, plan: Plan, coll: Collection, year: int) -> YearData:
@@ -71,12 +74,27 @@ class YearData:
                 files.setdefault(f.unit_id, []).append(f)
             if not f.valid:
                 invalid.append(f)
-        records = {
-            uid: fs[0].record
-            for uid, fs in files.items()
-            if len(fs) == 1 and fs[0].valid and fs[0].record is not None and fs[0].record.get("submitted")
-        }
-        return cls(year, records, files, invalid)
+        records = {}
+        given = {}
+        for uid, fs in files.items():
+            if len(fs) == 1 and fs[0].valid and fs[0].record is not None and fs[0].record.get("submitted"):
+                records[uid] = fs[0].record
+                if fs[0].derived is not None:
+                    given[uid] = fs[0].derived
+        data = cls(year, records, files, invalid)
+        data._readings = given
+        return data
+
+    def readings(self, plan: Plan) -> dict[str, Readings]:
+        """Each valid submission's readings, by unit."""
+        known = self._readings
+        if known is None:
+            known = self._readings = {}
+        if len(known) < len(self.records):
+            for uid, record in self.records.items():
+                if uid not in known:
+                    known[uid] = readings(plan, record)
+        return known
 
     def state(self, plan: Plan, unit_id: str) -> str:
         """on_time, late, invalid, or missing (no file, or only a draft without a sending date)."""
@@ -174,7 +192,10 @@ class TargetResult:
     status: str
     baseline_year: int | None
     expected: list[str]
-    contributions: list[Contribution] = field(default_factory=list)
+    # what each expected unit brought: a list, or the function that works it out when first asked
+    contributions_of: list[Contribution] | Callable[[], list[Contribution]] = field(
+        default_factory=list, repr=False, compare=False
+    )
     judged_year: int = 0
     current: Point | None = None  # Y's own measure, when judged_year < Y
     history: list[Point] = field(default_factory=list)  # every year ≤ Y with any submission
@@ -183,6 +204,14 @@ class TargetResult:
     @property
     def status_label(self) -> str:
         return STATUS_LABEL[self.status]
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """What each expected unit brought to the verdict's measure (`--explain`, `--unit`)."""
+        found = self.contributions_of
+        if callable(found):
+            found = self.contributions_of = found()
+        return found
 
 
 @dataclass
@@ -347,93 +376,171 @@ class _Measured:
     numerator: int | None = None
     denominator: int | None = None
     coverage: Fraction | None = None
-    contributions: list[Contribution] = field(default_factory=list)
+    contributions: Callable[[], list[Contribution]] = list  # worked out when asked for
+
+
+# ---- readings: what scoring reads from one submission ------------------------------------------
+#
+# A reading is all a measure takes from one valid submission for one target, worked out from that
+# record alone: the validation workers work it out beside each record (SPEC §4 is unchanged: a
+# reading is the unit's own contribution; missing units, coverage and verdicts are the measure's).
+
+Reading = tuple[Any, ...] | None
+Readings = tuple[Reading, ...]  # one per target, in the plan's order
+
+
+def readings(plan: Plan, record: Record) -> Readings:
+    """A valid submission's reading for every target of the plan, in the plan's order."""
+    return tuple(reading(target, record) for target in plan.targets)
+
+
+def reading(target: Target, rec: Record) -> Reading:
+    """What the target takes from one unit's submission:
+
+    - share: (met, note, value);
+    - ratio: (numerator, denominator, met, note), both sums None when a field it reads is empty;
+    - totals_at_least: (met, complete, values), or None without the target's block;
+    - covers: (values of the list's key it requires, all values of that key), or None without the list.
+    """
+    m = target.measure
+    if m == "share":
+        v = _value(rec, _keys(target.field or ""))
+        least = target.at_least
+        ok = (v is True) if least is None else (type(v) is int and v >= least)
+        return (ok, "blank" if v is None else "", v)
+    if m == "ratio":
+        pair = _pair(rec, target)
+        if pair is None:
+            return (None, None, None, "blank" if _block_present(rec, target) else "no_block")
+        a, b = pair
+        thr: Fraction = target.threshold  # type: ignore[assignment]
+        return (a, b, None if b == 0 else a * thr.denominator >= thr.numerator * b, "")  # exact, no Fraction
+    if m == "totals_at_least":
+        if not _block_present(rec, target):
+            return None
+        least = target.at_least or 1
+        values = tuple(_value(rec, _keys(p)) for p in target.fields)
+        # a field not reported counts as 0 against the least, and nothing in the totals
+        met = all((0 if v is None else v) >= least for v in values)
+        return (met, all(v is not None for v in values), values)
+    # covers
+    block, _, key = (target.field or "").partition(".")
+    items = rec.get(block)
+    if items is None:
+        return None
+    mine = frozenset(item.get(key) for item in items if isinstance(item, dict))
+    return (mine & frozenset(target.values), mine)
+
+
+def _position(plan: Plan, target: Target) -> int | None:
+    """The target's place among the plan's targets (its reading's place), None if not the plan's."""
+    i = plan.target_number.get(target.id)
+    return i if i is not None and plan.targets[i] is target else None
+
+
+def _read(plan: Plan, target: Target, data: YearData, expected: list[Unit]) -> list[tuple[str, Any]]:
+    """(unit, its reading) for each expected unit; False for a unit without a valid submission
+    that year, None for one whose submission lacks the target's block (totals, covers)."""
+    i = _position(plan, target)
+    if i is None:  # a target the plan does not hold: read each record now
+        records = data.records
+        return [(u.id, reading(target, records[u.id]) if u.id in records else False) for u in expected]
+    known = data.readings(plan)
+    return [(u.id, known[u.id][i] if u.id in known else False) for u in expected]
 
 
 def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | None = None) -> _Measured:
     """The target on one year's files: value, sums and coverage (SPEC §4). Blanks are not data.
-    `expected` is `plan.expected_units(target)`, when the caller has it already."""
+    `expected` is `plan.expected_units(target)`, when the caller has it already. Each unit's
+    contribution is worked out when first asked for (`--explain`, `--unit`): a report shows none."""
     if expected is None:
         expected = plan.expected_units(target)
-    records = [(u.id, data.records.get(u.id)) for u in expected]
-    n_expected = len(records)
+    read: list[tuple[str, Any]] = (
+        _read(plan, target, data, expected) if data.records else [(u.id, False) for u in expected]
+    )
+    n_expected = len(read)
     m = target.measure
+
+    def contributions() -> list[Contribution]:
+        return _contributions(plan, target, data, read)
+
     if m == "share":
         # a unit that is missing, invalid or left the field empty does not meet it: coverage is 1
-        contribs = []
-        keys = _keys(target.field or "")
-        least = target.at_least
-        n = 0
-        for uid, rec in records:
-            v = _value(rec, keys)
-            ok = (v is True) if least is None else (type(v) is int and v >= least)
-            n += ok
-            note = data.state(plan, uid) if rec is None else ("blank" if v is None else "")
-            contribs.append(_new((uid, None, None, ok, note, v)))
+        n = sum(1 for _, r in read if r is not False and r[0])
         return _Measured(
             Fraction(n, n_expected) if n_expected else None,
             n,
             n_expected,
             Fraction(1) if n_expected else None,
-            contribs,
+            contributions,
         )
     coverage_of: Callable[[int], Fraction | None] = lambda have: Fraction(have, n_expected) if n_expected else None  # noqa: E731
     if m == "ratio":
-        contribs, num, den, have = [], 0, 0, 0
-        thr: Fraction = target.threshold  # type: ignore[assignment]
-        t_num, t_den = thr.numerator, thr.denominator
+        num, den, have = 0, 0, 0
         pairs = data.pairs[target.id] = {}
-        for uid, rec in records:
-            pair = _pair(rec, target)
-            if pair is not None:
-                a, b = pairs[uid] = pair
+        for uid, r in read:
+            if r is not False and r[0] is not None:
+                a, b = pairs[uid] = r[0], r[1]
                 num, den, have = num + a, den + b, have + 1
-                met = None if b == 0 else a * t_den >= t_num * b  # exact, without a Fraction
-                contribs.append(_new((uid, a, b, met, "", None)))
-            else:
-                note = (
-                    data.state(plan, uid) if rec is None else ("blank" if _block_present(rec, target) else "no_block")
-                )
-                contribs.append(_new((uid, None, None, None, note, None)))
         value = Fraction(num, den) if have and den > 0 else None
-        return _Measured(value, num if have else None, den if have else None, coverage_of(have), contribs)
+        return _Measured(value, num if have else None, den if have else None, coverage_of(have), contributions)
     if m == "totals_at_least":
-        least = target.at_least or 1
-        names = target.fields
-        paths = [_keys(p) for p in names]
-        totals = [0] * len(paths)
-        any_value, have, contribs = False, 0, []
-        for uid, rec in records:
-            if rec is None or not _block_present(rec, target):
+        totals = [0] * len(target.fields)
+        any_value, have = False, 0
+        for _, r in read:
+            if not r:  # no valid submission, or no block
                 continue
-            values = [_value(rec, keys) for keys in paths]
-            met, complete = True, True
-            for i, v in enumerate(values):
-                if v is None:  # not reported: it counts as 0 against the least, and nothing in the totals
-                    complete, met = False, met and 0 >= least
-                else:
-                    totals[i] += v
+            _, complete, values = r
+            for j, v in enumerate(values):
+                if v is not None:
+                    totals[j] += v
                     any_value = True
-                    met = met and v >= least
             have += complete
-            contribs.append(_new((uid, None, None, met, "", dict(zip(names, values)))))
+        least = target.at_least or 1
         holds = all(t >= least for t in totals) if any_value else None
-        return _Measured(holds, coverage=coverage_of(have), contributions=contribs)
+        return _Measured(holds, coverage=coverage_of(have), contributions=contributions)
     # covers: the values seen across the units' lists cover the required ones
-    block, _, key = (target.field or "").partition(".")
     seen: set[Any] = set()
-    contribs = []
     have = 0
-    wanted = set(target.values)
-    for uid, rec in records:
-        items = rec.get(block) if rec is not None else None
-        if items is None:
-            continue
-        have += 1
-        mine = {item.get(key) for item in items if isinstance(item, dict)}
-        seen |= mine
-        contribs.append(Contribution(uid, met=bool(mine & wanted), note=", ".join(sorted(map(str, mine & wanted)))))
-    return _Measured(wanted <= seen if have else None, coverage=coverage_of(have), contributions=contribs)
+    for _, r in read:
+        if r:
+            have += 1
+            seen |= r[1]
+    return _Measured(
+        set(target.values) <= seen if have else None, coverage=coverage_of(have), contributions=contributions
+    )
+
+
+def _contributions(plan: Plan, target: Target, data: YearData, read: list[tuple[str, Any]]) -> list[Contribution]:
+    """What each expected unit brought to the target, from its reading (see `measure`)."""
+    m = target.measure
+    out = []
+    if m == "share":
+        for uid, r in read:
+            if r is False:
+                out.append(_new((uid, None, None, False, data.state(plan, uid), None)))
+            else:
+                ok, note, v = r
+                out.append(_new((uid, None, None, ok, note, v)))
+    elif m == "ratio":
+        for uid, r in read:
+            if r is False:
+                out.append(_new((uid, None, None, None, data.state(plan, uid), None)))
+            else:
+                a, b, met, note = r
+                out.append(_new((uid, a, b, met, note, None)))
+    elif m == "totals_at_least":
+        names = target.fields
+        for uid, r in read:
+            if r:
+                met, _, values = r
+                out.append(_new((uid, None, None, met, "", dict(zip(names, values)))))
+    else:
+        for uid, r in read:
+            if r:
+                wanted_mine = r[0]
+                out.append(Contribution(uid, met=bool(wanted_mine), note=", ".join(sorted(map(str, wanted_mine)))))
+    return out
 
 
 def status_of(
@@ -528,7 +635,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
         status=p.status,
         baseline_year=p.baseline_year,
         expected=[u.id for u in expected],
-        contributions=judged_measure.contributions,
+        contributions_of=judged_measure.contributions,
         judged_year=judged,
         current=points[year] if judged < year else None,
         history=[points[y] for y in sorted(points) if years[y].records],
@@ -539,10 +646,16 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
 def expected_leads(plan: Plan, task: Task) -> list[str]:
     """The registry units the task's lead agencies select, less any unit the task names
     individually as a coordinator and reaches only through a kind-wide group (SPEC §4: Sở VHTTDL
-    and Sở KHCN guide tasks 1a and 1b; they are not expected leads of them)."""
+    and Sở KHCN guide tasks 1a and 1b; they are not expected leads of them). Worked out once per
+    task; the list is shared, not to be changed."""
+    memo = plan.derived.get(("leads", task.id))
+    if memo is not None and memo[0] is task:
+        return memo[1]  # type: ignore[no-any-return]
     named = {s.unit for s in task.leads if s.unit is not None}
     coordinators = {s.unit for s in task.coordinators if s.unit is not None}
-    return [u.id for u in plan.select(task.leads) if u.id in named or u.id not in coordinators]
+    leads = [u.id for u in plan.select(task.leads) if u.id in named or u.id not in coordinators]
+    plan.derived[("leads", task.id)] = (task, leads)
+    return leads
 
 
 def _did_task(report: Record | None) -> bool:
@@ -552,6 +665,10 @@ def _did_task(report: Record | None) -> bool:
     return (report.get("activities") or 0) >= 1 or bool(report.get("events"))
 
 
+def _event_date(event: Record) -> dt.date:
+    return event["date"]  # type: ignore[no-any-return]
+
+
 def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     leads = expected_leads(plan, task)
     lead_set = set(leads)
@@ -559,17 +676,23 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     activities = 0
     products = {k.id: 0 for k in plan.product_kinds}
     key_days = {k.date: [] for k in plan.key_days}  # type: dict[str, list[tuple[str, Record]]]
+    # a key day by (month, day), as an event's date gives them without formatting it
+    key_day_of = {(int(d[:2]), int(d[3:])): events_of for d, events_of in key_days.items()}
     for unit, report in data.task_reports(plan, task.id):
-        reporters.append(unit.id)
+        uid = unit.id
+        reporters.append(uid)
         activities += report.get("activities") or 0
         for kind, n in (report.get("products") or {}).items():
             products[kind] = products.get(kind, 0) + (n or 0)
-        unit_events = sorted(report.get("events") or [], key=lambda e: e["date"])
+        unit_events = report.get("events") or []
+        if len(unit_events) > 1:
+            unit_events = sorted(unit_events, key=_event_date)
         for ev in unit_events:
-            events.append((unit.id, ev))
-            md = ev["date"].strftime("%m-%d")
-            if md in key_days:
-                key_days[md].append((unit.id, ev))
+            events.append((uid, ev))
+            day = ev["date"]
+            on_key_day = key_day_of.get((day.month, day.day))
+            if on_key_day is not None:
+                on_key_day.append((uid, ev))
         if unit.id in lead_set and _did_task(report):
             done.append(unit.id)
     status = "insufficient_data" if not leads else ("met" if len(done) == len(leads) else "not_met")
@@ -648,30 +771,39 @@ def portals_of(rows: list[UnitRow]) -> Portals:
 
 
 def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
-    rec = data.records.get(unit.id)
-    files = data.files.get(unit.id) or []
+    uid = unit.id
+    rec = data.records.get(uid)
+    files = data.files.get(uid)
     ratios = {}
     for t in ratio_targets:
         measured = data.pairs.get(t.id)
         if measured is not None:  # the target's measure on this year's files
-            pair = measured.get(unit.id)
+            pair = measured.get(uid)
         elif plan.applies(t, unit):
             pair = _pair(rec, t)
         else:
             pair = None
         if pair is not None:
             ratios[t.id] = pair
+    if not files:
+        shown = None
+    else:
+        shown = files[0].display if len(files) == 1 else ", ".join(f.display for f in files)
+    if rec is None:
+        return UnitRow(unit, state, shown, None, None, None, ratios, False)
+    plan_block = rec.get("implementation_plan")
+    portal = rec.get("portal_section")
     return UnitRow(
         unit=unit,
         state=state,
-        file=", ".join(f.display for f in files) or None,
-        submitted=rec["submitted"] if rec else None,
-        plan_issued=get(rec, "implementation_plan.issued") if rec else None,
-        portal_section=get(rec, "portal_section.exists") if rec else None,
+        file=shown,
+        submitted=rec["submitted"],
+        plan_issued=plan_block.get("issued") if plan_block else None,
+        portal_section=portal.get("exists") if portal else None,
         ratios=ratios,
-        sample=bool(rec and rec.get("sample")),
-        budget_vnd=get(rec, "budget_vnd") if rec else None,
-        portal_posts=get(rec, "portal_section.posts") if rec else None,
+        sample=bool(rec.get("sample")),
+        budget_vnd=rec.get("budget_vnd"),
+        portal_posts=portal.get("posts") if portal else None,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ class FileResult:
     record: dict[str, Any] | None = None  # the validated submission, as plain data
     unit_id: str | None = None  # the registry unit this file is filed for, if any
     unit_loc: tuple[int, int] = (1, 1)  # where `unit:` stands, for cross-file diagnostics
+    derived: Any = None  # what the caller's `derive` worked out from the valid record, if it ran
 
     @property
     def valid(self) -> bool:
@@ -340,10 +341,14 @@ def validate_tree(
     years: Iterable[int] | None = None,
     cache: bool = True,
     records: bool = True,
+    derive: Derive | None = None,
 ) -> Collection:
     """Validate every submission below units_dir, with the cross-file rules.
 
-    With records=False (validation only), results served from the cache carry no data.
+    With records=False (validation only), results served from the cache carry no data. `derive`,
+    when given, is worked out from each valid record by the workers that validate it, beside the
+    record (`FileResult.derived`); a record read from the cache, or validated in this process,
+    has none: the caller works it out when it needs it.
     """
     if not units_dir.exists():
         return Collection(
@@ -355,7 +360,7 @@ def validate_tree(
     if years is not None:
         wanted = set(years)
         found = [(p, y) for p, y in found if y in wanted]
-    return _validate_found(found, layout, plan, max_size, cache, records)
+    return _validate_found(found, layout, plan, max_size, cache, records, derive)
 
 
 def validate_paths(
@@ -390,6 +395,8 @@ def find_paths(paths: Iterable[Path]) -> tuple[list[tuple[Path, int | None]], li
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 _WORKER_PLAN: Plan | None = None
+Derive = Callable[["Plan", dict[str, Any]], Any]
+_WORKER_DERIVE: Derive | None = None
 
 
 def _validate_found(
@@ -399,6 +406,7 @@ def _validate_found(
     max_size: int,
     cache: bool = True,
     records: bool = True,
+    derive: Derive | None = None,
 ) -> Collection:
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
@@ -407,7 +415,7 @@ def _validate_found(
     results, pending, used = _cached(found, store, max_size)
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
-    outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store)
+    outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store, derive)
     for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
@@ -515,8 +523,9 @@ def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int 
 
 Job = tuple[Path, int | None, int, str]  # path, folder year, size limit, path as shown
 # A worker's result as plain data, cheap to send back: the diagnostics (line, col, severity, code,
-# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands
-Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int]]
+# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands,
+# and what `derive` worked out from a valid record
+Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int], Any]
 Outcome = tuple[str | None, "FileResult | Plain | None"]  # cache key, result (None: the cache has it)
 _WORKER_STORE: Any = None
 
@@ -548,7 +557,9 @@ def _one_plain(job: Job) -> tuple[str | None, Plain | None]:
         return key, None
     record = None if result.record is None else pickle.dumps(result.record, pickle.HIGHEST_PROTOCOL)
     diagnostics = [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics]
-    return key, (diagnostics, record, result.unit_id, result.unit_loc)
+    derive = _WORKER_DERIVE
+    derived = derive(_WORKER_PLAN, result.record) if derive is not None and result.valid else None  # type: ignore[arg-type]
+    return key, (diagnostics, record, result.unit_id, result.unit_loc, derived)
 
 
 def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records: bool) -> FileResult:
@@ -556,7 +567,7 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
 
     from plan57.loading.cache import VALID
 
-    diagnostics, blob, unit_id, unit_loc = plain
+    diagnostics, blob, unit_id, unit_loc, derived = plain
     record = None if blob is None else (pickle.loads(blob) if records else VALID)
     return FileResult(
         path=path,
@@ -566,14 +577,15 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
         record=record,
         unit_id=unit_id,
         unit_loc=unit_loc,
+        derived=derived if records else None,
     )
 
 
-def _run(jobs: list[Job], plan: Plan, store: Any = None) -> Iterator[Outcome]:
+def _run(jobs: list[Job], plan: Plan, store: Any = None, derive: Derive | None = None) -> Iterator[Outcome]:
     """Each job's outcome, in order, as the workers finish them: the caller takes in each result
     while the workers go on with the next ones."""
-    global _WORKER_PLAN, _WORKER_STORE
-    _WORKER_PLAN, _WORKER_STORE = plan, store
+    global _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE
+    _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE = plan, store, derive
     if not jobs:
         return
     from plan57.model.submission import submission_model
