@@ -93,7 +93,7 @@ class YearData:
         if len(known) < len(self.records):
             for uid, record in self.records.items():
                 if uid not in known:
-                    known[uid] = readings(plan, record)
+                    known[uid] = readings(plan, record)  # type: ignore[assignment]  # dated: never None
         return known
 
     def state(self, plan: Plan, unit_id: str) -> str:
@@ -389,8 +389,11 @@ Reading = tuple[Any, ...] | None
 Readings = tuple[Reading, ...]  # one per target, in the plan's order
 
 
-def readings(plan: Plan, record: Record) -> Readings:
-    """A valid submission's reading for every target of the plan, in the plan's order."""
+def readings(plan: Plan, record: Record) -> Readings | None:
+    """A valid submission's reading for every target of the plan, in the plan's order (None for
+    a draft, without a sending date: no year scores it)."""
+    if not record.get("submitted"):
+        return None
     return tuple(reading(target, record) for target in plan.targets)
 
 
