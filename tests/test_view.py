@@ -61,3 +61,17 @@ def test_percent_in_integers_is_the_fraction_s(num: int, den: int) -> None:
     """The annex's percentages, worked out in integers, read exactly as the exact rational's."""
     assert percent_of(num, den) == percent(Fraction(num, den))
     assert ratio_text((num, den)).startswith(percent(Fraction(num, den)) + " (")
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_an_annex_row_is_made_plain_as_any_dataclass(workspace: api.Workspace, year: int) -> None:
+    """The annex rows take a shorter way to plain data (one row per unit): it gives what the
+    general conversion gives, field by field, the unit and the ratio pairs included."""
+    import dataclasses
+
+    rows = api.score(workspace, year).rows
+    assert any(r.ratios for r in rows) and any(r.submitted for r in rows)
+    for row in rows:
+        general = Attrs({f.name: plain(getattr(row, f.name)) for f in dataclasses.fields(row)})
+        assert plain(row) == general
+        assert list(plain(row)) == list(general)  # and in the same order

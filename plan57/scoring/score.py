@@ -227,6 +227,7 @@ class TaskResult:
     key_day_events: dict[str, list[tuple[str, Record]]]
     leads_unreported: list[str] = field(default_factory=list)  # expected leads with no valid report for Y
     leads_idle: list[str] = field(default_factory=list)  # expected leads that reported, nothing under the task
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (unit, the note it wrote under the task)
 
     @property
     def status_label(self) -> str:
@@ -676,6 +677,7 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     leads = expected_leads(plan, task)
     lead_set = set(leads)
     done, reporters, events = [], [], []
+    notes: list[tuple[str, str]] = []
     activities = 0
     products = {k.id: 0 for k in plan.product_kinds}
     key_days = {k.date: [] for k in plan.key_days}  # type: dict[str, list[tuple[str, Record]]]
@@ -696,13 +698,18 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
             on_key_day = key_day_of.get((day.month, day.day))
             if on_key_day is not None:
                 on_key_day.append((uid, ev))
-        if unit.id in lead_set and _did_task(report):
-            done.append(unit.id)
+        note = report.get("note")
+        if note:
+            notes.append((uid, note))
+        if uid in lead_set and _did_task(report):
+            done.append(uid)
     status = "insufficient_data" if not leads else ("met" if len(done) == len(leads) else "not_met")
     done_set = set(done)
     unreported = [uid for uid in leads if uid not in data.records]
     idle = [uid for uid in leads if uid in data.records and uid not in done_set]
-    return TaskResult(task, leads, done, status, activities, products, reporters, events, key_days, unreported, idle)
+    return TaskResult(
+        task, leads, done, status, activities, products, reporters, events, key_days, unreported, idle, notes
+    )
 
 
 def budget_of(plan: Plan, data: YearData) -> Budget:
