@@ -453,8 +453,8 @@ def test_same_figures_as_score_json(year: int, sample: DocumentObject, sample_20
     if "budget_vnd" in scored:
         budget = scored["budget_vnd"]
         assert (
-            f"Tổng kinh phí các đơn vị báo cáo: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} đơn vị)."
-            in all_text(doc)
+            f"Tổng kinh phí các đơn vị báo cáo đã chi: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} "
+            "đơn vị ghi kinh phí; đơn vị để trống không được tính), trong đó:" in all_text(doc)
         )
 
 

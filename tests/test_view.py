@@ -75,3 +75,27 @@ def test_an_annex_row_is_made_plain_as_any_dataclass(workspace: api.Workspace, y
         general = Attrs({f.name: plain(getattr(row, f.name)) for f in dataclasses.fields(row)})
         assert plain(row) == general
         assert list(plain(row)) == list(general)  # and in the same order
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_portal_and_funding_sentences_are_worded_once_for_every_format(workspace: api.Workspace, year: int) -> None:
+    """The sentences on the units' NQ57 portal sections and on the funding spent come from the
+    view: the Markdown, Word and HTML reports say them in the same words."""
+    import html as html_escape
+
+    from plan57.render import html as html_render
+
+    result = api.score(workspace, year)
+    c = context(result, DATE, None)
+    sentences = [c["budget"]["lead"], *(k["text"] for k in c["budget"]["by_kind"])]
+    if c["portals"]["text"]:
+        sentences += [c["portals"]["label"], c["portals"]["text"]]
+    assert c["budget"]["lead"].startswith(("Tổng kinh phí", "Chưa có đơn vị"))
+    md_text = markdown.render(result, DATE)
+    word = "\n".join(p.text for p in Document(io.BytesIO(docx_render.render(result, DATE, None))).paragraphs)
+    page = html_render.render(result, DATE, None)
+    page = page.decode("utf-8") if isinstance(page, bytes) else page
+    for sentence in sentences:
+        assert sentence in md_text, sentence
+        assert sentence in word, sentence
+        assert html_escape.escape(sentence, quote=False) in page, sentence

@@ -524,14 +524,8 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
             ],
         )
     portals = c["portals"]
-    if portals["sections"] or portals["posts_units"]:
-        said = f"{vn_int(portals['sections'])} đơn vị có chuyên mục"
-        if portals["posts_units"]:
-            said += (
-                f"; tổng số tin, bài đã đăng: {vn_int(portals['posts'])} ({vn_int(portals['posts_units'])} đơn vị "
-                "ghi số tin, bài; đơn vị để trống không được tính)"
-            )
-        _para(doc, [Span("Chuyên mục NQ57 trên cổng/trang thông tin điện tử: ", bold=True), said + "."])
+    if portals["text"]:
+        _para(doc, [Span(portals["label"] + " ", bold=True), portals["text"]])
     if c["trainings"]:
         _para(doc, [Span("Các chương trình đào tạo, bồi dưỡng đã tổ chức:", bold=True)], keep_next=True)
         cols = [
@@ -632,17 +626,10 @@ def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
     budget = c.get("budget")
     if budget is not None:
         _heading(doc, "3. Kinh phí thực hiện (mục V của Kế hoạch)")
-        if budget["units"]:
-            _bullet(
-                doc,
-                [
-                    f"Tổng kinh phí các đơn vị báo cáo: {vn_int(budget['total'])} đồng ({vn_int(budget['units'])} đơn vị)."
-                ],
-            )
-            for part in budget["by_kind"]:
-                _bullet(doc, [f"{part['label']}: {vn_int(part['total'])} đồng ({vn_int(part['units'])} đơn vị)."], "+")
-        else:
-            _para(doc, ["Không có đơn vị báo cáo kinh phí thực hiện."])
+        _para(doc, [budget["lead"]], keep_next=bool(budget["units"]))
+        parts = budget["by_kind"]
+        for i, part in enumerate(parts, 1):
+            _bullet(doc, [part["text"] + ("." if i == len(parts) else ";")])
 
 
 def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:

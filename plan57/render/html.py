@@ -300,35 +300,18 @@ def _targets(c: dict[str, Any]) -> str:
 
 
 def _portals(p: dict[str, Any]) -> str:
-    """The NQ57 portal sections and their posts, as the other reports give them."""
-    if not (p["sections"] or p["posts_units"]):
-        return ""
-    said = f"{vn_int(p['sections'])} đơn vị có chuyên mục"
-    if p["posts_units"]:
-        said += (
-            f"; tổng số tin, bài đã đăng: {vn_int(p['posts'])} ({vn_int(p['posts_units'])} đơn vị ghi số tin, bài; "
-            "đơn vị để trống không được tính)"
-        )
-    return f"<p><b>Chuyên mục NQ57 trên cổng/trang thông tin điện tử:</b> {said}.</p>"
+    """The NQ57 portal sections and their posts, in the words of every report."""
+    return f"<p><b>{h(p['label'])}</b> {h(p['text'])}</p>" if p["text"] else ""
 
 
 def _budget(b: dict[str, Any], number: int) -> str:
-    """Funding spent (plan section V), as the other reports give it."""
-    out = [f'<section id="kinh-phi"><h2>{number}. Kinh phí thực hiện (mục V của Kế hoạch)</h2>']
-    if not b["units"]:
-        out.append("<p>Chưa có đơn vị nào báo cáo kinh phí đã chi.</p>")
-    else:
-        out.append(
-            f"<p>Tổng kinh phí các đơn vị báo cáo đã chi: <b>{vn_int(b['total'])} đồng</b> ({vn_int(b['units'])} "
-            "đơn vị ghi kinh phí; đơn vị để trống không được tính), trong đó:</p><ul>"
-            + "".join(
-                f"<li>{h(k['label'])}: {vn_int(k['total'])} đồng ({vn_int(k['units'])} đơn vị)</li>"
-                for k in b["by_kind"]
-            )
-            + "</ul>"
-        )
-    out.append("</section>")
-    return "".join(out)
+    """Funding spent (plan section V), in the words of every report."""
+    parts = b["by_kind"]
+    items = "".join(f"<li>{h(k['text'])}{'.' if i == len(parts) else ';'}</li>" for i, k in enumerate(parts, 1))
+    return (
+        f'<section id="kinh-phi"><h2>{number}. Kinh phí thực hiện (mục V của Kế hoạch)</h2>'
+        f"<p>{h(b['lead'])}</p>" + (f"<ul>{items}</ul>" if items else "") + "</section>"
+    )
 
 
 def _trends(c: dict[str, Any]) -> str:

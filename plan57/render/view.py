@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from plan57.base.numbers import vn_int
 from plan57.model.plan import KINDS, Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, UnitRow, YearResult, get
 
@@ -215,16 +216,28 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             for t in result.targets
         ],
         # the NQ57 portal sections (2025.chuyen-muc): how many units have one, and their posts
+        # `text`: the sentence every report gives after its label (`PORTALS_LABEL`), None when no
+        # unit has a section nor wrote a number of posts
         "portals": {
             "sections": result.portals.sections,
             "posts": result.portals.posts,
             "posts_units": result.portals.posts_units,
+            "label": PORTALS_LABEL,
+            "text": portals_text(result.portals.sections, result.portals.posts, result.portals.posts_units),
         },
+        # `lead`: the sentence every report opens the section with; each kind's `text`, its line
         "budget": {
             "total": result.budget.total,
             "units": result.budget.units,
+            "lead": budget_lead(result.budget.total, result.budget.units),
             "by_kind": [
-                {"kind": k, "label": GROUP_LABEL[k], "total": p.total, "units": p.units}
+                {
+                    "kind": k,
+                    "label": GROUP_LABEL[k],
+                    "total": p.total,
+                    "units": p.units,
+                    "text": f"{GROUP_LABEL[k]}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)",
+                }
                 for k, p in result.budget.by_kind.items()
             ],
         },
@@ -244,6 +257,33 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+# The sentences on portal sections and funding, worded once for every report format
+PORTALS_LABEL = "Chuyên mục NQ57 trên cổng/trang thông tin điện tử:"
+
+
+def portals_text(sections: int, posts: int, posts_units: int) -> str | None:
+    """The units with an NQ57 portal section and the posts on them (a blank is not counted)."""
+    if not (sections or posts_units):
+        return None
+    said = f"{vn_int(sections)} đơn vị có chuyên mục"
+    if posts_units:
+        said += (
+            f"; tổng số tin, bài đã đăng: {vn_int(posts)} ({vn_int(posts_units)} đơn vị ghi số tin, bài; "
+            "đơn vị để trống không được tính)"
+        )
+    return said + "."
+
+
+def budget_lead(total: int, units: int) -> str:
+    """The funding spent, in total, as the section on plan section V opens (a blank is not counted)."""
+    if not units:
+        return "Chưa có đơn vị nào báo cáo kinh phí đã chi."
+    return (
+        f"Tổng kinh phí các đơn vị báo cáo đã chi: {vn_int(total)} đồng ({vn_int(units)} đơn vị ghi kinh phí; "
+        "đơn vị để trống không được tính), trong đó:"
+    )
 
 
 def _document(plan: Plan, compiler: str) -> Document:
