@@ -1105,3 +1105,78 @@ def test_readings_worked_out_by_the_workers_give_what_scoring_here_gives(monkeyp
         assert score_dict(given) == score_dict(here)
         assert [t.contributions for t in given.targets] == [t.contributions for t in here.targets]
         assert given.rows == here.rows
+
+
+def _reference_reading(target: Any, rec: dict[str, Any]) -> Any:
+    """A target's reading of a record, written plainly from `get` (the shape `reading` gives)."""
+    from plan57.scoring.score import _block_present, _pair, get
+
+    if target.measure == "share":
+        v = get(rec, target.field)
+        ok = (v is True) if target.at_least is None else (type(v) is int and v >= target.at_least)
+        return (ok, "blank" if v is None else "", v)
+    if target.measure == "ratio":
+        pair = _pair(rec, target)
+        if pair is None:
+            return (None, None, None, "blank" if _block_present(rec, target) else "no_block")
+        a, b = pair
+        return (a, b, None if b == 0 else Fraction(a, b) >= target.threshold, "")
+    if target.measure == "totals_at_least":
+        if not _block_present(rec, target):
+            return None
+        values = tuple(get(rec, p) for p in target.fields)
+        least = target.at_least or 1
+        return (all((v or 0) >= least for v in values), all(v is not None for v in values), values)
+    block, _, key = target.field.partition(".")
+    items = rec.get(block)
+    if items is None:
+        return None
+    mine = frozenset(i.get(key) for i in items if isinstance(i, dict))
+    return (mine & frozenset(target.values), mine)
+
+
+_LEAF = st.none() | st.booleans() | st.integers(-5, 200)  # what a validated field holds
+_ITEM = st.dictionaries(st.sampled_from(["audience", "name"]), st.none() | st.sampled_from(["youth", "can_bo", "x"]))
+
+
+@st.composite
+def _records_for(draw: st.DrawFn, plan: Plan) -> dict[str, Any]:
+    """A record holding, or not, each block the plan's targets read: a block may be a mapping of
+    the fields read (each empty, a number or a flag), a list of items (a list a target covers), or
+    a value in place of the mapping (a path that goes on where the record stops)."""
+    paths = {p.lstrip("-") for t in plan.targets for p in (t.paths or [])} | {t.field for t in plan.targets if t.field}
+    covered = {t.field.partition(".")[0] for t in plan.targets if t.measure == "covers" and t.field}
+    rec: dict[str, Any] = {"submitted": dt.date(2026, 12, 1)}
+    for path in sorted(paths):
+        block, _, rest = path.partition(".")
+        if block in covered:  # validated: a list of items, or nothing
+            if draw(st.booleans()):
+                rec[block] = draw(st.lists(_ITEM, max_size=3))
+            continue
+        shape = draw(st.sampled_from(["absent", "map", "map", "map", "leaf"]))
+        if shape == "absent":
+            continue
+        if shape == "leaf":
+            rec[block] = draw(_LEAF)
+        else:
+            node = rec.get(block)
+            if not isinstance(node, dict):
+                node = rec[block] = {}
+            if rest:
+                node[rest.split(".")[0]] = draw(_LEAF)
+    return rec
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_each_reading_is_what_the_plain_reading_gives(data: st.DataObject) -> None:
+    """The readers made once per target (and run in the validation workers) read a record as
+    the plain path-by-path reading does, on any record validation lets through and more: fields
+    empty, numbers or flags; blocks missing, or a value in place of a mapping."""
+    from plan57.scoring.score import reading, readings
+
+    plan = load_plan(PLAN)
+    rec = data.draw(_records_for(plan))
+    expected = tuple(_reference_reading(t, rec) for t in plan.targets)
+    assert tuple(reading(t, rec) for t in plan.targets) == expected
+    assert readings(plan, rec) == expected

@@ -395,7 +395,10 @@ def readings(plan: Plan, record: Record) -> Readings | None:
     a draft, without a sending date: no year scores it)."""
     if not record.get("submitted"):
         return None
-    return tuple(reading(target, record) for target in plan.targets)
+    readers = plan.derived.get("readers")
+    if readers is None:
+        readers = plan.derived["readers"] = tuple(_reader(t) for t in plan.targets)
+    return tuple([read(record) for read in readers])
 
 
 def reading(target: Target, rec: Record) -> Reading:
@@ -406,34 +409,107 @@ def reading(target: Target, rec: Record) -> Reading:
     - totals_at_least: (met, complete, values), or None without the target's block;
     - covers: (values of the list's key it requires, all values of that key), or None without the list.
     """
+    return _reader(target)(rec)
+
+
+Reader = Callable[[Record], Reading]
+Getter = Callable[[Record], Any]
+
+
+def _getter(keys: tuple[str, ...]) -> Getter:
+    """The value at a key path of a record, None where the path stops (as `get`), made for the
+    path once: every submission is read through it. Only a dict has keys."""
+    if len(keys) == 1:
+        (k1,) = keys
+        return lambda rec: rec.get(k1)
+    if len(keys) == 2:
+        k1, k2 = keys
+
+        def two(rec: Record) -> Any:
+            node = rec.get(k1)
+            return node.get(k2) if isinstance(node, dict) else None
+
+        return two
+
+    def deep(rec: Record) -> Any:
+        node: Any = rec
+        for k in keys:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(k)
+        return node
+
+    return deep
+
+
+def _reader(target: Target) -> Reader:
+    """The target's reading of a submission (see `reading`), made for the target once."""
     m = target.measure
     if m == "share":
-        v = _value(rec, _keys(target.field or ""))
+        value = _getter(_keys(target.field or ""))
         least = target.at_least
-        ok = (v is True) if least is None else (type(v) is int and v >= least)
-        return (ok, "blank" if v is None else "", v)
+        if least is None:
+            return lambda rec: ((v := value(rec)) is True, "" if v is not None else "blank", v)
+        at_least: int = least
+        return lambda rec: (
+            type(v := value(rec)) is int and v >= at_least,
+            "" if v is not None else "blank",
+            v,
+        )
+    blocks = tuple(target.blocks)
+
+    def has_blocks(rec: Record) -> bool:
+        return all(rec.get(b) is not None for b in blocks)
+
     if m == "ratio":
-        pair = _pair(rec, target)
-        if pair is None:
-            return (None, None, None, "blank" if _block_present(rec, target) else "no_block")
-        a, b = pair
+        fields, numerator, denominator = _ratio(target)
+        getters = [_getter(keys) for keys in fields]
         thr: Fraction = target.threshold  # type: ignore[assignment]
-        return (a, b, None if b == 0 else a * thr.denominator >= thr.numerator * b, "")  # exact, no Fraction
+        t_num, t_den = thr.numerator, thr.denominator
+
+        def ratio(rec: Record) -> Reading:
+            values = []
+            for get_one in getters:
+                v = get_one(rec)
+                if v is None:  # a field it reads is empty, or its block is missing
+                    return (None, None, None, "blank" if has_blocks(rec) else "no_block")
+                values.append(v)
+            a = b = 0
+            for sign, i in numerator:
+                a += sign * values[i]
+            for sign, i in denominator:
+                b += sign * values[i]
+            # a / b ≥ threshold, exact, without a Fraction (validation keeps b from being negative)
+            if b == 0:
+                return (a, b, None, "")
+            return (a, b, a * t_den >= t_num * b if b > 0 else a * t_den <= t_num * b, "")
+
+        return ratio
     if m == "totals_at_least":
-        if not _block_present(rec, target):
-            return None
-        least = target.at_least or 1
-        values = tuple(_value(rec, _keys(p)) for p in target.fields)
-        # a field not reported counts as 0 against the least, and nothing in the totals
-        met = all((0 if v is None else v) >= least for v in values)
-        return (met, all(v is not None for v in values), values)
+        getters = [_getter(_keys(p)) for p in target.fields]
+        least_total = target.at_least or 1
+
+        def totals(rec: Record) -> Reading:
+            if not has_blocks(rec):
+                return None
+            values = tuple([g(rec) for g in getters])
+            # a field not reported counts as 0 against the least, and nothing in the totals
+            met = all((0 if v is None else v) >= least_total for v in values)
+            return (met, None not in values, values)
+
+        return totals
     # covers
     block, _, key = (target.field or "").partition(".")
-    items = rec.get(block)
-    if items is None:
-        return None
-    mine = frozenset(item.get(key) for item in items if isinstance(item, dict))
-    return (mine & frozenset(target.values), mine)
+    wanted = frozenset(target.values)
+
+    def covers(rec: Record) -> Reading:
+        items = rec.get(block)
+        if items is None:
+            return None
+        mine = frozenset(item.get(key) for item in items if isinstance(item, dict))
+        return (mine & wanted, mine)
+
+    return covers
 
 
 def _position(plan: Plan, target: Target) -> int | None:
