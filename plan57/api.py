@@ -40,14 +40,21 @@ def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path
 
 
 def open_workspace(
-    plan: Path | None = None, units: Path | None = None, max_size: int = DEFAULT_MAX_SIZE, cache: bool = True
+    plan: Path | None = None,
+    units: Path | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    cache: bool = True,
+    scoring: bool = True,
 ) -> Workspace:
+    """The plan and every submission validated. With `scoring`, the workers that validate the
+    files also work out what scoring reads from each one (a command that only lists states
+    needs none)."""
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
     from plan57.scoring.score import readings
 
-    # the workers that validate the files also work out what scoring reads from each one
-    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=readings)
+    derive = readings if scoring else None
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=derive)
     for problem in collection.layout:
         if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
             raise UsageError(f"{problem.path}: {problem.message}")

@@ -339,7 +339,7 @@ def units(
         bad = [k for k in kind or [] if k not in KINDS]
         if bad:
             raise UsageError(f"loại đơn vị không hợp lệ: {', '.join(bad)} (các loại: {', '.join(KINDS)})")
-        ws = open_workspace(plan, units, max_size, cache=not no_cache)
+        ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
         the_year, rows = unit_states(ws, year)
     except Plan57Error as exc:
         _fail(exc)

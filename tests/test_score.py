@@ -1173,10 +1173,83 @@ def test_each_reading_is_what_the_plain_reading_gives(data: st.DataObject) -> No
     """The readers made once per target (and run in the validation workers) read a record as
     the plain path-by-path reading does, on any record validation lets through and more: fields
     empty, numbers or flags; blocks missing, or a value in place of a mapping."""
-    from plan57.scoring.score import reading, readings
+    from plan57.scoring.score import reading, readings, targets_digest
 
     plan = load_plan(PLAN)
     rec = data.draw(_records_for(plan))
     expected = tuple(_reference_reading(t, rec) for t in plan.targets)
     assert tuple(reading(t, rec) for t in plan.targets) == expected
-    assert readings(plan, rec) == expected
+    assert readings(plan, rec) == (targets_digest(plan), expected)
+
+
+# ---- the memos of a plan, and a result as data (for those who use plan57 as a library) ---------
+
+
+def test_a_copy_of_a_scored_plan_works_its_lookups_out_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan copied with other units or other targets (`model_copy(update=…)`) does not keep the
+    original's expected units, leads or readers; nor does a target copied with another field."""
+    from plan57.scoring.score import score_year
+
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    plan = ws.plan
+    first = score_year(plan, ws.collection, 2026)
+    fewer = plan.model_copy(update={"units": [u for u in plan.units if u.kind not in ("xa", "phuong")]})
+    target = plan.targets[0]
+    assert len(fewer.expected_units(target)) == sum(plan.applies(target, u) for u in fewer.units)
+    assert len(fewer.expected_units(target)) < len(plan.expected_units(target))
+    again = score_year(fewer, ws.collection, 2026)
+    assert again.targets[0].denominator == len(fewer.expected_units(target))
+    assert set(again.tasks[0].leads_expected) <= {u.id for u in fewer.units}
+    assert first.targets[0].denominator == len(plan.expected_units(target))
+    # a target reading another field, in a copy of the plan
+    other = target.model_copy(update={"field": "sample"})
+    assert other.paths == ["sample"] and target.paths != ["sample"]
+    swapped = plan.model_copy(update={"targets": [other, *plan.targets[1:]]})
+    scored = score_year(swapped, ws.collection, 2026).targets[0]
+    assert scored.numerator == sum(1 for r in first.records.values() if r.get("sample") is True)
+
+
+def test_lists_handed_out_are_the_callers_own() -> None:
+    """Changing the expected units or leads a caller was given changes nothing scored after."""
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    target = ws.plan.targets[0]
+    before = score(ws, 2026)
+    expected, leads = list(before.targets[0].expected), list(before.tasks[0].leads_expected)
+    assert expected and leads
+    ws.plan.expected_units(target).pop()
+    before.tasks[0].leads_expected.clear()
+    after = score(ws, 2026)
+    assert after.targets[0].expected == expected
+    assert after.tasks[0].leads_expected == leads
+
+
+def test_a_scored_plan_and_a_result_pickle() -> None:
+    """A plan after scoring (its memos hold functions) and a year's result (whose contributions are
+    worked out when asked) pickle; the result comes back with its contributions."""
+    import pickle
+
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    result = score(ws, 2026)
+    plan = pickle.loads(pickle.dumps(ws.plan))
+    assert plan == ws.plan and plan.expected_units(plan.targets[0])
+    back = pickle.loads(pickle.dumps(result))
+    assert [t.contributions for t in back.targets] == [t.contributions for t in result.targets]
+    assert score_dict(back) == score_dict(result)
+
+
+def test_readings_made_for_other_targets_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files validated (and read by the workers) for one plan, scored with a plan whose targets are
+    in another order: the workers' readings are left aside, the figures are the plan's own."""
+    import plan57.validation.validate as validate
+    from plan57.scoring.score import score_year
+
+    monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 2)
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    assert any(f.derived is not None for f in ws.collection.files)
+    reversed_plan = ws.plan.model_copy(update={"targets": list(reversed(ws.plan.targets))})
+    fresh = open_workspace(PLAN, UNITS, cache=False, scoring=False)
+    assert all(f.derived is None for f in fresh.collection.files)
+    got = score_year(reversed_plan, ws.collection, 2026)
+    want = score_year(reversed_plan, fresh.collection, 2026)
+    assert score_dict(got) == score_dict(want)
+    assert [t.target.id for t in got.targets] == [t.id for t in reversed(ws.plan.targets)]

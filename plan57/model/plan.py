@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from fractions import Fraction
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -55,7 +55,43 @@ Rational = Annotated[Fraction, BeforeValidator(_fraction)]
 
 
 class _Model(BaseModel):
+    """A plan's part. What a `cached_property` works out from the fields (lookups, memos) belongs
+    to the object that worked it out: a copy (`model_copy`, whose `update` may change the fields)
+    works it out again, and pickling leaves it out."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    def __copy__(self) -> Self:
+        return _without_cached(super().__copy__())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return _without_cached(super().__deepcopy__(memo))
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        cached = _cached_names(type(self))
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in cached}
+        return state
+
+
+_CACHED_NAMES: dict[type, frozenset[str]] = {}
+_M = TypeVar("_M", bound=_Model)
+
+
+def _cached_names(cls: type) -> frozenset[str]:
+    """The names of a model class's cached properties."""
+    names = _CACHED_NAMES.get(cls)
+    if names is None:
+        names = _CACHED_NAMES[cls] = frozenset(
+            name for klass in cls.__mro__ for name, v in vars(klass).items() if isinstance(v, cached_property)
+        )
+    return names
+
+
+def _without_cached(model: _M) -> _M:
+    for name in _cached_names(type(model)):
+        model.__dict__.pop(name, None)
+    return model
 
 
 class Period(_Model):
@@ -286,14 +322,14 @@ class Plan(_Model):
 
     def expected_units(self, target: Target) -> list[Unit]:
         """The registry units the target applies to, in registry order (worked out once per
-        target: each year's measure and the report ask again; the list is shared, not to be changed)."""
+        target: each year's measure and the report ask again)."""
         known = self._expected_of.get(target.id)
         if known is None or known[0] is not target:
-            known = self._expected_of[target.id] = (target, [u for u in self.units if self.applies(target, u)])
-        return known[1]
+            known = self._expected_of[target.id] = (target, tuple(u for u in self.units if self.applies(target, u)))
+        return list(known[1])
 
     @cached_property
-    def _expected_of(self) -> dict[str, tuple[Target, list[Unit]]]:
+    def _expected_of(self) -> dict[str, tuple[Target, tuple[Unit, ...]]]:
         return {}
 
     @cached_property

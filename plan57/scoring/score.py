@@ -76,11 +76,16 @@ class YearData:
                 invalid.append(f)
         records = {}
         given = {}
+        digest = None
         for uid, fs in files.items():
             if len(fs) == 1 and fs[0].valid and fs[0].record is not None and fs[0].record.get("submitted"):
                 records[uid] = fs[0].record
-                if fs[0].derived is not None:
-                    given[uid] = fs[0].derived
+                derived = fs[0].derived
+                if derived is not None:  # readings the workers made, if made for these targets
+                    if digest is None:
+                        digest = targets_digest(plan)
+                    if derived[0] == digest:
+                        given[uid] = derived[1]
         data = cls(year, records, files, invalid)
         data._readings = given
         return data
@@ -93,7 +98,7 @@ class YearData:
         if len(known) < len(self.records):
             for uid, record in self.records.items():
                 if uid not in known:
-                    known[uid] = readings(plan, record)  # type: ignore[assignment]  # dated: never None
+                    known[uid] = _readings(plan, record)
         return known
 
     def state(self, plan: Plan, unit_id: str) -> str:
@@ -212,6 +217,12 @@ class TargetResult:
         if callable(found):
             found = self.contributions_of = found()
         return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its contributions worked out (the function that works them out is not data)."""
+        state = self.__dict__.copy()
+        state["contributions_of"] = self.contributions
+        return state
 
 
 @dataclass
@@ -390,15 +401,31 @@ Reading = tuple[Any, ...] | None
 Readings = tuple[Reading, ...]  # one per target, in the plan's order
 
 
-def readings(plan: Plan, record: Record) -> Readings | None:
-    """A valid submission's reading for every target of the plan, in the plan's order (None for
-    a draft, without a sending date: no year scores it)."""
+def readings(plan: Plan, record: Record) -> tuple[bytes, Readings] | None:
+    """A valid submission's reading for every target of the plan, in the plan's order, with the
+    digest of the targets they were read for (`targets_digest`); None for a draft, without a
+    sending date: no year scores it. What the validation workers work out beside each record."""
     if not record.get("submitted"):
         return None
+    return targets_digest(plan), _readings(plan, record)
+
+
+def _readings(plan: Plan, record: Record) -> Readings:
     readers = plan.derived.get("readers")
     if readers is None:
         readers = plan.derived["readers"] = tuple(_reader(t) for t in plan.targets)
     return tuple([read(record) for read in readers])
+
+
+def targets_digest(plan: Plan) -> bytes:
+    """A digest of the plan's targets, in order: readings made for other targets are not used."""
+    digest = plan.derived.get("targets_digest")
+    if digest is None:
+        import hashlib
+
+        text = repr([t.model_dump() for t in plan.targets]).encode("utf-8")
+        digest = plan.derived["targets_digest"] = hashlib.blake2b(text, digest_size=16).digest()
+    return digest
 
 
 def reading(target: Target, rec: Record) -> Reading:
@@ -479,7 +506,7 @@ def _reader(target: Target) -> Reader:
                 a += sign * values[i]
             for sign, i in denominator:
                 b += sign * values[i]
-            # a / b ≥ threshold, exact, without a Fraction (validation keeps b from being negative)
+            # a / b ≥ threshold, exact, without a Fraction, whatever the sign of b
             if b == 0:
                 return (a, b, None, "")
             return (a, b, a * t_den >= t_num * b if b > 0 else a * t_den <= t_num * b, "")
@@ -727,15 +754,14 @@ def expected_leads(plan: Plan, task: Task) -> list[str]:
     """The registry units the task's lead agencies select, less any unit the task names
     individually as a coordinator and reaches only through a kind-wide group (SPEC §4: Sở VHTTDL
     and Sở KHCN guide tasks 1a and 1b; they are not expected leads of them). Worked out once per
-    task; the list is shared, not to be changed."""
+    task."""
     memo = plan.derived.get(("leads", task.id))
-    if memo is not None and memo[0] is task:
-        return memo[1]  # type: ignore[no-any-return]
-    named = {s.unit for s in task.leads if s.unit is not None}
-    coordinators = {s.unit for s in task.coordinators if s.unit is not None}
-    leads = [u.id for u in plan.select(task.leads) if u.id in named or u.id not in coordinators]
-    plan.derived[("leads", task.id)] = (task, leads)
-    return leads
+    if memo is None or memo[0] is not task:
+        named = {s.unit for s in task.leads if s.unit is not None}
+        coordinators = {s.unit for s in task.coordinators if s.unit is not None}
+        leads = tuple(u.id for u in plan.select(task.leads) if u.id in named or u.id not in coordinators)
+        memo = plan.derived[("leads", task.id)] = (task, leads)
+    return list(memo[1])
 
 
 def _did_task(report: Record | None) -> bool:
