@@ -373,15 +373,6 @@ def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
     return a, b
 
 
-def _block_present(record: Record | None, target: Target) -> bool:
-    return record is not None and all(record.get(b) is not None for b in target.blocks)
-
-
-def reports(record: Record | None, target: Target) -> bool:
-    """The unit wrote every field the target reads: an empty (null) value is not reported."""
-    return record is not None and all(_value(record, keys) is not None for _, keys in _compiled(target.paths))
-
-
 @dataclass
 class _Measured:
     value: Fraction | bool | None
