@@ -557,8 +557,12 @@ def _one_plain(job: Job) -> tuple[str | None, Plain | None]:
         return key, None
     record = None if result.record is None else pickle.dumps(result.record, pickle.HIGHEST_PROTOCOL)
     diagnostics = [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics]
-    derive = _WORKER_DERIVE
-    derived = derive(_WORKER_PLAN, result.record) if derive is not None and result.valid else None  # type: ignore[arg-type]
+    derive, derived = _WORKER_DERIVE, None
+    if derive is not None and result.valid:
+        try:
+            derived = derive(_WORKER_PLAN, result.record)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
+            derived = None
     return key, (diagnostics, record, result.unit_id, result.unit_loc, derived)
 
 
