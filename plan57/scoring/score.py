@@ -348,31 +348,6 @@ def _ratio(target: Target) -> _Ratio:
     return done
 
 
-def _pair(record: Record | None, target: Target) -> tuple[int, int] | None:
-    """(Σ numerator, Σ denominator) of a ratio target, or None when the unit left a field it
-    reads empty (`reports`)."""
-    if record is None:
-        return None
-    fields, numerator, denominator = _ratio(target)
-    values = []
-    try:
-        for keys in fields:
-            node: Any = record
-            for k in keys:
-                node = node.get(k)  # only a dict has .get: a path that stops early raises
-            if node is None:
-                return None
-            values.append(node)
-    except AttributeError:
-        return None
-    a = b = 0
-    for sign, i in numerator:
-        a += sign * values[i]
-    for sign, i in denominator:
-        b += sign * values[i]
-    return a, b
-
-
 @dataclass
 class _Measured:
     value: Fraction | bool | None
@@ -849,7 +824,7 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
         if rec.get("difficulties") or rec.get("proposals"):
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
     ratio_targets = [t for t in plan.targets if t.measure == "ratio"]
-    rows = [_row(plan, unit, data, states[unit.id], ratio_targets) for unit in plan.units]
+    rows = [_row(unit, data, states[unit.id], ratio_targets) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
     return YearResult(
         year,
@@ -873,19 +848,14 @@ def portals_of(rows: list[UnitRow]) -> Portals:
     return Portals(sum(1 for r in rows if r.portal_section is True), sum(posts), len(posts))
 
 
-def _row(plan: Plan, unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
+def _row(unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
+    """The unit's annex row, once every target has been measured on the year's files."""
     uid = unit.id
     rec = data.records.get(uid)
     files = data.files.get(uid)
     ratios = {}
     for t in ratio_targets:
-        measured = data.pairs.get(t.id)
-        if measured is not None:  # the target's measure on this year's files
-            pair = measured.get(uid)
-        elif plan.applies(t, unit):
-            pair = _pair(rec, t)
-        else:
-            pair = None
+        pair = data.pairs[t.id].get(uid)  # the sums the target's measure of this year added up
         if pair is not None:
             ratios[t.id] = pair
     if not files:
