@@ -91,6 +91,8 @@ def test_portal_and_funding_sentences_are_worded_once_for_every_format(workspace
     if c["portals"]["text"]:
         sentences += [c["portals"]["label"], c["portals"]["text"]]
     assert c["budget"]["lead"].startswith(("Tổng kinh phí", "Chưa có đơn vị"))
+    if year == 2025:  # the shipped 2025 reports give both: the test reads real sentences
+        assert c["portals"]["text"] and c["budget"]["units"]
     md_text = markdown.render(result, DATE)
     word = "\n".join(p.text for p in Document(io.BytesIO(docx_render.render(result, DATE, None))).paragraphs)
     page = html_render.render(result, DATE, None)

@@ -627,9 +627,8 @@ def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
     if budget is not None:
         _heading(doc, "3. Kinh phí thực hiện (mục V của Kế hoạch)")
         _para(doc, [budget["lead"]], keep_next=bool(budget["units"]))
-        parts = budget["by_kind"]
-        for i, part in enumerate(parts, 1):
-            _bullet(doc, [part["text"] + ("." if i == len(parts) else ";")])
+        for part in budget["by_kind"]:
+            _bullet(doc, [part["text"]])
 
 
 def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:

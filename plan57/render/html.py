@@ -306,8 +306,7 @@ def _portals(p: dict[str, Any]) -> str:
 
 def _budget(b: dict[str, Any], number: int) -> str:
     """Funding spent (plan section V), in the words of every report."""
-    parts = b["by_kind"]
-    items = "".join(f"<li>{h(k['text'])}{'.' if i == len(parts) else ';'}</li>" for i, k in enumerate(parts, 1))
+    items = "".join(f"<li>{h(k['text'])}</li>" for k in b["by_kind"])
     return (
         f'<section id="kinh-phi"><h2>{number}. Kinh phí thực hiện (mục V của Kế hoạch)</h2>'
         f"<p>{h(b['lead'])}</p>" + (f"<ul>{items}</ul>" if items else "") + "</section>"

@@ -225,7 +225,8 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             "label": PORTALS_LABEL,
             "text": portals_text(result.portals.sections, result.portals.posts, result.portals.posts_units),
         },
-        # `lead`: the sentence every report opens the section with; each kind's `text`, its line
+        # `lead`: the sentence every report opens the section with; each kind's `text`, its line of
+        # the list that follows, with its punctuation (`;`, the last `.`)
         "budget": {
             "total": result.budget.total,
             "units": result.budget.units,
@@ -236,9 +237,10 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                     "label": GROUP_LABEL[k],
                     "total": p.total,
                     "units": p.units,
-                    "text": f"{GROUP_LABEL[k]}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)",
+                    "text": f"{GROUP_LABEL[k]}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)"
+                    + ("." if i == len(result.budget.by_kind) else ";"),
                 }
-                for k, p in result.budget.by_kind.items()
+                for i, (k, p) in enumerate(result.budget.by_kind.items(), 1)
             ],
         },
         "groups": plan.task_groups,
