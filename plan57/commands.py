@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from plan57.base.diagnostics import one_line
 from plan57.base.errors import Plan57Error, PlanError, UsageError
+from plan57.base.lifetime import keep
 
 if TYPE_CHECKING:
     from plan57.scoring.score import YearResult
@@ -83,6 +84,7 @@ def score(
         if unit is not None and unit not in ws.plan.unit_index:
             raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, ws.plan.unit_index))
         result = compute(ws, year)
+        keep(ws, result)
     except Plan57Error as exc:
         return fail(exc)
     for note in ws.collection.notes:
@@ -138,6 +140,7 @@ def report(
         ahead = chosen.start_ahead(template)  # on the core the reading of the plan leaves idle
         ws = open_workspace(plan, units, max_size, cache=not no_cache)
         result = compute(ws, year)
+        keep(ws, result)
         if output is not None:
             refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
             check_suffix(output, named=fmt is not None)
@@ -145,6 +148,7 @@ def report(
         if ahead is not None:
             extra["ahead"] = ahead
         content = chosen.renderer()(result, when, number, **extra)
+        keep(content)
         for note in ws.collection.notes:
             say(one_line(f"Ghi chú: {note}"))
         warn_report_date(ws.plan, result.year, when)

@@ -58,7 +58,10 @@ def main() -> None:
     """`plan57`: a run the cache answers, else the full command line."""
     import gc
 
+    from plan57.base.lifetime import until_exit
+
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
+    until_exit()  # the run's large objects are freed with the process (_leave), not one by one
     try:
         args = sys.argv[1:]
         command = args[0] if args else ""

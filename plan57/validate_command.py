@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plan57.base.errors import Plan57Error
+from plan57.base.lifetime import keep
 
 
 def run(
@@ -32,6 +33,7 @@ def run(
             coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
         return error_lines(exc), "", 2
+    keep(the_plan, coll)
     return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units))
 
 

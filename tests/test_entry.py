@@ -427,3 +427,33 @@ def test_an_unexpected_failure_read_here_is_one_line(
     assert entry._run(command, {}) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("plan57: lỗi không mong đợi (ValueError: hỏng)")
+
+
+def test_a_commands_objects_are_kept_only_for_the_entry_points_exit(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The entry point ends the process with os._exit, so it lets the run's large objects go with
+    the process (base/lifetime.py); a command called from a program or a test keeps nothing."""
+    import weakref
+
+    from plan57 import commands
+    from plan57.base import lifetime
+    from plan57.scoring.score import YearResult
+
+    monkeypatch.setattr(lifetime, "_KEPT", None)
+    results: list[weakref.ref[YearResult]] = []
+    keep = lifetime.keep
+
+    def watch(*objects: object) -> None:
+        results.extend(weakref.ref(o) for o in objects if isinstance(o, YearResult))
+        keep(*objects)
+
+    monkeypatch.setattr(commands, "keep", watch)
+    assert commands.report(None, PLAN, tree, None, None, "2026-12-15", None, None, False, 1 << 20, True) == 0
+    assert len(results) == 1 and results[0]() is None  # freed as the command returned
+    lifetime.until_exit()
+    assert commands.report(None, PLAN, tree, None, None, "2026-12-15", None, None, False, 1 << 20, True) == 0
+    assert len(results) == 2 and results[1]() is not None
+    kept = lifetime._KEPT or []
+    assert any(isinstance(o, YearResult) for o in kept) and any(isinstance(o, str) and "BÁO CÁO" in o for o in kept)
+    capsys.readouterr()
