@@ -1275,3 +1275,26 @@ def test_readings_made_for_other_targets_are_not_used(monkeypatch: pytest.Monkey
     want = score_year(reversed_plan, fresh.collection, 2026)
     assert score_dict(got) == score_dict(want)
     assert [t.target.id for t in got.targets] == [t.id for t in reversed(ws.plan.targets)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    all_=st.booleans(),
+    kinds=st.lists(st.sampled_from(["so", "ban", "bao_chi", "truong", "xa", "phuong"]), max_size=3),
+    named=st.lists(st.sampled_from([*MINI_IDS[:6], "khong-co"]), max_size=3),
+)
+def test_expected_units_and_selectors_are_the_registry_units_they_name(
+    plan: Plan, all_: bool, kinds: list[str], named: list[str]
+) -> None:
+    """`expected_units` (worked out for the whole registry at once) holds exactly the units
+    `applies` accepts, and `select` those a selector names, each in registry order; a unit
+    id the registry lacks selects nothing."""
+    from plan57.model.plan import AppliesTo, Selector
+
+    target = plan.targets[0].model_copy(
+        update={"id": f"t-{uuid.uuid4().hex[:8]}", "applies_to": AppliesTo(all=all_, kinds=kinds, units=named)}
+    )
+    assert plan.expected_units(target) == [u for u in plan.units if plan.applies(target, u)]
+    selectors = [Selector(kinds=kinds)] if kinds else []
+    selectors += [Selector(unit=u) for u in named]
+    assert plan.select(selectors) == [u for u in plan.units if u.kind in kinds or u.id in named]

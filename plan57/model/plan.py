@@ -307,14 +307,14 @@ class Plan(_Model):
 
     def select(self, selectors: list[Selector]) -> list[Unit]:
         """Registry units that any selector names, in registry order."""
-        wanted: set[str] = set()
+        ids: set[str] = set()
+        kinds: set[str] = set()
         for sel in selectors:
             if sel.unit is not None:
-                if sel.unit in self.unit_index:
-                    wanted.add(sel.unit)
+                ids.add(sel.unit)  # a unit not in the registry selects nothing
             else:
-                wanted.update(u.id for u in self.units if u.kind in (sel.kinds or []))
-        return [u for u in self.units if u.id in wanted]
+                kinds.update(sel.kinds or [])
+        return [u for u in self.units if u.kind in kinds or u.id in ids]
 
     def applies(self, target: Target, unit: Unit) -> bool:
         a = target.applies_to
@@ -325,7 +325,10 @@ class Plan(_Model):
         target: each year's measure and the report ask again)."""
         known = self._expected_of.get(target.id)
         if known is None or known[0] is not target:
-            known = self._expected_of[target.id] = (target, tuple(u for u in self.units if self.applies(target, u)))
+            a = target.applies_to  # as `applies` reads it, for the whole registry at once
+            kinds, ids = set(a.kinds), set(a.units)
+            units = self.units if a.all else [u for u in self.units if u.kind in kinds or u.id in ids]
+            known = self._expected_of[target.id] = (target, tuple(units))
         return list(known[1])
 
     @cached_property

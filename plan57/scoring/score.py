@@ -784,8 +784,10 @@ def budget_of(plan: Plan, data: YearData) -> Budget:
     """Σ budget_vnd over the year's valid submissions that wrote one, in total and by unit kind."""
     total = units = 0
     parts: dict[str, BudgetPart] = {}
+    records = data.records
     for unit in plan.units:
-        value = get(data.records.get(unit.id), "budget_vnd")
+        record = records.get(unit.id)
+        value = record.get("budget_vnd") if record is not None else None
         if value is None:
             continue
         total, units = total + value, units + 1
@@ -823,8 +825,8 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             channels[ch].append(unit.id)
         if rec.get("difficulties") or rec.get("proposals"):
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
-    ratio_targets = [t for t in plan.targets if t.measure == "ratio"]
-    rows = [_row(unit, data, states[unit.id], ratio_targets) for unit in plan.units]
+    ratio_pairs = [(t.id, data.pairs[t.id]) for t in plan.targets if t.measure == "ratio"]
+    rows = [_row(unit, data, states[unit.id], ratio_pairs) for unit in plan.units]
     sample = any(rec.get("sample") for rec in data.records.values())
     return YearResult(
         year,
@@ -848,16 +850,17 @@ def portals_of(rows: list[UnitRow]) -> Portals:
     return Portals(sum(1 for r in rows if r.portal_section is True), sum(posts), len(posts))
 
 
-def _row(unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) -> UnitRow:
-    """The unit's annex row, once every target has been measured on the year's files."""
+def _row(unit: Unit, data: YearData, state: str, ratio_pairs: list[tuple[str, dict[str, tuple[int, int]]]]) -> UnitRow:
+    """The unit's annex row, once every target has been measured on the year's files
+    (`ratio_pairs`: each ratio target's id and the sums its measure of this year added up)."""
     uid = unit.id
     rec = data.records.get(uid)
     files = data.files.get(uid)
     ratios = {}
-    for t in ratio_targets:
-        pair = data.pairs[t.id].get(uid)  # the sums the target's measure of this year added up
+    for tid, pairs in ratio_pairs:
+        pair = pairs.get(uid)
         if pair is not None:
-            ratios[t.id] = pair
+            ratios[tid] = pair
     if not files:
         shown = None
     else:
@@ -867,16 +870,16 @@ def _row(unit: Unit, data: YearData, state: str, ratio_targets: list[Target]) ->
     plan_block = rec.get("implementation_plan")
     portal = rec.get("portal_section")
     return UnitRow(
-        unit=unit,
-        state=state,
-        file=shown,
-        submitted=rec["submitted"],
-        plan_issued=plan_block.get("issued") if plan_block else None,
-        portal_section=portal.get("exists") if portal else None,
-        ratios=ratios,
-        sample=bool(rec.get("sample")),
-        budget_vnd=rec.get("budget_vnd"),
-        portal_posts=portal.get("posts") if portal else None,
+        unit,
+        state,
+        shown,
+        rec["submitted"],
+        plan_block.get("issued") if plan_block else None,
+        portal.get("exists") if portal else None,
+        ratios,
+        bool(rec.get("sample")),
+        rec.get("budget_vnd"),
+        portal.get("posts") if portal else None,
     )
 
 
