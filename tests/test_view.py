@@ -101,3 +101,30 @@ def test_portal_and_funding_sentences_are_worded_once_for_every_format(workspace
         assert sentence in md_text, sentence
         assert sentence in word, sentence
         assert html_escape.escape(sentence, quote=False) in page, sentence
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_view_holds_plain_data_only(workspace: api.Workspace, year: int) -> None:
+    """Every value a report format is given is a dict, a list or a scalar, however it was made
+    (the entries of what units wrote are made plain where the view is arranged, not converted
+    again): no model, dataclass or function reaches a template."""
+    view = context(api.score(workspace, year), DATE, None)
+    scalars = (str, int, float, bool, Fraction, dt.date, type(None))
+    seen = 0
+
+    def walk(value: object, where: str) -> None:
+        nonlocal seen
+        seen += 1
+        if isinstance(value, dict):
+            for k, v in value.items():
+                assert isinstance(k, (str, int)), where
+                walk(v, f"{where}.{k}")
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i}]")
+        else:
+            assert type(value) in scalars, f"{where}: {type(value).__name__}"
+
+    walk(view, "view")
+    assert seen > 500
+    assert view["trainings"] and view["feedback"] and any(t["notes"] for t in view["tasks"])

@@ -74,6 +74,8 @@ def _plain(value: Any, memo: dict[int, Any]) -> Any:
     cls = type(value)
     if cls in scalar:
         return value
+    if cls is Attrs:  # plain already: made here, or by `_context` of plain values
+        return value
     if cls is dict:
         return Attrs({k: v if type(v) in scalar else _plain(v, memo) for k, v in value.items()})
     if cls is list or cls is tuple:
@@ -142,7 +144,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
     tasks = []
     for t in result.tasks:
-        notes = [{"unit": names[uid], "text": note} for uid, note in t.notes]
+        # what units wrote (notes, events, trainings, feedback) is plain data already: each entry
+        # is made an Attrs here, which `plain` then takes as it is (thousands of them in a year)
+        notes = [Attrs(unit=names[uid], text=note) for uid, note in t.notes]
         done = set(t.leads_done)
         tasks.append(
             {
@@ -159,11 +163,11 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
                     if t.products.get(k.id, 0)
                 ],
                 "key_days": [
-                    {"day": k, "events": [{"unit": names[u], "event": e} for u, e in t.key_day_events[k.date]]}
+                    {"day": k, "events": [Attrs(unit=names[u], event=e) for u, e in t.key_day_events[k.date]]}
                     for k in plan.key_days
                 ],
                 "other_events": [
-                    {"unit": names[u], "event": e}
+                    Attrs(unit=names[u], event=e)
                     for u, e in t.events
                     if e["date"].strftime("%m-%d") not in t.key_day_events
                 ],
@@ -173,7 +177,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     trainings = []
     for row in result.rows:
         for item in get(result_record(result, row.unit.id), "training") or []:
-            trainings.append({"unit": names[row.unit.id], "item": item})
+            trainings.append(Attrs(unit=names[row.unit.id], item=item))
     audiences = {a.id: a.name for a in plan.training_audiences}
     document = _document(plan, names.get(plan.reporting.compiler, ""))
     doc_number = number.strip() if number else "…"
@@ -247,7 +251,7 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "key_days_task": plan.key_days_task,
         "tasks": tasks,
         "channels": [{"c": c, "units": result.channels[c.id]} for c in plan.channels],
-        "feedback": [{"unit": names[u], "difficulties": d, "proposals": p} for u, d, p in result.feedback],
+        "feedback": [Attrs(unit=names[u], difficulties=d, proposals=p) for u, d, p in result.feedback],
         "trainings": trainings,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
