@@ -908,3 +908,23 @@ def test_the_channels_table_counts_the_units_that_used_each_channel() -> None:
     counts = {int(c): int(n) for c, n in re.findall(r"^\| (\d+) \| .* \| (\d+) \|$", section, re.M)}
     assert counts == {c.id: used.get(c.id, 0) for c in result.plan.channels}, counts
     assert any(counts.values())
+
+
+_MARKUP = st.text(
+    alphabet=st.sampled_from(list("aAwW.:/@ Đệ1 9-+=>|*_\\<>#~&!{}[]`()\n\t\u00a0\u2003١Kſ")) | st.characters(),
+    max_size=24,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MARKUP)
+def test_text_without_markup_skips_the_escapes_and_loses_nothing(value: str) -> None:
+    """`md` looks once for anything its three escapes could change and leaves text without any
+    as it is: on any text, what the three substitutions themselves give."""
+    from plan57.render import markdown
+
+    markdown._md.cache_clear()
+    joined = " ".join(value.split())
+    assert markdown.md(value) == markdown._escape(joined)
+    if markdown._MAY_ESCAPE.search(joined) is None:
+        assert markdown.md(value) == joined

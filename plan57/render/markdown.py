@@ -25,6 +25,9 @@ DEFAULT_TEMPLATE = "tonghop.md.j2"
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&!{}])")
 _AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:(?=//)|\bwww\.|@)")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))")
+# whatever any of the three above could change, looked for at once: most names and sentences have
+# none of it, and one search costs a third of three substitutions (a report escapes thousands)
+_MAY_ESCAPE = re.compile(r"(?i)[\\`*_\[\]<>|#~&!{}@:]|www\.|^[-+=>\d]")
 
 
 def md(value: Any) -> str:
@@ -37,6 +40,10 @@ def md(value: Any) -> str:
 @functools.lru_cache(maxsize=16384)
 def _md(value: str) -> str:
     text = " ".join(value.split())  # newlines and runs of spaces become one space
+    return _escape(text) if _MAY_ESCAPE.search(text) else text
+
+
+def _escape(text: str) -> str:
     text = _SPECIAL.sub(r"\\\1", text)
     text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)  # no bare-URL links
     return _LINE_START.sub(
