@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,16 +46,18 @@ def open_workspace(
     max_size: int = DEFAULT_MAX_SIZE,
     cache: bool = True,
     scoring: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Workspace:
     """The plan and every submission validated. With `scoring`, the workers that validate the
     files also work out what scoring reads from each one (a command that only lists states
-    needs none)."""
+    needs none). `meanwhile` is work of the caller's this process can do while workers read the
+    files (it is done then, or not at all)."""
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
     from plan57.scoring.score import readings
 
     derive = readings if scoring else None
-    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=derive)
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=derive, meanwhile=meanwhile)
     for problem in collection.layout:
         if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
             raise UsageError(f"{problem.path}: {problem.message}")

@@ -138,7 +138,9 @@ def report(
         chosen = choose(fmt, output, template is not None)
         when = dt.date.today() if date is None else parse_date(date)
         ahead = chosen.start_ahead(template)  # on the core the reading of the plan leaves idle
-        ws = open_workspace(plan, units, max_size, cache=not no_cache)
+        # what the renderer prepares ahead of the data, done while the workers read the files
+        prepare = getattr(ahead, "prepare", None)
+        ws = open_workspace(plan, units, max_size, cache=not no_cache, meanwhile=prepare)
         result = compute(ws, year)
         keep(ws, result)
         if output is not None:

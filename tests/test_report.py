@@ -34,8 +34,9 @@ from typer.testing import CliRunner, Result
 from plan57.cli import app
 from plan57.model.plan import Plan
 from plan57.render.view import reporter_name, short_name
+from plan57.validation.plan_file import load_plan
 
-from .conftest import REPO, submission, write
+from .conftest import PLAN, REPO, submission, write
 
 runner = CliRunner()
 DATE = "2025-12-15"
@@ -666,6 +667,14 @@ def test_runs_of_blank_lines_become_one_as_the_pattern_says(text: str) -> None:
     assert blank_lines_once(text) == re.sub(r"\n{3,}", "\n\n", text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="\n\r a-", max_size=40))
+def test_the_report_ends_in_one_newline_on_any_text(text: str) -> None:
+    from plan57.render.markdown import one_final_newline
+
+    assert one_final_newline(text) == text.rstrip("\n") + "\n"
+
+
 # The loops the report template held before its per-unit sections became filters: each filter
 # must print exactly what its loop printed.
 _LOOPS = {
@@ -809,6 +818,64 @@ def test_code_compiled_ahead_is_used_only_for_the_source_it_was_compiled_from(tm
     broken = tmp_path / "hong.md.j2"
     broken.write_text("{% if %}\n", encoding="utf-8")
     assert CompiledAhead(broken).code("{% if %}\n") is None  # the child could not: compiled here, and said
+
+
+def test_an_environment_prepared_ahead_is_the_one_its_template_needs(tmp_path: Path) -> None:
+    """`prepare` makes the environment while the workers read the files; a user template still
+    renders in the sandbox with it, and our own never gets a sandboxed one (nor the reverse)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from plan57.render.markdown import CompiledAhead
+
+    mine = tmp_path / "mau.md.j2"
+    mine.write_text("{{ y }}\n", encoding="utf-8")
+    for template, boxed in ((None, False), (mine, True)):
+        ahead = CompiledAhead(template)
+        ahead.prepare()
+        env = ahead.environment(boxed)
+        assert isinstance(env, SandboxedEnvironment) is boxed and ahead.environment(boxed) is env
+        assert isinstance(ahead.environment(not boxed), SandboxedEnvironment) is (not boxed)
+        ahead.close()
+    unprepared = CompiledAhead(None)
+    assert unprepared.environment(False) is not unprepared.environment(False)  # made when asked
+    unprepared.close()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_work_done_while_the_workers_read_is_done_once_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """`meanwhile` runs once, after the worker processes have started (none is forked after it),
+    and what it raises is ignored: the files are validated as without it."""
+    import multiprocessing
+
+    from plan57.validation import validate as v
+
+    units = tmp_path / "units"
+    plan = load_plan(PLAN)
+    for i in range(v.PARALLEL_MIN_FILES + 10):
+        write(units, 2026, f"x{i}", submission(plan, "so-khcn", 2026))
+    started: list[int] = []
+    real = multiprocessing.get_context("fork").Process.start
+
+    def start(self: object) -> None:
+        started.append(1)
+        real(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", start)
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(len(started))
+        if fails:
+            raise RuntimeError("hỏng")
+
+    coll = v.validate_tree(units, plan, cache=False, meanwhile=meanwhile)
+    assert calls == [len(started)] and len(started) >= 2
+    plain = v.validate_tree(units, plan, cache=False)
+    assert [(f.display, [d.code for d in f.diagnostics]) for f in coll.files] == [
+        (f.display, [d.code for d in f.diagnostics]) for f in plain.files
+    ]
 
 
 def test_no_child_is_left_behind(tmp_path: Path) -> None:

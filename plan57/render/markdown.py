@@ -51,6 +51,7 @@ def _escape(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a year's thousands of submissions share a few dozen dates
 def vn_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
@@ -184,6 +185,9 @@ class CompiledAhead:
     compiled code when the child compiled exactly the source given (its hash matches), else None,
     and the caller compiles as usual: a child that failed, a template changed in between or a
     platform without fork change nothing but the time. `close` ends the child in any case.
+
+    `prepare` does the rest of what rendering needs before the data (importing Jinja2, making the
+    environment), for a caller that has a moment while other processes work.
     """
 
     def __init__(self, template: Path | None) -> None:
@@ -191,6 +195,8 @@ class CompiledAhead:
 
         self._pid = 0
         self._read = -1
+        self._sandboxed = template is not None
+        self._env: Any = None
         if not hasattr(os, "fork"):  # pragma: no cover - platforms without fork
             return
         read, write = os.pipe()
@@ -215,6 +221,16 @@ class CompiledAhead:
         code = _environment(sandboxed=template is not None).compile(source)
         data = hashlib.sha256(source.encode("utf-8")).digest() + marshal.dumps(code)
         return data if len(data) <= _PIPE_SAFE else b""
+
+    def prepare(self) -> None:
+        """Import Jinja2 and make the template's environment now rather than when rendering."""
+        self._env = _environment(self._sandboxed)
+
+    def environment(self, sandboxed: bool) -> Any:
+        """The environment `prepare` made, if it made one of this kind; else a new one."""
+        if self._env is not None and self._sandboxed == sandboxed:
+            return self._env
+        return _environment(sandboxed)
 
     def code(self, source: str) -> Any:
         """The compiled code of `source`, if the child made it; None otherwise."""
@@ -288,7 +304,8 @@ def render(
     except UnicodeDecodeError:
         raise UsageError(f"không đọc được mẫu báo cáo '{path}': tệp không phải UTF-8") from None
     try:
-        env = _environment(sandboxed=template is not None)
+        sandboxed = template is not None
+        env = ahead.environment(sandboxed) if ahead is not None else _environment(sandboxed)
         text = _template(env, source, ahead).render(**context(result, date, number))
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or template_line(exc)
@@ -300,7 +317,15 @@ def render(
         line = template_line(exc)
         where = f" ở dòng {line}" if line else ""
         raise UsageError(f"mẫu báo cáo '{path}' không chạy được{where}: {type(exc).__name__}") from None
-    return blank_lines_once(text).rstrip("\n") + "\n"
+    return one_final_newline(blank_lines_once(text))
+
+
+def one_final_newline(text: str) -> str:
+    """The text ending in exactly one newline: what `text.rstrip("\n") + "\n"` gives, without
+    copying a report of megabytes twice when it ends so already (as the default template does)."""
+    if text.endswith("\n") and not text.endswith("\n\n"):
+        return text
+    return text.rstrip("\n") + "\n"
 
 
 def template_line(exc: BaseException) -> int | None:

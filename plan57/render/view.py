@@ -364,14 +364,17 @@ def reporting_by_kind(result: YearResult) -> list[dict[str, Any]]:
     """Reporting completeness per kind of unit (registry order of kinds), for charts and tables."""
     r = result.reporting
     state = {uid: s for s, ids in (("on_time", r.on_time), ("late", r.late), ("invalid", r.invalid)) for uid in ids}
-    out = []
-    for kind in KINDS:
-        ids = [u.id for u in result.plan.units if u.kind == kind]
-        if not ids:
-            continue
-        counts = {s: sum(1 for uid in ids if state.get(uid, "missing") == s) for s in STATE_LABEL}
-        out.append({"kind": kind, "label": GROUP_LABEL[kind], "expected": len(ids), **counts})
-    return out
+    counts: dict[str, dict[str, int]] = {}
+    for u in result.plan.units:
+        of_kind = counts.get(u.kind)
+        if of_kind is None:
+            of_kind = counts[u.kind] = dict.fromkeys(STATE_LABEL, 0)
+        of_kind[state.get(u.id, "missing")] += 1
+    return [
+        {"kind": kind, "label": GROUP_LABEL[kind], "expected": sum(counts[kind].values()), **counts[kind]}
+        for kind in KINDS
+        if kind in counts
+    ]
 
 
 def trends(result: YearResult) -> list[dict[str, Any]]:

@@ -342,13 +342,16 @@ def validate_tree(
     cache: bool = True,
     records: bool = True,
     derive: Derive | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Collection:
     """Validate every submission below units_dir, with the cross-file rules.
 
     With records=False (validation only), results served from the cache carry no data. `derive`,
     when given, is worked out from each valid record by the workers that validate it, beside the
     record (`FileResult.derived`); a record read from the cache, or validated in this process,
-    has none: the caller works it out when it needs it.
+    has none: the caller works it out when it needs it. `meanwhile`, when given, is called once
+    worker processes have started, while this process waits for them; what it raises is ignored
+    (it is work the caller can do again later).
     """
     if not units_dir.exists():
         return Collection(
@@ -360,7 +363,7 @@ def validate_tree(
     if years is not None:
         wanted = set(years)
         found = [(p, y) for p, y in found if y in wanted]
-    return _validate_found(found, layout, plan, max_size, cache, records, derive)
+    return _validate_found(found, layout, plan, max_size, cache, records, derive, meanwhile)
 
 
 def validate_paths(
@@ -407,6 +410,7 @@ def _validate_found(
     cache: bool = True,
     records: bool = True,
     derive: Derive | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Collection:
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
@@ -415,7 +419,8 @@ def _validate_found(
     results, pending, used = _cached(found, store, max_size)
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
-    outcomes = _run([(path, year, max_size, shown) for _, path, year, shown, _ in pending], plan, store, derive)
+    jobs = [(path, year, max_size, shown) for _, path, year, shown, _ in pending]
+    outcomes = _run(jobs, plan, store, derive, meanwhile)
     for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
@@ -585,9 +590,15 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
     )
 
 
-def _run(jobs: list[Job], plan: Plan, store: Any = None, derive: Derive | None = None) -> Iterator[Outcome]:
+def _run(
+    jobs: list[Job],
+    plan: Plan,
+    store: Any = None,
+    derive: Derive | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Iterator[Outcome]:
     """Each job's outcome, in order, as the workers finish them: the caller takes in each result
-    while the workers go on with the next ones."""
+    while the workers go on with the next ones (and this process does `meanwhile` first)."""
     global _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE
     _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE = plan, store, derive
     if not jobs:
@@ -610,7 +621,13 @@ def _run(jobs: list[Job], plan: Plan, store: Any = None, derive: Derive | None =
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        outcomes = pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        if meanwhile is not None:  # every job is handed out and every worker started: no fork follows
+            try:
+                meanwhile()
+            except Exception:  # noqa: BLE001 - the caller does it again when it needs it
+                pass
+        yield from outcomes
 
 
 def cross_file(coll: Collection) -> None:
