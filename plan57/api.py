@@ -54,10 +54,17 @@ def open_workspace(
     files (it is done then, or not at all)."""
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
-    from plan57.scoring.score import readings
+    from plan57.scoring.score import prepare, readings
 
     derive = readings if scoring else None
-    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=derive, meanwhile=meanwhile)
+
+    def meantime() -> None:  # while the workers read the files
+        if scoring:
+            prepare(the_plan)
+        if meanwhile is not None:
+            meanwhile()
+
+    collection = validate_tree(units_dir, the_plan, max_size, cache=cache, derive=derive, meanwhile=meantime)
     for problem in collection.layout:
         if problem.code in FOLDER_ERRORS:  # a folder read as empty would read as units that sent nothing
             raise UsageError(f"{problem.path}: {problem.message}")

@@ -716,6 +716,15 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
     )
 
 
+def prepare(plan: Plan) -> None:
+    """Work out what scoring asks of the plan alone (each target's expected units, each task's
+    expected leads), for a caller that has a moment before the submissions are in."""
+    for target in plan.targets:
+        plan.expected_units(target)
+    for task in plan.tasks:
+        expected_leads(plan, task)
+
+
 def expected_leads(plan: Plan, task: Task) -> list[str]:
     """The registry units the task's lead agencies select, less any unit the task names
     individually as a coordinator and reaches only through a kind-wide group (SPEC §4: Sở VHTTDL
