@@ -621,7 +621,9 @@ def _run(
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        outcomes = pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        # a chunk's results reach this process at once, when its worker ends it: sixteen chunks a
+        # worker keep what is left to take in after the workers are done to a few per cent
+        outcomes = pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
         if meanwhile is not None:  # every job is handed out and every worker started: no fork follows
             try:
                 meanwhile()
