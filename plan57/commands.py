@@ -147,7 +147,7 @@ def report(
             refuse_input_as_output(output, workspace_inputs(ws) + [template or default_template()])
             check_suffix(output, named=fmt is not None)
         extra: dict[str, Any] = {"template": template} if template is not None else {}
-        if ahead is not None:
+        if ahead is not None and chosen.takes_ahead:
             extra["ahead"] = ahead
         content = chosen.renderer()(result, when, number, **extra)
         keep(content)

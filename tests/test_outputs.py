@@ -227,6 +227,46 @@ def test_report_format_from_the_file_name(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["phu-luc.xlsx", "tien-do.html"]
 
 
+@pytest.mark.parametrize("name", ["md", "docx", "html", "xlsx"])
+def test_each_format_prepares_while_the_workers_read_and_renders_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A format's slow imports (python-docx, openpyxl) and the Markdown template's environment are
+    done while the worker processes read the files; the file written is the one written without."""
+    import sys
+
+    from plan57.render.formats import FORMATS
+    from plan57.validation import validate as v
+
+    chosen = FORMATS[name]
+    ahead = chosen.start_ahead(None)
+    if name == "html":
+        assert ahead is None  # nothing slow to import
+    else:
+        assert callable(ahead.prepare) and chosen.takes_ahead is (name == "md")
+        for module in getattr(ahead, "modules", ()):
+            monkeypatch.delitem(sys.modules, module, raising=False)
+        ahead.prepare()
+        assert all(m in sys.modules for m in getattr(ahead, "modules", ()))
+        ahead.close()
+    from plan57.render import formats, markdown
+
+    prepared: list[str] = []
+    for cls in (formats.ImportsAhead, markdown.CompiledAhead):
+        real = cls.prepare
+        monkeypatch.setattr(cls, "prepare", lambda self, real=real: (prepared.append(name), real(self))[1])
+    monkeypatch.setattr(v, "PARALLEL_MIN_FILES", 2)  # the shipped units read by workers
+    base = ["report", "--year", "2026", "--date", "2026-12-15", "--plan", str(PLAN), "--units", str(UNITS)]
+    out = tmp_path / f"a.{name}"
+    result = runner.invoke(app, [*base, "--no-cache", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert prepared == ([] if name == "html" else [name])
+    monkeypatch.setattr(v, "PARALLEL_MIN_FILES", 10**6)
+    again = tmp_path / f"b.{name}"
+    assert runner.invoke(app, [*base, "--no-cache", "-o", str(again)]).exit_code == 0
+    assert out.read_bytes() == again.read_bytes()
+
+
 def test_copy_of_shipped_data_is_left_untouched(tmp_path: Path) -> None:
     shutil.copytree(UNITS, tmp_path / "units")
     before = sorted(p.read_bytes() for p in (tmp_path / "units").rglob("*.yaml"))

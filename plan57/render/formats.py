@@ -31,15 +31,40 @@ class ReportFormat:
     # with template=PATH before they are; the renderer takes what it returns as ahead=…, which
     # has a close() for a run that ends before rendering
     ahead: str | None = None
+    # modules slow to import that the renderer needs (its own, a library it loads when it runs):
+    # imported while the workers read the files, when there are workers
+    imports: tuple[str, ...] = ()
 
     def renderer(self) -> Renderer:
         return getattr(importlib.import_module(self.module), self.function)  # type: ignore[no-any-return]
 
     def start_ahead(self, template: Path | None) -> Any:
-        """The work started ahead of the files, or None when the format has none."""
-        if self.ahead is None:
-            return None
-        return getattr(importlib.import_module(self.module), self.ahead)(template)
+        """The work started ahead of the files, or None when the format has none. What it returns
+        has `prepare()`, done while the workers read the files, and `close()`; the renderer is
+        given it (`ahead=…`) only when the format names its own (`takes_ahead`)."""
+        if self.ahead is not None:
+            return getattr(importlib.import_module(self.module), self.ahead)(template)
+        if self.imports:
+            return ImportsAhead(self.imports)
+        return None
+
+    @property
+    def takes_ahead(self) -> bool:
+        return self.ahead is not None
+
+
+class ImportsAhead:
+    """A renderer's slow imports, done by `prepare` while the workers read the files."""
+
+    def __init__(self, modules: tuple[str, ...]) -> None:
+        self.modules = modules
+
+    def prepare(self) -> None:
+        for name in self.modules:
+            importlib.import_module(name)
+
+    def close(self) -> None:
+        pass
 
 
 FORMATS: dict[str, ReportFormat] = {
@@ -51,9 +76,11 @@ FORMATS: dict[str, ReportFormat] = {
         template=True,
         ahead="CompiledAhead",
     ),
-    "docx": ReportFormat("docx", (".docx",), needs_file=True, module="plan57.render.docx"),
+    "docx": ReportFormat(
+        "docx", (".docx",), needs_file=True, module="plan57.render.docx", imports=("plan57.render.docx",)
+    ),
     "html": ReportFormat("html", (".html", ".htm"), needs_file=True, module="plan57.render.html"),
-    "xlsx": ReportFormat("xlsx", (".xlsx",), needs_file=True, module="plan57.render.xlsx"),
+    "xlsx": ReportFormat("xlsx", (".xlsx",), needs_file=True, module="plan57.render.xlsx", imports=("openpyxl",)),
 }
 DEFAULT = "md"
 # a file with one of these suffixes (or none) gets the default Markdown; any other unknown suffix
