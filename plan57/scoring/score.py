@@ -64,6 +64,9 @@ class YearData:
     # each valid submission's readings (`readings`), by unit: those the validation workers worked
     # out come with the files, the others are worked out here when first needed
     _readings: dict[str, Readings] | None = field(default=None, repr=False, compare=False)
+    # the readings by target: for each target of the plan, every registry unit's reading in
+    # registry order (False for a unit without a valid submission)
+    _columns: list[tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, plan: Plan, coll: Collection, year: int) -> YearData:
@@ -100,6 +103,16 @@ class YearData:
                 if uid not in known:
                     known[uid] = _readings(plan, record)
         return known
+
+    def columns(self, plan: Plan) -> list[tuple[Any, ...]]:
+        """`readings` turned by target (see `_columns`), made once a year: a measure then takes
+        its expected units' readings in one step instead of one unit at a time."""
+        if self._columns is None:
+            known = self.readings(plan)
+            none = (False,) * len(plan.targets)
+            rows = [known.get(u.id, none) for u in plan.units]
+            self._columns = list(zip(*rows)) if rows else [() for _ in plan.targets]
+        return self._columns
 
     def state(self, plan: Plan, unit_id: str) -> str:
         """on_time, late, invalid, or missing (no file, or only a draft without a sending date)."""
@@ -518,8 +531,24 @@ def _read(plan: Plan, target: Target, data: YearData, expected: list[Unit]) -> l
     if i is None:  # a target the plan does not hold: read each record now
         records = data.records
         return [(u.id, reading(target, records[u.id]) if u.id in records else False) for u in expected]
-    known = data.readings(plan)
-    return [(u.id, known[u.id][i] if u.id in known else False) for u in expected]
+    ids, positions = _expected_places(plan, target, expected)
+    column = data.columns(plan)[i]
+    if positions is None:  # every registry unit
+        return list(zip(ids, column))
+    return list(zip(ids, [column[j] for j in positions]))
+
+
+def _expected_places(plan: Plan, target: Target, expected: list[Unit]) -> tuple[list[str], list[int] | None]:
+    """The expected units' ids, and their places in the registry (None when they are all of it)."""
+    ids = [u.id for u in expected]
+    memo = plan.derived.get(("places", target.id))
+    if memo is None or memo[0] != ids:
+        place = {u.id: j for j, u in enumerate(plan.units)}
+        positions = [place[uid] for uid in ids]
+        if positions == list(range(len(plan.units))):
+            positions = None
+        memo = plan.derived[("places", target.id)] = (ids, positions)
+    return ids, memo[1]
 
 
 def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | None = None) -> _Measured:
