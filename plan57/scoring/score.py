@@ -544,7 +544,7 @@ def _expected_places(plan: Plan, target: Target, expected: list[Unit]) -> tuple[
     memo = plan.derived.get(("places", target.id))
     if memo is None or memo[0] != ids:
         place = {u.id: j for j, u in enumerate(plan.units)}
-        positions = [place[uid] for uid in ids]
+        positions: list[int] | None = [place[uid] for uid in ids]
         if positions == list(range(len(plan.units))):
             positions = None
         memo = plan.derived[("places", target.id)] = (ids, positions)
