@@ -768,13 +768,6 @@ def expected_leads(plan: Plan, task: Task) -> list[str]:
     return list(memo[1])
 
 
-def _did_task(report: Record | None) -> bool:
-    """A lead has done the task when it reports at least one activity or one event."""
-    if not report:
-        return False
-    return (report.get("activities") or 0) >= 1 or bool(report.get("events"))
-
-
 def _event_date(event: Record) -> dt.date:
     return event["date"]  # type: ignore[no-any-return]
 
@@ -792,22 +785,26 @@ def score_task(plan: Plan, task: Task, data: YearData) -> TaskResult:
     for unit, report in data.task_reports(plan, task.id):
         uid = unit.id
         reporters.append(uid)
-        activities += report.get("activities") or 0
-        for kind, n in (report.get("products") or {}).items():
-            products[kind] = products.get(kind, 0) + (n or 0)
-        unit_events = report.get("events") or []
-        if len(unit_events) > 1:
-            unit_events = sorted(unit_events, key=_event_date)
-        for ev in unit_events:
-            events.append((uid, ev))
-            day = ev["date"]
-            on_key_day = key_day_of.get((day.month, day.day))
-            if on_key_day is not None:
-                on_key_day.append((uid, ev))
+        did = report.get("activities") or 0
+        activities += did
+        made = report.get("products")
+        if made:
+            for kind, n in made.items():
+                products[kind] = products.get(kind, 0) + (n or 0)
+        unit_events = report.get("events")
+        if unit_events:
+            if len(unit_events) > 1:
+                unit_events = sorted(unit_events, key=_event_date)
+            for ev in unit_events:
+                events.append((uid, ev))
+                day = ev["date"]
+                on_key_day = key_day_of.get((day.month, day.day))
+                if on_key_day is not None:
+                    on_key_day.append((uid, ev))
         note = report.get("note")
         if note:
             notes.append((uid, note))
-        if uid in lead_set and _did_task(report):
+        if uid in lead_set and (did >= 1 or unit_events):  # a lead did it: an activity or an event
             done.append(uid)
     status = "insufficient_data" if not leads else ("met" if len(done) == len(leads) else "not_met")
     done_set = set(done)
