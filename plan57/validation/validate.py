@@ -38,7 +38,8 @@ class FileResult:
 
     @property
     def valid(self) -> bool:
-        return self.record is not None and not any(d.is_error for d in self.diagnostics)
+        found = self.diagnostics
+        return self.record is not None and not (found and any(d.severity == "error" for d in found))
 
 
 @dataclass
