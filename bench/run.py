@@ -235,6 +235,19 @@ def best(
     return min(times)
 
 
+def in_turn(
+    commands: dict[str, tuple[list[str], dict[str, str] | None, bool]], repeat: int, ok: tuple[int, ...]
+) -> dict[str, float]:
+    """The best time of each command over `repeat` rounds, each round running every command once
+    in turn: a machine that slows down or speeds up during the run weighs on every command of a
+    ratio alike, not only on the ones measured last."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (cmd, env, fresh_cache) in commands.items():
+            times[name].append(best(cmd, env, repeat=1, fresh_cache=fresh_cache, ok=ok))
+    return {name: min(found) for name, found in times.items()}
+
+
 # The floors: one process loading every file with a C loader and doing nothing else (a file with
 # a syntax error is skipped, as a loader that stops would be).
 FLOOR_PYYAML = """
@@ -289,13 +302,17 @@ def bench_mix(
     env = dict(os.environ)
     env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="plan57-bench-warm-")
     r: dict[str, Any] = {"n": n, "mix": mix}
-    r["validate_cold"] = best(base + ["validate", *common], repeat=repeat, fresh_cache=True, ok=codes)
     timed(base + ["validate", *common], env, ok=codes)  # fill the cache
-    r["validate_warm"] = best(base + ["validate", *common], env, repeat=repeat, ok=codes)
-    r["score"] = best(base + ["score", "--year", "2026", *common], repeat=repeat, fresh_cache=True, ok=codes)
-    r["report"] = best(base + ["report", "--date", "2026-12-15", *common], repeat=repeat, fresh_cache=True, ok=codes)
-    r["floor_pyyaml"] = best([PY, "-c", FLOOR_PYYAML, str(listing)], repeat=repeat)
-    r["floor_ruamel"] = best([PY, "-c", FLOOR_RUAMEL, str(listing)], repeat=repeat)
+    # name: (command, environment, fresh cache); every round runs each in turn
+    commands = {
+        "validate_cold": (base + ["validate", *common], None, True),
+        "validate_warm": (base + ["validate", *common], env, False),
+        "score": (base + ["score", "--year", "2026", *common], None, True),
+        "report": (base + ["report", "--date", "2026-12-15", *common], None, True),
+        "floor_pyyaml": ([PY, "-c", FLOOR_PYYAML, str(listing)], None, False),
+        "floor_ruamel": ([PY, "-c", FLOOR_RUAMEL, str(listing)], None, False),
+    }
+    r.update(in_turn(commands, repeat, codes))
     if shutil.which("check-jsonschema") and n <= 3400:
         cmd = ["check-jsonschema", "--schemafile", str(schema), *map(str, files)]
         r["check_jsonschema"] = best(cmd, repeat=1, ok=codes)
@@ -480,7 +497,7 @@ def render(rows: list[dict[str, Any]], help_time: float, python_start: float, pa
         "",
         f"Run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()} ({cpu}), "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; every figure is a ratio between "
-        "processes of this one run, best of the repeats (one run each at 10,000 files). Regenerate with `python bench/run.py` "
+        "processes of this one run, best of the repeats, each round running every command of a mix in turn (one run each at 10,000 files). Regenerate with `python bench/run.py` "
         "(the machine may be shared: ratios, not seconds, are comparable between runs).",
         "",
         "Mixes: **perfect** (every file valid, no warning); **warnings** (every file valid, two "
