@@ -1103,10 +1103,10 @@ def test_a_unit_without_a_valid_report_is_not_judged_short_where_it_has_no_figur
     assert tasks and all(t[2:] == ["không có số liệu (chưa gửi)", "Chưa có số liệu"] for t in tasks), tasks
 
 
-def test_readings_worked_out_by_the_workers_give_what_scoring_here_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The validation workers work out each valid record's readings (what scoring takes from it)
-    beside the record; scoring on them gives exactly what scoring gives reading each record itself:
-    every figure, verdict and unit contribution, and the annex rows."""
+def test_readings_worked_out_while_validating_give_what_scoring_here_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation works out each valid record's readings (what scoring takes from it) as the
+    workers' results come in; scoring on them gives exactly what scoring gives reading each record
+    itself: every figure, verdict and unit contribution, and the annex rows."""
     import plan57.validation.validate as validate
 
     monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 2)  # the shipped files, in worker processes
@@ -1124,6 +1124,32 @@ def test_readings_worked_out_by_the_workers_give_what_scoring_here_gives(monkeyp
         assert score_dict(given) == score_dict(here)
         assert [t.contributions for t in given.targets] == [t.contributions for t in here.targets]
         assert given.rows == here.rows
+
+
+def test_a_derive_that_fails_leaves_that_record_to_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `derive` raises for one record does not stop validation: that file comes without its
+    readings and scoring works them out itself, with the same figures."""
+    import plan57.validation.validate as validate
+    from plan57.scoring.score import readings
+
+    monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 2)
+    failed: list[dict[str, Any]] = []
+
+    def derive(plan: Plan, record: dict[str, Any]) -> Any:
+        if not failed and record.get("submitted"):
+            failed.append(record)
+            raise ValueError("hỏng")
+        return readings(plan, record)
+
+    plan = load_plan(PLAN)
+    coll = validate_tree(UNITS, plan, cache=False, derive=derive)
+    assert failed
+    assert [f.derived for f in coll.files if f.record is failed[0]] == [None]
+    assert any(f.derived is not None for f in coll.files)
+    ws = Workspace(plan, coll, PLAN, UNITS)
+    plain = open_workspace(PLAN, UNITS, cache=False, scoring=False)
+    for year in (2025, 2026):
+        assert score_dict(score(ws, year)) == score_dict(score(plain, year))
 
 
 def _reference_reading(target: Any, rec: dict[str, Any]) -> Any:
@@ -1260,8 +1286,8 @@ def test_a_scored_plan_and_a_result_pickle() -> None:
 
 
 def test_readings_made_for_other_targets_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files validated (and read by the workers) for one plan, scored with a plan whose targets are
-    in another order: the workers' readings are left aside, the figures are the plan's own."""
+    """Files validated (and read as they came in) for one plan, scored with a plan whose targets
+    are in another order: those readings are left aside, the figures are the plan's own."""
     import plan57.validation.validate as validate
     from plan57.scoring.score import score_year
 

@@ -61,8 +61,9 @@ class YearData:
     _task_reports: dict[str, list[tuple[Unit, dict[str, Any]]]] | None = field(default=None, repr=False, compare=False)
     # each ratio target's (numerator, denominator) by unit, as measured: the annex shows them again
     pairs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
-    # each valid submission's readings (`readings`), by unit: those the validation workers worked
-    # out come with the files, the others are worked out here when first needed
+    # each valid submission's readings (`readings`), by unit: those worked out as the files were
+    # validated come with them, the others (records from the cache) are worked out here when first
+    # needed
     _readings: dict[str, Readings] | None = field(default=None, repr=False, compare=False)
     # the readings by target: for each target of the plan, every registry unit's reading in
     # registry order (False for a unit without a valid submission)
@@ -373,7 +374,7 @@ class _Measured:
 # ---- readings: what scoring reads from one submission ------------------------------------------
 #
 # A reading is all a measure takes from one valid submission for one target, worked out from that
-# record alone: the validation workers work it out beside each record (SPEC §4 is unchanged: a
+# record alone: validation works it out as each record comes in (SPEC §4 is unchanged: a
 # reading is the unit's own contribution; missing units, coverage and verdicts are the measure's).
 
 Reading = tuple[Any, ...] | None
@@ -383,7 +384,8 @@ Readings = tuple[Reading, ...]  # one per target, in the plan's order
 def readings(plan: Plan, record: Record) -> tuple[bytes, Readings] | None:
     """A valid submission's reading for every target of the plan, in the plan's order, with the
     digest of the targets they were read for (`targets_digest`); None for a draft, without a
-    sending date: no year scores it. What the validation workers work out beside each record."""
+    sending date: no year scores it. What validation works out as each record comes in, while
+    its workers go on with the next files."""
     if not record.get("submitted"):
         return None
     return targets_digest(plan), _readings(plan, record)

@@ -348,11 +348,11 @@ def validate_tree(
     """Validate every submission below units_dir, with the cross-file rules.
 
     With records=False (validation only), results served from the cache carry no data. `derive`,
-    when given, is worked out from each valid record by the workers that validate it, beside the
-    record (`FileResult.derived`); a record read from the cache, or validated in this process,
-    has none: the caller works it out when it needs it. `meanwhile`, when given, is called once
-    worker processes have started, while this process waits for them; what it raises is ignored
-    (it is work the caller can do again later).
+    when given, is worked out from each valid record validated now, as its result comes in (while
+    the workers go on with the next files), and kept beside it (`FileResult.derived`); a record
+    read from the cache has none: the caller works it out when it needs it. `meanwhile`, when
+    given, is called once worker processes have started, while this process waits for them; what
+    it raises is ignored (it is work the caller can do again later).
     """
     if not units_dir.exists():
         return Collection(
@@ -400,7 +400,6 @@ def find_paths(paths: Iterable[Path]) -> tuple[list[tuple[Path, int | None]], li
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 _WORKER_PLAN: Plan | None = None
 Derive = Callable[["Plan", dict[str, Any]], Any]
-_WORKER_DERIVE: Derive | None = None
 
 
 def _validate_found(
@@ -421,7 +420,7 @@ def _validate_found(
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
     jobs = [(path, year, max_size, shown) for _, path, year, shown, _ in pending]
-    outcomes = _run(jobs, plan, store, derive, meanwhile)
+    outcomes = _run(jobs, plan, store, meanwhile)
     for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
@@ -439,6 +438,12 @@ def _validate_found(
         else:  # a worker's plain result: its record comes pickled, and is read only if needed
             result, record = _from_worker(done, path, shown, year, records), done[1]
         results[i] = result
+        if derive is not None and records and result.valid:
+            # here, as each result comes in, while the workers go on with the next files
+            try:
+                result.derived = derive(plan, result.record)  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
+                result.derived = None
         if store and key:
             used.add(key)
             store.put(
@@ -529,9 +534,8 @@ def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int 
 
 Job = tuple[Path, int | None, int, str]  # path, folder year, size limit, path as shown
 # A worker's result as plain data, cheap to send back: the diagnostics (line, col, severity, code,
-# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands,
-# and what `derive` worked out from a valid record
-Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int], Any]
+# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands
+Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int]]
 Outcome = tuple[str | None, "FileResult | Plain | None"]  # cache key, result (None: the cache has it)
 _WORKER_STORE: Any = None
 
@@ -563,13 +567,7 @@ def _one_plain(job: Job) -> tuple[str | None, Plain | None]:
         return key, None
     record = None if result.record is None else pickle.dumps(result.record, pickle.HIGHEST_PROTOCOL)
     diagnostics = [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics]
-    derive, derived = _WORKER_DERIVE, None
-    if derive is not None and result.valid:
-        try:
-            derived = derive(_WORKER_PLAN, result.record)  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
-            derived = None
-    return key, (diagnostics, record, result.unit_id, result.unit_loc, derived)
+    return key, (diagnostics, record, result.unit_id, result.unit_loc)
 
 
 def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records: bool) -> FileResult:
@@ -577,7 +575,7 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
 
     from plan57.loading.cache import VALID
 
-    diagnostics, blob, unit_id, unit_loc, derived = plain
+    diagnostics, blob, unit_id, unit_loc = plain
     record = None if blob is None else (pickle.loads(blob) if records else VALID)
     return FileResult(
         path=path,
@@ -587,7 +585,6 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
         record=record,
         unit_id=unit_id,
         unit_loc=unit_loc,
-        derived=derived if records else None,
     )
 
 
@@ -595,13 +592,12 @@ def _run(
     jobs: list[Job],
     plan: Plan,
     store: Any = None,
-    derive: Derive | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Outcome]:
     """Each job's outcome, in order, as the workers finish them: the caller takes in each result
     while the workers go on with the next ones (and this process does `meanwhile` first)."""
-    global _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE
-    _WORKER_PLAN, _WORKER_STORE, _WORKER_DERIVE = plan, store, derive
+    global _WORKER_PLAN, _WORKER_STORE
+    _WORKER_PLAN, _WORKER_STORE = plan, store
     if not jobs:
         return
     from plan57.model.submission import submission_model
