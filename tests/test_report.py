@@ -667,6 +667,16 @@ def test_runs_of_blank_lines_become_one_as_the_pattern_says(text: str) -> None:
     assert blank_lines_once(text) == re.sub(r"\n{3,}", "\n\n", text)
 
 
+def test_a_date_reads_as_before_whatever_a_template_gives() -> None:
+    """`vndate` takes a date's text once (a year's submissions share a few dozen dates); what else
+    a template gives it reads as it did: a datetime by its date, nothing and empty values as "—"."""
+    from plan57.render.markdown import vn_date
+
+    assert vn_date(dt.date(2026, 3, 5)) == vn_date(dt.date(2026, 3, 5)) == "05/03/2026"
+    assert vn_date(dt.datetime(2026, 3, 5, 8, 0)) == "05/03/2026"
+    assert [vn_date(v) for v in (None, "", [], {}, 0)] == ["—"] * 5  # type: ignore[arg-type]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="\n\r a-", max_size=40))
 def test_the_report_ends_in_one_newline_on_any_text(text: str) -> None:

@@ -1285,6 +1285,32 @@ def test_a_scored_plan_and_a_result_pickle() -> None:
     assert score_dict(back) == score_dict(result)
 
 
+def test_a_measure_of_any_units_reads_each_as_before() -> None:
+    """`measure` takes its expected units' readings from the year's readings turned by target; given
+    units in another order, some twice, or one the registry does not hold (read as without a valid
+    submission), it gives what reading each unit's record on its own gives (a copy of the target,
+    which the plan does not hold, is read that way)."""
+    from plan57.model.plan import Unit
+    from plan57.scoring.score import YearData, measure
+
+    ws = open_workspace(PLAN, UNITS, cache=False)
+    stranger = Unit(id="khong-co-trong-danh-muc", name="Không có", kind="xa")
+    for year in (2025, 2026):
+        data = YearData.build(ws.plan, ws.collection, year)
+        for target in ws.plan.targets:
+            units = ws.plan.expected_units(target)
+            for expected in (units, list(reversed(units)), units[:3] * 2, [*units[:2], stranger]):
+                got = measure(ws.plan, target, data, expected)
+                want = measure(ws.plan, target.model_copy(), data, expected)
+                assert (got.value, got.numerator, got.denominator, got.coverage) == (
+                    want.value,
+                    want.numerator,
+                    want.denominator,
+                    want.coverage,
+                ), (target.id, year)
+                assert got.contributions() == want.contributions(), (target.id, year)
+
+
 def test_readings_made_for_other_targets_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files validated (and read as they came in) for one plan, scored with a plan whose targets
     are in another order: those readings are left aside, the figures are the plan's own."""

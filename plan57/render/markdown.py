@@ -51,9 +51,17 @@ def _escape(text: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4096)  # a year's thousands of submissions share a few dozen dates
 def vn_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
+    if not value:
+        return "—"
+    if type(value) is dt.date:
+        return _date_text(value)
+    return value.strftime("%d/%m/%Y")  # a datetime, or whatever a template gives: as it says
+
+
+@functools.lru_cache(maxsize=4096)  # a year's thousands of submissions share a few dozen dates
+def _date_text(value: dt.date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 def ratio_text(pair: tuple[int, int] | None) -> str:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from plan57.model.plan import KINDS, Plan, Target, Task, Unit
 from plan57.validation.validate import Collection, FileResult
@@ -534,21 +534,28 @@ def _read(plan: Plan, target: Target, data: YearData, expected: list[Unit]) -> l
         records = data.records
         return [(u.id, reading(target, records[u.id]) if u.id in records else False) for u in expected]
     ids, positions = _expected_places(plan, target, expected)
+    if positions is False:  # a unit the registry does not hold: each one looked up
+        known = data.readings(plan)
+        return [(uid, known[uid][i] if uid in known else False) for uid in ids]
     column = data.columns(plan)[i]
     if positions is None:  # every registry unit
         return list(zip(ids, column))
     return list(zip(ids, [column[j] for j in positions]))
 
 
-def _expected_places(plan: Plan, target: Target, expected: list[Unit]) -> tuple[list[str], list[int] | None]:
-    """The expected units' ids, and their places in the registry (None when they are all of it)."""
+def _expected_places(
+    plan: Plan, target: Target, expected: list[Unit]
+) -> tuple[list[str], list[int] | None | Literal[False]]:
+    """The expected units' ids, and their places in the registry: None when they are all of it,
+    False when one of them is not in it."""
     ids = [u.id for u in expected]
     memo = plan.derived.get(("places", target.id))
     if memo is None or memo[0] != ids:
         place = {u.id: j for j, u in enumerate(plan.units)}
-        positions: list[int] | None = [place[uid] for uid in ids]
-        if positions == list(range(len(plan.units))):
-            positions = None
+        positions: list[int] | None | Literal[False] = False  # a unit the registry does not hold
+        if all(uid in place for uid in ids):
+            found = [place[uid] for uid in ids]
+            positions = None if found == list(range(len(plan.units))) else found
         memo = plan.derived[("places", target.id)] = (ids, positions)
     return ids, memo[1]
 
