@@ -39,7 +39,7 @@ class FileResult:
     @property
     def valid(self) -> bool:
         found = self.diagnostics
-        return self.record is not None and not (found and any(d.severity == "error" for d in found))
+        return self.record is not None and not (found and any(d.is_error for d in found))
 
 
 @dataclass
