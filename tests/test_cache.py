@@ -61,7 +61,7 @@ def test_warm_run_parses_nothing_and_says_the_same(units: Path, own_cache: Path,
     assert second.exit_code == 1, second.output
     assert parses == []
     assert second.output == first.output
-    assert (own_cache / "results.pickle").is_file()
+    assert (own_cache / "results.jsonl").is_file()
 
 
 def test_changed_file_is_parsed_again(units: Path, own_cache: Path, parses: list[str], plan) -> None:  # type: ignore[no-untyped-def]
@@ -187,13 +187,13 @@ def test_score_after_validate_uses_the_same_data(units: Path, own_cache: Path, p
     parses.clear()
     assert score_json(units) == truth
     assert parses == []
-    assert (own_cache / "records.pickle").is_file()
+    assert (own_cache / "records.jsonl").is_file()
 
 
 def test_damaged_records_are_a_miss_not_a_wrong_score(units: Path, own_cache: Path, parses: list[str]) -> None:
     truth = score_json(units, "--no-cache")
     run(units)
-    (own_cache / "records.pickle").write_bytes(b"\x80\x05hong")
+    (own_cache / "records.jsonl").write_bytes(b"\x80\x05hong")
     parses.clear()
     assert score_json(units) == truth
     assert len(set(parses)) == 3  # the valid files are read again for their data
