@@ -665,12 +665,13 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
 
 
 def start_method() -> str:
-    """How worker processes start: as the program set it, else fork where the platform has it
-    (the workers inherit the plan and the models already built), else spawn (Windows)."""
+    """How worker processes start: fork where the platform has it (the workers inherit the plan
+    and the models already built), else spawn (Windows); spawn or forkserver when the program
+    chose it (a fork once anything is asked of the default context is no choice)."""
     import multiprocessing
 
     chosen = multiprocessing.get_start_method(allow_none=True)
-    if chosen is not None:
+    if chosen in ("spawn", "forkserver"):
         return chosen
     return "fork" if hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
