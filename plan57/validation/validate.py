@@ -104,6 +104,40 @@ def _lookalike_year(folder: str) -> bool:
     return len(folder) == 4 and folder.isdigit() and not folder.isascii()
 
 
+BAD_FILE_NAME = (
+    "tên tệp có byte không phải chữ UTF-8 (tên đặt bằng bảng mã cũ?) nên tệp không được đọc: hãy đổi tên "
+    "tệp thành mã đơn vị, ví dụ xa-muong-la.yaml"
+)
+BAD_FOLDER_NAME = (
+    "tên thư mục có byte không phải chữ UTF-8 (tên đặt bằng bảng mã cũ?) nên các tệp trong đó không được "
+    "đọc: hãy đổi tên thư mục"
+)
+LINK_OUTSIDE = (
+    "{what} này là một liên kết (symlink) trỏ ra ngoài thư mục báo cáo nên không được đọc: hãy chép chính "
+    "báo cáo vào thư mục báo cáo"
+)
+
+
+def _decodable(name: str) -> bool:
+    """A name the system gave as text: bytes that are not UTF-8 come as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _leads_outside(path: Path, inside: str) -> bool:
+    """A symbolic link whose target is not below the units folder (a link within it is read)."""
+    if not os.path.islink(path):
+        return False
+    target = os.path.realpath(path)
+    try:
+        return os.path.commonpath([target, inside]) != inside
+    except ValueError:  # another drive
+        return True
+
+
 def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
     """(file, folder year) for every YAML file below units_dir, and problems with the layout."""
     found: list[tuple[Path, int | None]] = []
@@ -122,11 +156,22 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             )
         )
 
+    inside = os.path.realpath(units_dir)
+
+    def refused(path: Path, code: str, message: str) -> None:
+        problems.append(Diagnostic(display_path(path), 1, 1, "error", code, message))
+
     for root, dirs, files in os.walk(units_dir, onerror=unreadable):
+        base = Path(root)
+        for name in list(dirs):
+            if not _decodable(name):
+                dirs.remove(name)
+                refused(base / name, "name-encoding", BAD_FOLDER_NAME)
+            elif _leads_outside(base / name, inside):
+                refused(base / name, "link-outside", LINK_OUTSIDE.format(what="thư mục"))
         dirs.sort()
         folder = os.path.basename(root)
         year = year_of_folder(folder)
-        base = Path(root)
         if _lookalike_year(folder):
             digits = "".join(str(int(ch)) for ch in folder)
             problems.append(
@@ -146,6 +191,12 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             if name.startswith(".") or name == SCHEMA_FILE:
                 continue
             path = base / name
+            if not _decodable(name):
+                refused(path, "name-encoding", BAD_FILE_NAME)
+                continue
+            if _leads_outside(path, inside):  # never read: its content is not shown in any message
+                refused(path, "link-outside", LINK_OUTSIDE.format(what="tệp"))
+                continue
             if not name.lower().endswith(YAML_SUFFIXES):
                 problems.append(
                     Diagnostic(
