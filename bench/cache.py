@@ -21,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -83,6 +85,76 @@ def measure(n: int, work: Path, repeat: int, compare: Path | None = None) -> dic
             shutil.rmtree(d, ignore_errors=True)
 
 
+def store_costs(compare: Path, n: int = 3400, repeat: int = 5) -> list[str]:
+    """The store's own work in one process, this checkout's cache module against another's
+    (the same records): encoding the records, saving, and reading back for `validate` and for
+    `score` (best of `repeat`, the two taken in turn)."""
+    import importlib.util
+    import pickle
+
+    from plan57.loading import cache as this
+    from plan57.validation import validate as v
+    from plan57.validation.plan_file import load_plan
+
+    spec = importlib.util.spec_from_file_location("other_cache", compare / "plan57" / "loading" / "cache.py")
+    assert spec is not None and spec.loader is not None
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    work = Path(tempfile.mkdtemp(prefix="plan57-bench-store-"))
+    try:
+        plan_path, units, _ = generate(n, work)
+        coll = v.validate_tree(units, load_plan(plan_path), cache=False)
+        entries = [
+            (
+                this.Cache.key(f.path.read_bytes(), f.path, f.folder_year, 1 << 20),
+                {
+                    "diagnostics": [(d.line, d.col, d.severity, d.code, d.message) for d in f.diagnostics],
+                    "record": v.without_personal_data(f.record) if f.record else None,
+                    "unit_id": f.unit_id,
+                    "unit_loc": f.unit_loc,
+                },
+            )
+            for f in coll.files
+        ]
+
+        def once(mod: Any, json_records: bool, i: int) -> list[float]:
+            root = work / f"store-{json_records}-{i}"
+            t = [time.perf_counter()]
+            if json_records:  # what the workers send
+                sent = [(k, dict(e, record=this.encode_data(e["record"]) if e["record"] else None)) for k, e in entries]
+            else:
+                sent = [(k, dict(e, record=pickle.dumps(e["record"], 5) if e["record"] else None)) for k, e in entries]
+            t.append(time.perf_counter())
+            store = mod.Cache("p", root=root)
+            for k, e in sent:
+                store.put(k, e)
+            store.save()
+            t.append(time.perf_counter())
+            for records in (False, True):
+                store = mod.Cache("p", root=root, with_records=records)
+                for k, _ in entries:
+                    store.get(k)
+                t.append(time.perf_counter())
+            return [b - a for a, b in zip(t, t[1:])]
+
+        runs: dict[bool, list[list[float]]] = {True: [], False: []}
+        for i in range(repeat):
+            runs[True].append(once(this, True, i))
+            runs[False].append(once(other, False, i))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    best = {k: [min(r[j] for r in v) for j in range(4)] for k, v in runs.items()}
+    names = ["encode the records (in the workers)", "put and save", "read back for `validate`", "read back for `score`"]
+    return [
+        "",
+        f"The store's own work at {n:,} files in one process, this checkout's ÷ `{compare.name}`'s (best of {repeat}):",
+        "",
+        "| step | ÷ |",
+        "|---|---:|",
+        *(f"| {name} | {_r(best[True][j], best[False][j])} |" for j, name in enumerate(names)),
+    ]
+
+
 def _r(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
 
@@ -116,15 +188,19 @@ def section(quick: bool = False, compare: Path | None = None, sizes: list[int] |
             "",
             f"Against the checkout `{compare.name}` (same run, same files): this one ÷ that one.",
             "",
-            "| files | validate warm | score warm | report warm | validate cold | score cold |",
-            "|---:|---:|---:|---:|---:|---:|",
+            "| files | validate warm | score warm | report warm | validate cold | score cold "
+            "| that one's validate cold ÷ its --no-cache |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n, t in rows.items():
             cells = [
                 _r(t[f"{c}"], t[f"old {c}"])
                 for c in ("validate warm", "score warm", "report warm", "validate cold", "score cold")
             ]
+            cells.append(_r(t["old validate cold"], t["old validate no cache"]))
             lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    if compare and not quick:
+        lines += store_costs(compare)
     big = [t for t in rows.values() if "validate spawn" in t]
     if big:
         lines += [
