@@ -394,7 +394,11 @@ def sample_2026(tmp_path_factory: pytest.TempPathFactory) -> DocumentObject:
     out = tmp_path_factory.mktemp("docx") / "tonghop-2026.docx"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
-        return build(out, "--plan", "data/plan.yaml", "--units", "data/units", "--year", "2026")
+        # dated in 2026: a report dated before the files were sent counts none of them (SPEC §4)
+        args = ["--plan", "data/plan.yaml", "--units", "data/units", "--year", "2026", "-o", str(out)]
+        result = runner.invoke(app, ["report", *args, "--date", "2026-12-15"])
+        assert result.exit_code == 0, result.output
+        return Document(str(out))
 
 
 def point_text(p: dict[str, Any]) -> str:

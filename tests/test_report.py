@@ -579,7 +579,12 @@ def test_default_year_is_latest_with_submissions(tmp_path: Path, mini_plan_path:
     for uid in ("so-vhttdl", "so-khcn", "xa-muong-la"):
         write(units, 2025, uid, submission(mini_plan, uid, 2025))
     write(units, 2026, "phuong-to-hieu", submission(mini_plan, "phuong-to-hieu", 2026))
-    text = ok("--plan", mini_plan_path, "--units", units)
+    # dated after the 2026 file was sent: a report dated before it counts it as not sent (SPEC §4)
+    result = runner.invoke(
+        app, ["report", "--plan", str(mini_plan_path), "--units", str(units), "--date", "2026-12-15"]
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
     title = text.split("# BÁO CÁO", 1)[1].strip().splitlines()[0]
     assert title.rstrip("*").endswith("năm 2026"), title
     assert "NĂM 2026" in text and "năm 2025" not in title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -21,6 +22,31 @@ if TYPE_CHECKING:  # a run the cache answers loads neither the parser nor the mo
     from plan57.model.plan import Plan
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+# The day no `submitted` date may come after (SPEC §4): the real date, or the one a command was
+# given (`--date`, `set_today`). The cache holds no result that the passing days could change: a
+# file sent after the real date is never stored, and a run given an earlier day than the real one
+# (or, without the records to check, any other day) neither reads nor fills the cache.
+_TODAY: dt.date | None = None
+FUTURE = "submitted-future"
+
+
+def set_today(day: dt.date | None) -> None:
+    """The day validation takes as today (None: the real date)."""
+    global _TODAY
+    _TODAY = day
+
+
+def today() -> dt.date:
+    return _TODAY or dt.date.today()
+
+
+def _lasting(result: FileResult) -> bool:
+    """Whether the result holds whatever day it is read on (see `_TODAY`)."""
+    if any(d.code == FUTURE for d in result.diagnostics):
+        return False
+    sent = result.record.get("submitted") if isinstance(result.record, dict) else None
+    return not (isinstance(sent, dt.date) and sent > dt.date.today())
 
 
 @dataclass
@@ -244,7 +270,7 @@ def _check_document(
     except ValidationError as exc:
         first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
         out.extend(first)
-    out.extend(check(doc, plan, shown, folder_year))
+    out.extend(check(doc, plan, shown, folder_year, today()))
     out.extend(unsafe_text(doc, shown))
     out.extend(submitted_range(doc, plan, shown, folder_year))
 
@@ -415,6 +441,7 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
+    cache = cache and (_TODAY is None or (records and _TODAY >= dt.date.today()))
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     results, pending, used = _cached(found, store, max_size)
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
@@ -444,7 +471,7 @@ def _validate_found(
                 result.derived = derive(plan, result.record)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
                 result.derived = None
-        if store and key:
+        if store and key and _lasting(result):
             used.add(key)
             store.put(
                 key,
