@@ -45,7 +45,7 @@ from plan57.render.text import value_text
 from plan57.validation.plan_file import load_plan
 from plan57.validation.validate import validate_tree
 
-from .conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, write
+from .conftest import MINI_UNITS, PLAN, UNITS, dump, plan_data, submission, with_registry, write
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "score.schema.json"
 
@@ -705,7 +705,7 @@ def test_task_of_an_invalid_lead_is_not_done(mini_plan, mini_plan_path, units):
 def test_targets_and_tasks_with_no_expected_unit_in_the_registry(tmp_path, units):
     # another registry: the mini one without the press agency and without so-khcn
     data = plan_data()
-    data["units"] = [dict(u) for u in MINI_UNITS if u["id"] not in ("bao-ptth-son-la", "so-khcn")]
+    with_registry(data, [dict(u) for u in MINI_UNITS if u["id"] not in ("bao-ptth-son-la", "so-khcn")])
     plan_path = tmp_path / "plan-no-press.yaml"
     plan_path.write_text(dump(data), encoding="utf-8")
     the_plan = load_plan(plan_path)

@@ -22,7 +22,7 @@ from plan57.model.plan import Plan
 from plan57.scoring.score import YearData, budget_of, expected_leads, score_target
 from plan57.validation.plan_file import load_plan
 
-from .conftest import MINI_UNITS, dump, plan_data
+from .conftest import MINI_UNITS, dump, plan_data, with_registry
 
 XA = [f"xa-{i:02d}" for i in range(1, 76)]
 AGENCIES = [u for u in MINI_UNITS if u["kind"] not in ("xa", "phuong")]  # 5 units
@@ -31,7 +31,7 @@ AGENCIES = [u for u in MINI_UNITS if u["kind"] not in ("xa", "phuong")]  # 5 uni
 @pytest.fixture(scope="module")
 def plan75(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     data = plan_data()
-    data["units"] = copy.deepcopy(AGENCIES) + [{"id": x, "name": f"Xã Số {x[3:]}", "kind": "xa"} for x in XA]
+    with_registry(data, copy.deepcopy(AGENCIES) + [{"id": x, "name": f"Xã Số {x[3:]}", "kind": "xa"} for x in XA])
     path = tmp_path_factory.mktemp("plan75") / "plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     return load_plan(path)
