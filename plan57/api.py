@@ -143,11 +143,11 @@ def on_day(day: dt.date | None) -> Iterator[None]:
     a `submitted` date after it is an error (SPEC §4)."""
     from plan57.validation.validate import set_today
 
-    set_today(day)
+    before = set_today(day)
     try:
         yield
     finally:
-        set_today(None)
+        set_today(before)
 
 
 def check_year(plan: Plan, year: int) -> int:

@@ -35,14 +35,20 @@ _TODAY: dt.date | None = None
 FUTURE = "submitted-future"
 
 
-def set_today(day: dt.date | None) -> None:
-    """The day validation takes as today (None: the real date)."""
+def set_today(day: dt.date | None) -> dt.date | None:
+    """The day validation takes as today (None: the real date); the one it took before."""
     global _TODAY
-    _TODAY = day
+    before, _TODAY = _TODAY, day
+    return before
+
+
+def real_today() -> dt.date:
+    """The real date (one place, so that a test can say which day it is)."""
+    return dt.date.today()
 
 
 def today() -> dt.date:
-    return _TODAY or dt.date.today()
+    return _TODAY or real_today()
 
 
 def _lasting(result: FileResult) -> bool:
@@ -50,7 +56,7 @@ def _lasting(result: FileResult) -> bool:
     if any(d.code == FUTURE for d in result.diagnostics):
         return False
     sent = result.record.get("submitted") if isinstance(result.record, dict) else None
-    return not (isinstance(sent, dt.date) and sent > dt.date.today())
+    return not (isinstance(sent, dt.date) and sent > real_today())
 
 
 @dataclass
@@ -468,7 +474,7 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
-    cache = cache and (_TODAY is None or (records and _TODAY >= dt.date.today()))
+    cache = cache and (_TODAY is None or (records and _TODAY >= real_today()))
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     try:
         return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
