@@ -34,6 +34,7 @@ _SCORE = {
     "--strict": False,
     "--max-size": True,
     "--no-cache": False,
+    "--date": True,
 }
 _REPORT = {
     "--year": True,
@@ -190,6 +191,7 @@ def _run(command: str, options: dict[str, str]) -> int:
                 "--strict" in options,
                 max_size,
                 "--no-cache" in options,
+                options.get("--date"),
             )
         return commands.report(
             year,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -25,6 +26,37 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # it, never holds them, nor does the cache keep a result whose messages quote them; a command that
 # needs them reads the unit's file without the cache.
 PERSONAL_DATA = ("contact",)
+
+# The day no `submitted` date may come after (SPEC §4): the real date, or the one a command was
+# given (`--date`, `set_today`). The cache holds no result that the passing days could change: a
+# file sent after the real date is never stored, and a run given an earlier day than the real one
+# (or, without the records to check, any other day) neither reads nor fills the cache.
+_TODAY: dt.date | None = None
+FUTURE = "submitted-future"
+
+
+def set_today(day: dt.date | None) -> dt.date | None:
+    """The day validation takes as today (None: the real date); the one it took before."""
+    global _TODAY
+    before, _TODAY = _TODAY, day
+    return before
+
+
+def real_today() -> dt.date:
+    """The real date (one place, so that a test can say which day it is)."""
+    return dt.date.today()
+
+
+def today() -> dt.date:
+    return _TODAY or real_today()
+
+
+def _lasting(result: FileResult) -> bool:
+    """Whether the result holds whatever day it is read on (see `_TODAY`)."""
+    if any(d.code == FUTURE for d in result.diagnostics):
+        return False
+    sent = result.record.get("submitted") if isinstance(result.record, dict) else None
+    return not (isinstance(sent, dt.date) and sent > real_today())
 
 
 @dataclass
@@ -300,7 +332,7 @@ def _check_document(
     except ValidationError as exc:
         first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
         out.extend(first)
-    out.extend(check(doc, plan, shown, folder_year))
+    out.extend(check(doc, plan, shown, folder_year, today()))
     out.extend(unsafe_text(doc, shown))
     out.extend(submitted_range(doc, plan, shown, folder_year))
 
@@ -493,6 +525,7 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
+    cache = cache and (_TODAY is None or (records and _TODAY >= real_today()))
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     try:
         return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
@@ -541,7 +574,7 @@ def _validate_with(
                 result.derived = derive(plan, result.record)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
                 result.derived = None
-        if store and key and not result.personal:
+        if store and key and not result.personal and _lasting(result):
             used.add(key)
             store.put(
                 key,
