@@ -42,7 +42,7 @@ from plan57.render.docx import _NOT_XML, text
 from plan57.render.view import reporter_name
 from plan57.scoring.score import STATUS_LABEL
 
-from .conftest import REPO, write
+from .conftest import REPO, with_registry, write
 from .test_report import HOSTILE, SCENARIO, check_golden, hostile_submission
 
 runner = CliRunner()
@@ -315,7 +315,7 @@ def test_every_target_task_channel_and_unit(scenario: DocumentObject, mini_plan:
     assert len(channels.columns) == 3
     assert [r[1] for r in rows(channels)[1:]] == [c.text for c in mini_plan.channels]
     for unit in mini_plan.units:
-        assert reporter_name(unit) in everything, unit.id
+        assert reporter_name(unit, mini_plan) in everything, unit.id
 
 
 def test_data_tables_have_a_repeated_header_row(sample: DocumentObject) -> None:
@@ -340,7 +340,7 @@ def test_annex_is_landscape_with_one_row_per_unit(sample: DocumentObject, plan: 
     ratio_targets = [t for t in plan.targets if t.measure == "ratio"]
     assert len(annex.columns) == 6 + len(ratio_targets)
     body = rows(annex)[1:]
-    assert [r[1] for r in body] == [reporter_name(u) for u in plan.units]
+    assert [r[1] for r in body] == [reporter_name(u, plan) for u in plan.units]
     assert [r[0] for r in body] == [str(i) for i in range(1, len(plan.units) + 1)]
     assert sample.sections[-1].orientation == WD_ORIENT.LANDSCAPE
     assert "Phụ lục" in all_text(sample).split("Nơi nhận:")[1]
@@ -531,7 +531,7 @@ def test_header_and_signature_come_from_the_plan(tmp_path: Path, mini_plan_path:
     from .conftest import plan_data
 
     data = plan_data()
-    data["units"] = [u for u in data["units"] if u["id"] in ("so-vhttdl", "so-khcn")]
+    with_registry(data, [u for u in data["units"] if u["id"] in ("so-vhttdl", "so-khcn")])
     data["reporting"]["document"].update(
         superior="UBND TỈNH THỬ",
         issuer="SỞ THỬ NGHIỆM",

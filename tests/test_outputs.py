@@ -59,7 +59,7 @@ def test_page_shows_every_target_unit_task_and_channel(shipped, html_text: str) 
     for t in shipped.plan.targets:
         assert t.id in html_text and std.escape(t.label) in html_text
     for u in shipped.plan.units:  # by the name the report gives every unit (UBND xã …)
-        assert std.escape(reporter_name(u)) in html_text, u.id
+        assert std.escape(reporter_name(u, shipped.plan)) in html_text, u.id
     for task in shipped.plan.tasks:
         assert f"<b>{task.id}</b>" in html_text
     assert html_text.count("<svg") >= len(shipped.plan.targets)

@@ -231,16 +231,16 @@ def test_scenario_has_every_target_task_channel_and_unit(scenario_text: str, min
     for channel in mini_plan.channels:
         assert channel.text in channels_part, channel.text
     for unit in mini_plan.units:
-        assert reporter_name(unit) in plain, unit.name
+        assert reporter_name(unit, mini_plan) in plain, unit.name
     # the annex: one row per registry unit, in registry order
     annex = section(text, "## Phụ lục")
-    positions = [annex.find(f"| {reporter_name(u)} |") for u in mini_plan.units]
+    positions = [annex.find(f"| {reporter_name(u, mini_plan)} |") for u in mini_plan.units]
     assert -1 not in positions and positions == sorted(positions), positions
 
 
 def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: reporter_name(u) for u in mini_plan.units}
-    short = {u.id: short_name(u) for u in mini_plan.units}
+    names = {u.id: reporter_name(u, mini_plan) for u in mini_plan.units}
+    short = {u.id: short_name(u, mini_plan) for u in mini_plan.units}
     part = section(scenario_text, "## I.", "## II.")
     assert re.search(r"phải báo cáo: 8\b", part)
     assert re.search(r"hợp lệ: 5\b", part)
@@ -268,7 +268,7 @@ def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str,
 
 
 def test_scenario_feedback_is_attributed_to_its_unit(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: reporter_name(u) for u in mini_plan.units}
+    names = {u.id: reporter_name(u, mini_plan) for u in mini_plan.units}
     part = section(scenario_text, "## V.", "## Phụ lục")
     lines = attributed(plain_lines(part))
     seen = 0

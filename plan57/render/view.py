@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from plan57.base.numbers import percent, percent_of, vn_int
-from plan57.model.plan import KINDS, Document, Plan, Unit
+from plan57.model.plan import Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, UnitRow, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -131,7 +131,7 @@ def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, 
 def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
     plan = result.plan
     r = result.reporting
-    names = {u.id: reporter_name(u) for u in plan.units}
+    names = {u.id: reporter_name(u, plan) for u in plan.units}
     row_of = {row.unit.id: row for row in result.rows}
     claimed = _claimed(result)
     kinds = {u.id: u.kind for u in plan.units}
@@ -139,8 +139,8 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     def by_kind(ids: list[str]) -> list[dict[str, Any]]:
         groups: dict[str, list[str]] = {}
         for uid in ids:
-            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid]))
-        return [{"label": GROUP_LABEL[k], "names": groups[k]} for k in GROUP_LABEL if k in groups]
+            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid], plan))
+        return [{"label": group_label(plan, k), "names": groups[k]} for k in plan.kind_ids if k in groups]
 
     ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
     tasks = []
@@ -247,10 +247,10 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             "by_kind": [
                 {
                     "kind": k,
-                    "label": GROUP_LABEL[k],
+                    "label": group_label(plan, k),
                     "total": p.total,
                     "units": p.units,
-                    "text": f"{GROUP_LABEL[k]}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)"
+                    "text": f"{group_label(plan, k)}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)"
                     + ("." if i == len(result.budget.by_kind) else ";"),
                 }
                 for i, (k, p) in enumerate(result.budget.by_kind.items(), 1)
@@ -485,27 +485,25 @@ def targets_note(year: int, first_year: int) -> str:
     )
 
 
-# The report names the body that reports: the People's Committee of a xã or phường.
-GROUP_LABEL = {
-    "so": "Các sở và tương đương",
-    "ban": "Các ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Các trường đại học, cao đẳng",
-    "xa": "UBND các xã",
-    "phuong": "UBND các phường",
-}
+def group_label(plan: Plan, kind: str) -> str:
+    """The units of a kind as a report heads them ("UBND các xã"), as the plan declares it."""
+    found = plan.kind_index.get(kind)
+    return found.group_name if found is not None else kind
 
 
-def reporter_name(unit: Unit) -> str:
-    """'Xã Mường La' reports as 'UBND xã Mường La'; agencies by their own name."""
-    if unit.kind in ("xa", "phuong"):
-        return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
-    return unit.name
+def reporter_name(unit: Unit, plan: Plan) -> str:
+    """The body that reports for the unit, by its kind's `reporter` pattern ('Xã Mường La'
+    reports as 'UBND xã Mường La'); agencies by their own name."""
+    kind = plan.kind_index.get(unit.kind)
+    if kind is None or not kind.reporter:
+        return unit.name
+    return kind.reporter.replace("{name}", f"{unit.name[:1].lower()}{unit.name[1:]}")
 
 
-def short_name(unit: Unit) -> str:
-    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã'."""
-    prefix = {"xa": "Xã ", "phuong": "Phường "}.get(unit.kind)
+def short_name(unit: Unit, plan: Plan) -> str:
+    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã' (the kind's `short_prefix`)."""
+    kind = plan.kind_index.get(unit.kind)
+    prefix = kind.short_prefix if kind is not None else None
     return unit.name[len(prefix) :] if prefix and unit.name.startswith(prefix) else unit.name
 
 
@@ -524,8 +522,8 @@ def reporting_by_kind(result: YearResult) -> list[dict[str, Any]]:
             of_kind = counts[u.kind] = dict.fromkeys(STATE_LABEL, 0)
         of_kind[state.get(u.id, "missing")] += 1
     return [
-        {"kind": kind, "label": GROUP_LABEL[kind], "expected": sum(counts[kind].values()), **counts[kind]}
-        for kind in KINDS
+        {"kind": kind, "label": group_label(result.plan, kind), "expected": sum(counts[kind].values()), **counts[kind]}
+        for kind in result.plan.kind_ids
         if kind in counts
     ]
 
