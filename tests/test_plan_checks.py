@@ -141,7 +141,7 @@ CASES = [
         'threshold: "7/5"',
         0,
         '"7/5"',
-        "ngưỡng của chỉ tiêu 2030.dao-tao-can-bo phải lớn hơn 0% và không quá 100%",
+        "ngưỡng (threshold) của chỉ tiêu 2030.dao-tao-can-bo phải lớn hơn 0 và không quá 1 (100%)",
         id="threshold-above-100",
     ),
     pytest.param(

@@ -97,7 +97,7 @@ def problems(plan: Plan) -> list[Problem]:
             error(
                 (*at, "threshold"),
                 "plan-threshold",
-                f'ngưỡng của chỉ tiêu {target.id} phải lớn hơn 0% và không quá 100% (từ 0 đến 1, ví dụ "4/5")',
+                f'ngưỡng (threshold) của chỉ tiêu {target.id} phải lớn hơn 0 và không quá 1 (100%), ví dụ "4/5"',
             )
         for k, kid in enumerate(target.applies_to.kinds):
             kind_ok((*at, "applies_to", "kinds", k), kid)
