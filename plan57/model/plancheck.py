@@ -52,6 +52,7 @@ def problems(plan: Plan) -> list[Problem]:
         out.append(Problem(at, "error", code, message, key))
 
     _duplicates(plan, error)
+    _names_apart(plan, error)
     kinds = set(plan.kind_ids)
     units = set(plan.unit_index)
     known_kinds = ", ".join(plan.kind_ids)
@@ -156,6 +157,20 @@ def _duplicates(plan: Plan, error: Any) -> None:
                 )
             else:
                 seen[item.id] = i
+
+
+def _names_apart(plan: Plan, error: Any) -> None:
+    """Task ids a form's cell names keep apart: 'nv-1' is named as 'nv_1' (Excel allows no '-')."""
+    seen: dict[str, str] = {}
+    for i, task in enumerate(plan.tasks):
+        named = task.id.replace("-", "_")
+        if named in seen and seen[named] != task.id:
+            error(
+                ("tasks", i, "id"),
+                "plan-duplicate",
+                f"mã nhiệm vụ '{task.id}' và '{seen[named]}' chỉ khác nhau ở dấu '-' và '_': biểu mẫu Excel không phân biệt được",
+            )
+        seen.setdefault(named, task.id)
 
 
 def _paths(target: Target) -> list[tuple[tuple[Any, ...], str]]:

@@ -87,7 +87,17 @@ def new_submission(
                 "training",
             )
             continue
-        doc[block] = _block(model, block)
+        if block == "indicators":  # the plan's own counts, those of the unit's kind
+            from plan57.model.form import unit_indicators
+            from plan57.model.submission import indicator_description
+
+            counts = CommentedMap()
+            for ind in unit_indicators(plan, unit_id):
+                counts[ind.id] = None
+                counts.yaml_add_eol_comment(indicator_description(ind), ind.id)
+            doc[block] = counts
+        else:
+            doc[block] = _block(model, block)
         doc.yaml_set_comment_before_after_key(block, before=model.model_fields[block].description)
     tasks = CommentedMap()
     for task in plan.tasks:

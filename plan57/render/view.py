@@ -120,6 +120,7 @@ def _row(row: UnitRow, memo: dict[int, Any]) -> Attrs:
     done = memo.get(id(unit))
     out["unit"] = done if done is not None else _plain(unit, memo)
     out["ratios"] = Attrs({k: list(p) for k, p in row.ratios.items()})
+    out["indicators"] = Attrs(row.indicators)
     return out
 
 
