@@ -304,7 +304,8 @@ def test_recipients_beside_the_signature(sample: DocumentObject, plan: Plan) -> 
 def test_every_target_task_channel_and_unit(scenario: DocumentObject, mini_plan: Plan) -> None:
     everything = all_text(scenario)
     targets = table_after(scenario, "II. KẾT QUẢ")
-    assert len(targets.columns) == 9 and len(targets.rows) == 1 + len(mini_plan.targets)
+    # the plan's first year: no column for the year before, as in the Markdown report
+    assert len(targets.columns) == 8 and len(targets.rows) == 1 + len(mini_plan.targets)
     for target, row in zip(mini_plan.targets, rows(targets)[1:]):
         assert f"({target.id})" in row[1], (target.id, row)
     for task in mini_plan.tasks:
@@ -418,31 +419,34 @@ def test_same_figures_as_score_json(year: int, sample: DocumentObject, sample_20
     scored = json.loads(result.stdout)
     rep = scored["reporting"]
     part = all_text(doc).split("I. TÌNH HÌNH BÁO CÁO")[1].split("II. KẾT QUẢ")[0]
-    assert f"phải báo cáo: {vn_int(rep['expected'])}." in part
+    assert f"phải báo cáo: {vn_int(rep['expected'])}; hạn gửi báo cáo về " in part
     assert f"hợp lệ: {vn_int(rep['submitted'])}," in part
     assert re.search(rf"đúng hạn \([^)]*\): {rep['on_time']};", part)
     assert re.search(rf"gửi muộn \([^)]*\): {len(rep['late'])}\.", part)
     assert f"chưa gửi báo cáo: {vn_int(len(rep['missing']))}." in part
     assert f"(chưa sử dụng được số liệu): {len(rep['invalid'])}." in part
     table = rows(table_after(doc, "II. KẾT QUẢ"))
-    assert table[0][5] == f"Năm {year - 1}"
+    prev = year > 2025  # the plan's first year has no column for the year before
+    assert (table[0][4] == f"Năm {year - 1}") is prev
     assert len(table) == 1 + len(scored["targets"])
     for t, row in zip(scored["targets"], table[1:]):
         assert f"({t['id']})" in row[1]
         judged = t.get("judged_year", year)
-        if judged < year:  # a milestone keeps its year's verdict; this year's figure beside it
-            assert row[4] == f"Năm {judged}: {point_text(t)} / Năm {year}: {point_text(t['current'])}"
-            assert row[8] == f"{STATUS_LABEL[t['status']]} (năm {judged})"
-        else:
+        now, cov_now = (t["current"], t["current"]["coverage"]) if judged < year else (t, t["coverage"])
+        value, coverage, required, verdict = row[-4:]
+        assert value == point_text(now)  # year Y's own figure, whichever year the verdict is of
+        assert coverage == ("—" if cov_now is None else percent(Fraction(cov_now)))
+        if judged < year:  # a milestone keeps its year's verdict, its figure in that year's column
+            assert verdict.startswith(f"{STATUS_LABEL[t['status']]} (năm {judged}")
             assert row[4] == point_text(t)
-            assert row[8] == STATUS_LABEL[t["status"]]
-        previous = next((h for h in t.get("history", []) if h["year"] == year - 1), None)
-        shown = point_text(previous) if previous else "—"  # history points carry no fraction in JSON
-        assert row[5] == shown or row[5].startswith(f"{shown} / (")
+        else:
+            assert verdict == STATUS_LABEL[t["status"]]
+        if prev:
+            previous = next((h for h in t.get("history", []) if h["year"] == year - 1), None)
+            shown = point_text(previous) if previous else "—"  # history points carry no fraction in JSON
+            assert row[4] == shown or row[4].startswith(f"{shown} / (")
         assert row[3] == ("Điều kiện" if t["threshold"] is None else percent(Fraction(t["threshold"])))
-        cov = t["coverage"]
-        assert row[6] == ("—" if cov is None else percent(Fraction(cov))) or (t["threshold"] is None and row[6] == "—")
-        assert row[7] == ("—" if t["required"] is None else percent(Fraction(t["required"])))
+        assert required == ("—" if t["required"] is None else percent(Fraction(t["required"])))
     tasks = {t["id"]: t for t in scored["tasks"]}
     labels = {"met": "Hoàn thành", "not_met": "Chưa hoàn thành", "insufficient_data": "Chưa đủ dữ liệu"}
     for p in doc.paragraphs:

@@ -727,12 +727,14 @@ def status_of(
 def _required(
     target: Target, year: int, value: Fraction | bool, baseline: tuple[int, Fraction] | None
 ) -> Fraction | None:
-    """required(Y) = v_b + (threshold − v_b) × (Y − b)/(T − b), for a not-yet-due ratio past its baseline."""
+    """required(Y) = min(threshold, v_b + (threshold − v_b) × (Y − b)/(T − b)), for a not-yet-due
+    ratio past its baseline: a baseline already at or above the threshold asks the threshold, never
+    more (SPEC §4 rule 6), so a value that meets the target is never behind its path."""
     if target.is_condition or target.year_for(year) <= year or baseline is None or baseline[0] >= year:
         return None
     b, vb = baseline
     thr: Fraction = target.threshold  # type: ignore[assignment]
-    return vb + (thr - vb) * Fraction(year - b, target.year - b)
+    return min(thr, vb + (thr - vb) * Fraction(year - b, target.year - b))
 
 
 def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: int) -> TargetResult:
