@@ -266,7 +266,8 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
             for k in plan.product_kinds
         ]
         fields.append(FormField(("tasks", tid, "note"), "Ghi chú", "text"))
-        layout.sections.append(Section(f"Nhiệm vụ {tid} (mục III của kế hoạch)", fields, text=task.text))
+        where = plan.section_ref("tasks", " của kế hoạch") or " của kế hoạch"
+        layout.sections.append(Section(f"Nhiệm vụ {tid}{where}", fields, text=task.text))
     layout.sections.append(
         Section(
             label_of(mf["channels"].description),

@@ -166,6 +166,12 @@ class Event(Block):
     participants: Count | None = Field(None, description="Số người tham dự")
 
 
+def channels_of(plan: Plan) -> str:
+    """'mục IV, số 1–10': where the plan lists its channels, and their numbers."""
+    where = plan.wording.channels_section
+    return f"{where}, số {plan.channel_span}" if where else f"số {plan.channel_span}"
+
+
 def schema_title(plan: Plan) -> str:
     return f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number}"
 
@@ -326,10 +332,13 @@ def _build(plan: Plan) -> type[BaseModel]:
         network=(network | None, Field(None, description="Mạng lưới truyền thông KH, CN, ĐMST và CĐS")),
         training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
         **extra,
-        tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
+        tasks=(
+            tasks | None,
+            Field(None, description=f"Kết quả theo từng nhiệm vụ của {plan.wording.tasks_section or 'kế hoạch'}"),
+        ),
         channels=(
             channel_list,
-            Field(None, description="Các phương thức truyền thông đã dùng (mục IV, số 1–10)"),
+            Field(None, description=f"Các phương thức truyền thông đã dùng ({channels_of(plan)})"),
         ),
         budget_vnd=(Count | None, Field(None, description="Kinh phí đã chi (đồng)")),
         difficulties=(list[str] | None, Field(None, description="Khó khăn, vướng mắc")),

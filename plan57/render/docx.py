@@ -744,8 +744,7 @@ def build(result: YearResult, date: dt.date, number: str | None = None) -> Docum
     _para(
         doc,
         [
-            f"Thực hiện Quyết định số {text(c['info']['number'])} ngày {vn_date(c['info']['date'])} của Chủ tịch "
-            f"Ủy ban nhân dân tỉnh ban hành {text(c['info']['title'])}; căn cứ báo cáo của các cơ quan, đơn vị, "
+            f"{text(c['basis'])}; căn cứ báo cáo của các cơ quan, đơn vị, "
             f"địa phương, {text(c['compiler'])} báo cáo kết quả thực hiện năm {c['y']} như sau:"
         ],
     )

@@ -556,7 +556,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
         _feedback(c),
         _annex(c),
         "\n</main>\n",
-        f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo Quyết định số"
-        f" {h(info['number'])} ngày {_date(info['date'])} của {h(info['issuer'])}.</footer>\n</body>\n</html>\n",
+        f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo {h(c['act'])}"
+        f" ngày {_date(info['date'])} của {h(info['issuer'])}.</footer>\n</body>\n</html>\n",
     ]
     return "".join(body)

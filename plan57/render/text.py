@@ -69,7 +69,7 @@ def _status(status: str, label: str) -> str:
 def render_score(result: YearResult, console: Console) -> None:
     r = result.reporting
     console.print(
-        f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]"
+        f"[bold]Kết quả thực hiện {escape(result.plan.said(result.plan.wording.plan_name))} — năm {result.year}[/]"
     )
     console.print(
         f"Đơn vị phải báo cáo: {len(r.expected)}; đã gửi hợp lệ: {len(r.submitted)} "
@@ -100,7 +100,7 @@ def render_score(result: YearResult, console: Console) -> None:
             f"{result.plan.kind_name(k)} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items()
         )
         console.print(
-            f"Kinh phí đã chi (mục V): {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
+            f"Kinh phí đã chi{result.plan.section_ref('budget')}: {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
             highlight=False,
         )
 
@@ -131,7 +131,7 @@ def target_note(t: TargetResult, year: int) -> str:
 
 def targets_grid(result: YearResult) -> Grid:
     grid = Grid(
-        "Các chỉ tiêu cụ thể (mục II.2)",
+        f"Các chỉ tiêu cụ thể{result.plan.section_ref('targets')}",
         [
             Column("Mã chỉ tiêu", "atom"),
             Column("Nội dung", "prose"),
@@ -160,7 +160,7 @@ def targets_grid(result: YearResult) -> Grid:
 
 def tasks_grid(result: YearResult) -> Grid:
     grid = Grid(
-        "Các nhiệm vụ (mục III)",
+        f"Các nhiệm vụ{result.plan.section_ref('tasks')}",
         [
             Column("Mã", "atom"),
             Column("Cơ quan chủ trì", "prose"),

@@ -205,7 +205,10 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             r, names.get(plan.reporting.compiler, ""), document.addressee, plan.synthesis_deadline(result.year)
         ),
         "reporting_lists": reporting_lists(result, names, by_kind(r.missing)),
-        "headings": headings(result.year),
+        "headings": headings(result.year, plan),
+        # the report's opening sentence and the act a footer cites, in the plan's words
+        "basis": plan.said(plan.wording.basis),
+        "act": plan.said(plan.wording.act),
         "invalid_files": r.invalid_files,
         # invalid files no registry unit claims (a unit with two files claims both)
         "unidentified_files": [f for f in r.invalid_files if f not in claimed],
@@ -275,17 +278,22 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     }
 
 
-def headings(year: int) -> Attrs:
-    """The report's section headings, worded once: every format heads its sections so."""
+def headings(year: int, plan: Plan | None = None) -> Attrs:
+    """The report's section headings, worded once: every format heads its sections so (the plan's
+    own sections referred to as its wording places them)."""
+
+    def ref(part: str) -> str:
+        return plan.section_ref(part, " của Kế hoạch") if plan is not None else ""
+
     return Attrs(
         reporting="I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ, ĐỊA PHƯƠNG",
         targets="II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ",
         tasks="III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ",
-        channels="IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)",
+        channels=f"IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG{ref('channels')}",
         feedback="V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ",
         difficulties="1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương",
         proposals="2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương",
-        budget="3. Kinh phí thực hiện (mục V của Kế hoạch)",
+        budget=f"3. Kinh phí thực hiện{ref('budget')}",
         annex=f"Phụ lục: KẾT QUẢ CỦA TỪNG ĐƠN VỊ NĂM {year}",
     )
 
