@@ -721,10 +721,12 @@ def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
         Head(t, a, prose=t in ("Đơn vị", "Tình trạng", "Kế hoạch", "Chuyên mục")) for t, a in zip(ANNEX_HEADS, aligns)
     ]
     heads += [Head(text(t["label"]), right, prose=True) for t in ratios]
+    heads += [Head(text(x["label"]), right, prose=True) for x in c["indicators"]]
     ids = [t["id"] for t in ratios]
+    counted = [x["id"] for x in c["indicators"]]
     rows: list[list[Parts | str]] = []
     for i, row in enumerate(c["rows"], 1):
-        name, *rest = annex_cells(row, ids, c["names"])
+        name, *rest = annex_cells(row, ids, c["names"], counted)
         rows.append([str(i), text(name), *(x if isinstance(x, str) else _figure(x) for x in rest)])
     _fitted(doc, heads, rows, keep=2)
 

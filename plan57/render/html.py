@@ -414,11 +414,12 @@ def _feedback(c: dict[str, Any]) -> str:
 
 def _annex(c: dict[str, Any]) -> str:
     ratio_targets = c["ratio_targets"]
-    heads = list(ANNEX_HEADS) + [t["label"] for t in ratio_targets]
+    heads = list(ANNEX_HEADS) + [t["label"] for t in ratio_targets] + [x["label"] for x in c["indicators"]]
     ids = [t["id"] for t in ratio_targets]
+    counted = [x["id"] for x in c["indicators"]]
     rows = []
     for i, row in enumerate(c["rows"], 1):
-        name, state, *rest = annex_cells(row, ids, c["names"])
+        name, state, *rest = annex_cells(row, ids, c["names"], counted)
         cells = [str(i), h(name), f'<span class="st {_STATE_CLASS[row["state"]]}">{h(state)}</span>']
         cells += [h(x) if isinstance(x, str) else _figure(x) for x in rest]
         rows.append(cells)

@@ -45,7 +45,10 @@ def value_text(t: TargetResult | Point) -> str:
     if t.value is None:
         return "—"
     if isinstance(t.value, bool):
-        return "Có" if t.value else "Không"
+        word = "Có" if t.value else "Không"
+        if t.numerator is not None and t.denominator is not None:  # a sum against the number it must reach
+            return f"{word} ({vn_int(t.numerator)}/{vn_int(t.denominator)})"
+        return word
     return f"{percent(t.value)} ({vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)})"
 
 

@@ -268,6 +268,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "trainings": trainings,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
+        # the plan's own counts, each an annex column after the ratios
+        "indicators": [Attrs(id=i.id, label=i.label) for i in plan.indicators],
+        "kind_names": {k.id: k.name for k in plan.kinds},
         "by_kind": reporting_by_kind(result),
         "trends": trends(result),
         "rows": result.rows,
@@ -352,6 +355,9 @@ def figure(p: Any) -> Attrs:
         return Attrs(text="—", main="—", fraction=None)
     if value is True or value is False:
         word = "Có" if value else "Không"
+        if p.numerator is not None and p.denominator is not None:  # a sum against the number it must reach
+            fraction = f"{vn_int(p.numerator)}/{vn_int(p.denominator)}"
+            return Attrs(text=f"{word} ({fraction})", main=word, fraction=fraction)
         return Attrs(text=word, main=word, fraction=None)
     main = percent(value)
     if p.numerator is None or p.denominator is None:
@@ -413,10 +419,18 @@ def ratio_cell(pair: Any) -> Attrs:
 ANNEX_HEADS = ("STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Kế hoạch", "Chuyên mục")
 
 
-def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str]) -> list[Any]:
+def count_cell(value: int | None) -> Attrs:
+    """One unit's count of an indicator in the annex ('—' when not reported, or not of its kind)."""
+    shown = "—" if value is None else vn_int(value)
+    return Attrs(text=shown, main=shown, fraction=None)
+
+
+def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str], indicator_ids: Any = ()) -> list[Any]:
     """One unit's annex row as every format shows it (after its number): its registry name, state,
-    submission date, plan issued, portal section (texts), then one `ratio_cell` per ratio target."""
+    submission date, plan issued, portal section (texts), then one `ratio_cell` per ratio target
+    and one `count_cell` per indicator of the plan."""
     ratios = row["ratios"]
+    counts = row.get("indicators") or {}
     return [
         names[row["unit"]["id"]],
         STATE_LABEL[row["state"]],
@@ -424,6 +438,7 @@ def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str]) -> list[A
         yes_no(row["plan_issued"]),
         yes_no(row["portal_section"]),
         *(ratio_cell(ratios.get(t)) for t in ratio_ids),
+        *(count_cell(counts.get(i)) for i in indicator_ids),
     ]
 
 

@@ -20,14 +20,6 @@ from plan57.scoring.score import YearResult
 _PCT = "0.0%"
 _INT = "#,##0"
 _DATE = "DD/MM/YYYY"
-_KIND = {
-    "so": "Sở và tương đương",
-    "ban": "Ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Trường đại học, cao đẳng",
-    "xa": "Xã",
-    "phuong": "Phường",
-}
 
 
 def _number(value: Any) -> Any:
@@ -120,6 +112,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
             (f"{t['label']} ({t['id']}): mẫu số", 14, _INT),
             (f"{t['label']} ({t['id']}): tỷ lệ", 12, _PCT),
         ]
+    heads += [(f"{x['label']} ({x['id']})", 14, _INT) for x in c["indicators"]]
     has_budget = any("budget_vnd" in row for row in c["rows"])
     if has_budget:
         heads.append(("Kinh phí (đồng)", 16, _INT))
@@ -132,7 +125,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
             i,
             row["unit"]["id"],
             name,
-            _KIND.get(row["unit"]["kind"], row["unit"]["kind"]),
+            c["kind_names"].get(row["unit"]["kind"], row["unit"]["kind"]),
             state_text,
             row["submitted"],
             _yes(state == "on_time") if state in ("on_time", "late") else None,
@@ -147,6 +140,8 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
                 cells += [num, den, Fraction(num, den) if den else None]
             else:
                 cells += [None, None, None]
+        counts = row.get("indicators") or {}
+        cells += [counts.get(x["id"]) for x in c["indicators"]]
         if has_budget:
             cells.append(row.get("budget_vnd"))
         rows.append(cells)
