@@ -1,0 +1,289 @@
+"""A second province's plan, run through the whole cycle (SPEC §11): Điện Biên's plan written from
+a blank file (tests/data/dien-bien/plan.yaml), with other kinds, task ids ('1.1', 'nv-3'),
+channels, thresholds and years, indicators of its own, Σ ≥ N targets, a yearly target and another
+compiler. Every figure below is worked out by hand from the files in tests/data/dien-bien/units;
+no output and no help text may carry a word of Sơn La's plan."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from plan57.cli import app
+
+HERE = Path(__file__).resolve().parent / "data" / "dien-bien"
+PLAN = HERE / "plan.yaml"
+UNITS = HERE / "units"
+OPTS = ["--plan", str(PLAN), "--units", str(UNITS), "--no-cache"]
+
+# Words of Sơn La's plan (its province, decision, compiler, units) that no output of another
+# plan may carry
+SON_LA = re.compile(
+    r"Sơn La|Son La|son-la|2493|Sở Văn hóa|Văn hóa, Thể thao|VHTTDL|vhttdl|Tô Hiệu|to-hieu|Mường La|muong-la"
+    r"|Tây Bắc|Chủ tịch Ủy ban|mục II\.2|mục IV|mục V\b|1–10|2025\.|2026\.nhiem|2030\.dao-tao|1c\b",
+    re.IGNORECASE,
+)
+
+
+def run(*args: object) -> Any:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def clean(text: str, what: str) -> None:
+    found = sorted({m.group(0) for m in SON_LA.finditer(text)})
+    assert not found, f"{what}: {found}"
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    for section in doc.sections:
+        parts += [p.text for p in section.header.paragraphs]
+    return "\n".join(parts)
+
+
+def xlsx_text(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    parts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    parts += list(wb.defined_names.keys())
+    parts += [str(wb.properties.title), str(wb.properties.creator)]
+    return "\n".join(parts)
+
+
+def score(year: int) -> dict[str, Any]:
+    result = run("score", "--year", year, "--format", "json", *OPTS)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def targets(data: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+    keys = ("due", "judged_year", "numerator", "denominator", "value", "coverage", "required", "status")
+    return {t["id"]: tuple(t[k] for k in keys) for t in data["targets"]}
+
+
+def test_validate() -> None:
+    result = run("validate", *OPTS)
+    assert result.exit_code == 0, result.output
+    assert "Đã kiểm tra 15 tệp: 15 hợp lệ, 0 có lỗi; 0 lỗi, 1 cảnh báo." in result.output
+    assert "2026/xa-tuan-giao.yaml:19:3: cảnh báo: còn 1 ô để trống" in result.output
+    clean(result.output, "validate")
+
+
+def test_score_2026_by_hand() -> None:
+    data = score(2026)
+    assert data["reporting"] == {
+        "expected": 8,
+        "submitted": 7,
+        "on_time": 6,
+        "missing": ["xa-muong-nhe"],
+        "late": ["so-nn-mt"],
+        "invalid": [],
+        "invalid_files": [],
+    }
+    assert targets(data) == {
+        # 6 of 8 units issued a plan (so-nn-mt did not, xa-muong-nhe sent nothing): 75% < 90%, due
+        "2026.ke-hoach": (True, 2026, 6, 8, "0.75", "1", None, "not_met"),
+        # yearly, due from 2026: 5 of 8 units have a portal section, 62.5% < 80%
+        "hang-nam.chuyen-muc": (True, 2026, 5, 8, "0.625", "1", None, "not_met"),
+        # Σ informed 55+100+40+45+30+20+15 = 305 of Σ total 60+120+80+45+30+25+20 = 380, 7 of 8 units
+        "2027.tuyen-truyen": (False, 2026, 305, 380, "0.802632", "0.875", None, "baseline"),
+        # Σ ≥ 6 of the press agency's 2 sections + 1 programme = 3: not reached, not due
+        "2027.chuyen-trang": (False, 2026, 3, 6, False, "1", None, "not_due"),
+        # the app's users 6.000 + 4.000 of 25.000 + 18.000 people (xa-tuan-giao left it empty)
+        "2027.dich-vu-cong": (False, 2026, 10000, 43000, "0.232558", "0.5", None, "baseline"),
+        # Σ ≥ 50.000 reach: 20.000 + 12.000 + 8.000 + 5.000 = 45.000 from 4 of 5 units
+        "2030.mang-xa-hoi": (False, 2026, 45000, 50000, False, "0.8", None, "not_due"),
+        # 20.000 + 14.000 + 8.000 of 25.000 + 18.000 + 12.000 people, 3 of 4 communes
+        "2030.tiep-can": (False, 2026, 42000, 55000, "0.763636", "0.75", None, "baseline"),
+    }
+    tasks = {t["id"]: (t["leads_expected"], t["leads_done"], t["status"]) for t in data["tasks"]}
+    # 1.1: the press agency and the 4 communes lead (Sở KHCN coordinates); xa-tuan-giao did nothing
+    # 1.2: the provincial agencies but Sở KHCN, named as its coordinator; nv-3: Sở GDĐT alone
+    assert tasks == {"1.1": (5, 3, "not_met"), "1.2": (2, 1, "not_met"), "nv-3": (1, 1, "met")}
+    assert data["budget_vnd"] == {
+        "total": 155_000_000,
+        "units": 3,
+        "by_kind": {"co_quan": {"total": 55_000_000, "units": 2}, "truyen_thong": {"total": 100_000_000, "units": 1}},
+    }
+
+
+def test_score_2027_by_hand() -> None:
+    data = score(2027)
+    assert data["reporting"]["on_time"] == 8
+    found = targets(data)
+    # a milestone of 2026 keeps its 2026 verdict; the yearly target is judged on 2027's files
+    assert found["2026.ke-hoach"] == (True, 2026, 6, 8, "0.75", "1", None, "not_met")
+    assert found["hang-nam.chuyen-muc"] == (True, 2027, 7, 8, "0.875", "1", None, "met")
+    # 388 of 395 = 98,2% ≥ 95% with every unit
+    assert found["2027.tuyen-truyen"] == (True, 2027, 388, 395, "0.982278", "1", None, "met")
+    # 4 + 3 = 7 ≥ 6
+    assert found["2027.chuyen-trang"] == (True, 2027, 7, 6, True, "1", None, "met")
+    # 9.000 + 6.000 + 3.000 + 1.000 = 19.000 of 65.000 = 29,2% < 30% with every commune
+    assert found["2027.dich-vu-cong"] == (True, 2027, 19000, 65000, "0.292308", "1", None, "not_met")
+    # 25.000 + 15.000 + 9.000 + 4.000 + 1.000 = 54.000 ≥ 50.000: met before 2030
+    assert found["2030.mang-xa-hoi"] == (False, 2027, 54000, 50000, True, "1", None, "met")
+    # 51.000/65.000 = 78,46% against required 42/55 + (17/20 − 42/55) × 1/4 = 691/880 = 78,52%
+    assert found["2030.tiep-can"] == (False, 2027, 51000, 65000, "0.784615", "1", "0.785227", "off_track")
+    yearly = next(t for t in data["targets"] if t["id"] == "hang-nam.chuyen-muc")
+    assert [(p["year"], p["status"]) for p in yearly["history"]] == [(2026, "not_met"), (2027, "met")]
+
+
+def test_score_table_and_explain() -> None:
+    result = run("score", "--year", 2026, "--explain", *OPTS)
+    assert result.exit_code == 0, result.output
+    assert "Kết quả thực hiện Kế hoạch số 86/KH-UBND của UBND tỉnh — năm 2026" in result.output
+    assert "Không (45.000/50.000)" in result.output
+    assert "Σ(indicators.luot_tiep_can) = 45.000 ≥ 50.000: Không; độ phủ 4/5." in result.output
+    clean(result.output, "score")
+    unit = run("score", "--year", 2026, "--unit", "phuong-dien-bien-phu", *OPTS)
+    assert unit.exit_code == 0, unit.output
+    clean(unit.output, "score --unit")
+    listing = run("units", "--year", 2026, *OPTS)
+    assert listing.exit_code == 0 and "Xã, phường" in listing.output, listing.output
+    clean(listing.output, "units")
+
+
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_reports_in_every_format(tmp_path: Path, year: int) -> None:
+    md = run("report", "--year", year, "--date", f"{year}-12-10", "--number", "7", *OPTS)
+    assert md.exit_code == 0, md.output
+    text = md.stdout
+    clean(text, "md")
+    assert "| ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN |" in text
+    assert "Số: 07/BC-SKHCN" in text and f"*Điện Biên, ngày 10 tháng 12 năm {year}*" in text
+    assert text.count("Sở Khoa học và Công nghệ báo cáo kết quả thực hiện") == 1
+    assert "Thực hiện Kế hoạch số 86/KH-UBND ngày 15/01/2026 của Ủy ban nhân dân tỉnh Điện Biên" in text
+    assert "## IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (phần IV của Kế hoạch)" in text
+    assert "| Lượt tiếp cận trên mạng xã hội | Người dân dùng ứng dụng dịch vụ công của tỉnh |" in text
+    if year == 2026:
+        assert "- UBND các xã, phường (1): Xã Mường Nhé." in text
+        assert "| 5 | UBND phường Điện Biên Phủ | Đúng hạn | 15/11/2026 | Có | Có |" in text
+        assert "| 24% (6.000/25.000) | 80% (20.000/25.000) | 12.000 | 6.000 |" in text
+        assert (
+            "| 6 | Lượt tiếp cận trên mạng xã hội (2030.mang-xa-hoi) | 2030 | Điều kiện | Không (45.000/50.000) |"
+            in text
+        )
+    for fmt in ("docx", "html", "xlsx"):
+        out = tmp_path / f"r.{fmt}"
+        result = run("report", "--year", year, "--date", f"{year}-12-10", "--number", "7", "-o", out, *OPTS)
+        assert result.exit_code == 0, result.output
+        shown = {"docx": docx_text, "xlsx": xlsx_text}.get(fmt, lambda p: p.read_text(encoding="utf-8"))(out)
+        clean(shown, fmt)
+        assert "Sở Khoa học và Công nghệ" in shown
+        assert "Lượt tiếp cận trên mạng xã hội" in shown
+    assert "ĐIỆN BIÊN" in docx_text(tmp_path / "r.docx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    annex = wb.worksheets[0]
+    heads = [c.value for c in annex[1]]
+    column = heads.index("Lượt tiếp cận trên mạng xã hội (luot_tiep_can)")
+    values = [row[column].value for row in annex.iter_rows(min_row=2)]
+    assert values[3:8] == ([20000, 12000, 8000, 5000, None] if year == 2026 else [25000, 15000, 9000, 4000, 1000])
+    assert annex.cell(2, heads.index("Khối") + 1).value == "Cơ quan chuyên môn cấp tỉnh"
+
+
+def test_templates_forms_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = ["--plan", str(PLAN)]
+    units = tmp_path / "units"
+    result = run("new", "--all", "--year", 2028, "--units", units, *plan)
+    assert result.exit_code == 0, result.output
+    for path in sorted((units / "2028").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        clean(text, path.name)
+        assert "Gửi Sở Khoa học và Công nghệ trước ngày 30/11/2028." in text
+    commune = (units / "2028" / "xa-tuan-giao.yaml").read_text(encoding="utf-8")
+    assert "luot_tiep_can:" in commune and "nguoi_dan_app:" in commune
+    assert "'1.1':" in commune and "phần IV, 1–8" in commune
+    assert "— chỉ tiêu 2027.dich-vu-cong, 2030.tiep-can" in commune  # the field names the plan's own targets
+    agency = (units / "2028" / "so-gddt.yaml").read_text(encoding="utf-8")
+    assert "indicators:" not in agency and "'1.2':" in agency and "nv-3:" in agency
+    result = run("validate", "--plan", PLAN, "--units", units, "--no-cache")
+    assert result.exit_code == 0, result.output
+    # a form pre-filled from a unit's file comes back as the same data
+    here = tmp_path / "data" / "units" / "2026"
+    here.mkdir(parents=True)
+    for unit in ("phuong-dien-bien-phu", "so-gddt"):
+        shutil.copy(UNITS / "2026" / f"{unit}.yaml", here / f"{unit}.yaml")
+        result = run("new", unit, "--year", 2026, "--format", "xlsx", "--units", tmp_path / "data" / "units", *plan)
+        assert result.exit_code == 0, result.output
+        form = tmp_path / "forms" / "2026" / f"{unit}.xlsx"
+        clean(xlsx_text(form), form.name)
+        wb = openpyxl.load_workbook(form)
+        names = set(wb.defined_names.keys())
+        assert all("-" not in n for n in names), names  # Excel allows no '-' in a name
+        fresh = tmp_path / "fresh"
+        fresh.mkdir(exist_ok=True)
+        result = run("import", form, "--units", fresh, *plan)
+        assert result.exit_code == 0, result.output
+        back = run("score", "--year", 2026, "--format", "json", "--unit", unit, "--plan", PLAN, "--units", fresh)
+        orig = run("score", "--year", 2026, "--format", "json", "--unit", unit, *OPTS)
+        assert json.loads(back.stdout)["unit"] == json.loads(orig.stdout)["unit"]
+    imported = (fresh / "2026" / "phuong-dien-bien-phu.yaml").read_text(encoding="utf-8")
+    assert "luot_tiep_can: 12000" in imported and "nguoi_dan_app: 6000" in imported
+    assert "\n  nv-3:\n    activities: 4\n" in (fresh / "2026" / "so-gddt.yaml").read_text(encoding="utf-8")
+
+
+def test_indicator_bound_is_checked_in_a_file_and_a_form(tmp_path: Path) -> None:
+    units = tmp_path / "units" / "2026"
+    units.mkdir(parents=True)
+    text = (UNITS / "2026" / "phuong-dien-bien-phu.yaml").read_text(encoding="utf-8")
+    (units / "phuong-dien-bien-phu.yaml").write_text(text.replace("nguoi_dan_app: 6000", "nguoi_dan_app: 26000"))
+    result = run("validate", "--plan", PLAN, "--units", tmp_path / "units", "--no-cache")
+    assert result.exit_code == 1, result.output
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "nguoi_dan_app" in t)
+    assert (
+        f"phuong-dien-bien-phu.yaml:{line}:18: lỗi: 'indicators.nguoi_dan_app' (26000) không được lớn hơn "
+        "'population.total' (25000)"
+    ) in result.output
+    # an indicator of another kind's is a warning that says whose it is
+    agency = (UNITS / "2026" / "so-khcn.yaml").read_text(encoding="utf-8") + "indicators:\n  luot_tiep_can: 10\n"
+    (units / "so-khcn.yaml").write_text(agency, encoding="utf-8")
+    result = run("validate", "--plan", PLAN, "--units", tmp_path / "units", "--no-cache")
+    assert "chỉ số 'luot_tiep_can' (Lượt tiếp cận trên mạng xã hội) không được tính cho Sở Khoa học và Công nghệ" in (
+        result.output
+    )
+
+
+def test_schema() -> None:
+    result = run("schema", "--plan", PLAN)
+    assert result.exit_code == 0, result.output
+    clean(result.stdout, "schema")
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Báo cáo kết quả thực hiện Kế hoạch 86/KH-UBND"
+    assert set(schema["properties"]["unit"]["enum"]) == {
+        "so-khcn",
+        "so-gddt",
+        "so-nn-mt",
+        "bao-dien-bien",
+        "phuong-dien-bien-phu",
+        "phuong-muong-thanh",
+        "xa-tuan-giao",
+        "xa-muong-nhe",
+    }
+    text = result.stdout
+    assert '"1.1"' in text and '"nv-3"' in text and '"luot_tiep_can"' in text
+
+
+def test_help_texts() -> None:
+    texts = [run("--help").output]
+    for command in ("validate", "schema", "score", "report", "units", "new", "import"):
+        result = run(command, "--help")
+        assert result.exit_code == 0, result.output
+        texts.append(result.output)
+    clean("\n".join(texts), "help")
+
+
+def test_the_plan_file_is_clean_itself() -> None:
+    """The second plan names no Sơn La word either (it was written from a blank file)."""
+    clean(PLAN.read_text(encoding="utf-8"), "plan.yaml")
