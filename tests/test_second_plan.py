@@ -231,7 +231,7 @@ def test_templates_forms_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert json.loads(back.stdout)["unit"] == json.loads(orig.stdout)["unit"]
     imported = (fresh / "2026" / "phuong-dien-bien-phu.yaml").read_text(encoding="utf-8")
     assert "luot_tiep_can: 12000" in imported and "nguoi_dan_app: 6000" in imported
-    assert "\n  nv-3:\n    activities: 4\n" in (fresh / "2026" / "so-gddt.yaml").read_text(encoding="utf-8")
+    assert "\n  nv-3:\n    activities: 4  #" in (fresh / "2026" / "so-gddt.yaml").read_text(encoding="utf-8")
 
 
 def test_indicator_bound_is_checked_in_a_file_and_a_form(tmp_path: Path) -> None:
