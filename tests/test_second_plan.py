@@ -287,3 +287,30 @@ def test_help_texts() -> None:
 def test_the_plan_file_is_clean_itself() -> None:
     """The second plan names no Sơn La word either (it was written from a blank file)."""
     clean(PLAN.read_text(encoding="utf-8"), "plan.yaml")
+
+
+def test_status_rules_of_a_sum_and_of_a_yearly_target() -> None:
+    from fractions import Fraction
+
+    from plan57.scoring.score import _Measured, status_of
+    from plan57.validation.plan_file import load_plan
+
+    plan = load_plan(PLAN)
+    by_id = {t.id: t for t in plan.targets}
+    total = by_id["2030.mang-xa-hoi"]  # Σ ≥ 50.000 by 2030
+
+    def status(year: int, reached: bool | None, coverage: Fraction) -> str:
+        return status_of(total, year, _Measured(reached, 0, 50000, coverage), None)[0]
+
+    # counts only add up: a sum reached by some of the units is reached, early too
+    assert status(2027, True, Fraction(3, 5)) == "met"
+    assert status(2029, False, Fraction(1)) == "not_due"
+    assert status(2030, False, Fraction(1)) == "not_met"
+    assert status(2030, False, Fraction(4, 5)) == "insufficient_data"  # the missing unit could reach it
+    assert status(2030, None, Fraction(0)) == "insufficient_data"
+    yearly = by_id["hang-nam.chuyen-muc"]  # every year from 2026, 80%
+    assert [yearly.year_for(y) for y in (2026, 2027, 2030)] == [2026, 2027, 2030]
+    short = _Measured(Fraction(1, 2), 4, 8, Fraction(1))
+    assert status_of(yearly, 2029, short, (2026, Fraction(1, 2)))[0] == "not_met"  # due in 2029 itself
+    milestone = by_id["2026.ke-hoach"]
+    assert milestone.year_for(2029) == 2026
