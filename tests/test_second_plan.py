@@ -314,3 +314,29 @@ def test_status_rules_of_a_sum_and_of_a_yearly_target() -> None:
     assert status_of(yearly, 2029, short, (2026, Fraction(1, 2)))[0] == "not_met"  # due in 2029 itself
     milestone = by_id["2026.ke-hoach"]
     assert milestone.year_for(2029) == 2026
+
+
+def test_the_annex_leaves_out_what_the_plan_does_not_ask(tmp_path: Path) -> None:
+    """A plan that asks no unit for an implementation plan has no such column in its annex."""
+    text = PLAN.read_text(encoding="utf-8")
+    start = text.index('  - id: "2026.ke-hoach"')
+    text = text[:start] + text[text.index('  - id: "hang-nam.chuyen-muc"') :]
+    text = text.replace("blocks: [implementation_plan, ", "blocks: [")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    opts = ["--plan", plan, "--units", UNITS, "--no-cache", "--year", 2027, "--date", "2027-12-10"]
+    md = run("report", *opts)
+    assert md.exit_code == 0, md.output
+    assert "| STT | Đơn vị | Tình trạng | Ngày gửi | Chuyên mục | Cán bộ" in md.stdout
+    assert "| 1 | Sở Khoa học và Công nghệ | Đúng hạn | 20/11/2027 | Có | 100% (60/60) |" in md.stdout
+    for fmt in ("docx", "xlsx", "html"):
+        out = tmp_path / f"r.{fmt}"
+        assert run("report", *opts, "-o", out).exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    heads = [c.value for c in wb.worksheets[0][1]]
+    assert "Đã ban hành kế hoạch" not in heads and "Có chuyên mục NQ57" in heads
+    assert ">Kế hoạch<" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    import docx
+
+    annex = docx.Document(str(tmp_path / "r.docx")).tables[-1]
+    assert [cell.text for cell in annex.rows[0].cells][:5] == ["STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Chuyên mục"]

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from plan57.base.numbers import percent, vn_int
-from plan57.render.view import ANNEX_HEADS, annex_cells, context
+from plan57.render.view import annex_cells, annex_heads, context
 from plan57.scoring.score import YearResult
 
 # status → CSS class (colour), always shown with its label too: colour is never the only signal
@@ -414,12 +414,12 @@ def _feedback(c: dict[str, Any]) -> str:
 
 def _annex(c: dict[str, Any]) -> str:
     ratio_targets = c["ratio_targets"]
-    heads = list(ANNEX_HEADS) + [t["label"] for t in ratio_targets] + [x["label"] for x in c["indicators"]]
+    heads = annex_heads(c) + [t["label"] for t in ratio_targets] + [x["label"] for x in c["indicators"]]
     ids = [t["id"] for t in ratio_targets]
     counted = [x["id"] for x in c["indicators"]]
     rows = []
     for i, row in enumerate(c["rows"], 1):
-        name, state, *rest = annex_cells(row, ids, c["names"], counted)
+        name, state, *rest = annex_cells(row, ids, c["names"], counted, c["annex_plan"], c["annex_portal"])
         cells = [str(i), h(name), f'<span class="st {_STATE_CLASS[row["state"]]}">{h(state)}</span>']
         cells += [h(x) if isinstance(x, str) else _figure(x) for x in rest]
         rows.append(cells)

@@ -80,6 +80,8 @@ def annex_rows(
     names: dict[str, str],
     state_label: dict[str, str],
     indicators: list[Any] | None = None,
+    plan_column: bool = True,
+    portal_column: bool = True,
 ) -> str:
     """The annex table's body, one line per unit, as the default template shows it. A filter
     rather than a loop in the template: at thousands of units, Jinja's per-cell work would cost
@@ -87,7 +89,7 @@ def annex_rows(
     ids = [t["id"] for t in ratio_targets]
     lines = []
     for i, row in enumerate(rows, 1):
-        name, *rest = annex_cells(row, ids, names, [x["id"] for x in indicators or []])
+        name, *rest = annex_cells(row, ids, names, [x["id"] for x in indicators or []], plan_column, portal_column)
         cells = [str(i), md(name), *(c if isinstance(c, str) else c["text"] for c in rest)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

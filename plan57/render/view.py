@@ -270,6 +270,9 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "ratio_targets": ratio_targets,
         # the plan's own counts, each an annex column after the ratios
         "indicators": [Attrs(id=i.id, label=i.label) for i in plan.indicators],
+        # the annex's plan and portal columns, when the plan asks units for them
+        "annex_plan": _in_use(plan, "implementation_plan"),
+        "annex_portal": _in_use(plan, "portal_section"),
         "kind_names": {k.id: k.name for k in plan.kinds},
         "by_kind": reporting_by_kind(result),
         "trends": trends(result),
@@ -419,24 +422,43 @@ def ratio_cell(pair: Any) -> Attrs:
 ANNEX_HEADS = ("STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Kế hoạch", "Chuyên mục")
 
 
+def _in_use(plan: Plan, block: str) -> bool:
+    """Whether the plan asks units for a block: a kind fills it or a target reads it."""
+    return any(block in k.blocks for k in plan.kinds) or block in plan.targets_reading
+
+
+def annex_heads(c: Any) -> list[str]:
+    """The annex's first headings, without a column the plan does not ask for (`annex_plan`,
+    `annex_portal`): the ratio and indicator columns follow."""
+    skip = {"Kế hoạch": not c.get("annex_plan", True), "Chuyên mục": not c.get("annex_portal", True)}
+    return [h for h in ANNEX_HEADS if not skip.get(h)]
+
+
 def count_cell(value: int | None) -> Attrs:
     """One unit's count of an indicator in the annex ('—' when not reported, or not of its kind)."""
     shown = "—" if value is None else vn_int(value)
     return Attrs(text=shown, main=shown, fraction=None)
 
 
-def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str], indicator_ids: Any = ()) -> list[Any]:
+def annex_cells(
+    row: Any,
+    ratio_ids: list[str],
+    names: dict[str, str],
+    indicator_ids: Any = (),
+    plan_column: bool = True,
+    portal_column: bool = True,
+) -> list[Any]:
     """One unit's annex row as every format shows it (after its number): its registry name, state,
-    submission date, plan issued, portal section (texts), then one `ratio_cell` per ratio target
-    and one `count_cell` per indicator of the plan."""
+    submission date, plan issued, portal section (texts; each when its column is shown), then one
+    `ratio_cell` per ratio target and one `count_cell` per indicator of the plan."""
     ratios = row["ratios"]
     counts = row.get("indicators") or {}
     return [
         names[row["unit"]["id"]],
         STATE_LABEL[row["state"]],
         day_text(row["submitted"]),
-        yes_no(row["plan_issued"]),
-        yes_no(row["portal_section"]),
+        *([yes_no(row["plan_issued"])] if plan_column else []),
+        *([yes_no(row["portal_section"])] if portal_column else []),
         *(ratio_cell(ratios.get(t)) for t in ratio_ids),
         *(count_cell(counts.get(i)) for i in indicator_ids),
     ]

@@ -102,10 +102,11 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         ("Tình trạng báo cáo", 14, None),
         ("Ngày gửi", 12, _DATE),
         ("Đúng hạn", 10, None),
-        ("Đã ban hành kế hoạch", 12, None),
-        ("Có chuyên mục NQ57", 12, None),
-        ("Số tin, bài trên chuyên mục", 12, _INT),
     ]
+    if c["annex_plan"]:
+        heads.append(("Đã ban hành kế hoạch", 12, None))
+    if c["annex_portal"]:
+        heads += [("Có chuyên mục NQ57", 12, None), ("Số tin, bài trên chuyên mục", 12, _INT)]
     for t in ratio_targets:
         heads += [
             (f"{t['label']} ({t['id']}): tử số", 14, _INT),
@@ -129,10 +130,11 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
             state_text,
             row["submitted"],
             _yes(state == "on_time") if state in ("on_time", "late") else None,
-            None if row["plan_issued"] is None else plan_text,
-            None if row["portal_section"] is None else portal_text,
-            row["portal_posts"],
         ]
+        if c["annex_plan"]:
+            cells.append(None if row["plan_issued"] is None else plan_text)
+        if c["annex_portal"]:
+            cells += [None if row["portal_section"] is None else portal_text, row["portal_posts"]]
         for t in ratio_targets:
             pair = row["ratios"].get(t["id"])
             if pair:
