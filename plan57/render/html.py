@@ -38,7 +38,6 @@ _STATUS_CLASS = {
     "not_due": "na",
     "baseline": "info",
 }
-_KIND_SHORT = {"so": "Sở", "ban": "Ban", "bao_chi": "Báo chí", "truong": "Trường", "xa": "Xã", "phuong": "Phường"}
 _STATE_CLASS = {"on_time": "ok", "late": "warn", "invalid": "bad", "missing": "na"}
 
 
