@@ -340,3 +340,35 @@ def test_the_annex_leaves_out_what_the_plan_does_not_ask(tmp_path: Path) -> None
 
     annex = docx.Document(str(tmp_path / "r.docx")).tables[-1]
     assert [cell.text for cell in annex.rows[0].cells][:5] == ["STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Chuyên mục"]
+
+
+def test_a_target_reading_task_results(tmp_path: Path) -> None:
+    """A target may read what units report under a task (Σ of a task's products or activities):
+    the template still holds the unit's tasks once, and the sum counts them."""
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "task_groups:",
+        """  - id: "2027.ngoai-khoa"
+    year: 2027
+    section: "2.1"
+    bullet: 6
+    label: "Hoạt động ngoại khóa"
+    text: "Đến năm 2027, có ít nhất 8 hoạt động ngoại khóa về chuyển đổi số."
+    applies_to: {units: [so-gddt]}
+    measure: sum_at_least
+    fields: [tasks.nv-3.activities]
+    at_least: 8
+
+task_groups:""",
+        1,
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    units = tmp_path / "units"
+    units.mkdir()
+    assert run("new", "so-gddt", "--year", 2027, "--plan", plan, "--units", units).exit_code == 0
+    template = (units / "2027" / "so-gddt.yaml").read_text(encoding="utf-8")
+    assert template.count("\ntasks:") == 1 and "nv-3:" in template
+    result = run("score", "--year", 2027, "--format", "json", "--plan", plan, "--units", UNITS, "--no-cache")
+    found = next(t for t in json.loads(result.stdout)["targets"] if t["id"] == "2027.ngoai-khoa")
+    # 2026: 4 activities; 2027: 5, short of 8 with the one unit reporting: due and not met
+    assert (found["numerator"], found["denominator"], found["value"], found["status"]) == (5, 8, False, "not_met")

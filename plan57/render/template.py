@@ -91,6 +91,8 @@ def new_submission(
     for key in ("unit", "year", "submitted", "reference", "contact"):
         doc.yaml_add_eol_comment(model.model_fields[key].description or "", key)
     for block in plan.blocks_for(unit):
+        if block in ("tasks", "channels", "budget_vnd", "difficulties", "proposals"):
+            continue  # written below, for every unit (a target may read them too)
         if block == "training":
             doc["training"] = None
             doc.yaml_add_eol_comment(
