@@ -372,3 +372,17 @@ task_groups:""",
     found = next(t for t in json.loads(result.stdout)["targets"] if t["id"] == "2027.ngoai-khoa")
     # 2026: 4 activities; 2027: 5, short of 8 with the one unit reporting: due and not met
     assert (found["numerator"], found["denominator"], found["value"], found["status"]) == (5, 8, False, "not_met")
+
+
+def test_a_plan_without_a_document_block_is_headed_by_its_own_names(tmp_path: Path) -> None:
+    text = PLAN.read_text(encoding="utf-8")
+    start = text.index("  document:\n")
+    text = text[:start] + text[text.index("  text: >-\n", start) :]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    md = run("report", "--plan", plan, "--units", UNITS, "--no-cache", "--year", 2026, "--date", "2026-12-10")
+    assert md.exit_code == 0, md.output
+    assert "| ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |" in md.stdout
+    assert "| **SỞ KHOA HỌC VÀ CÔNG NGHỆ** |" in md.stdout
+    assert "*Điện Biên, ngày 10 tháng 12 năm 2026*" in md.stdout  # the place is the plan's province
+    clean(md.stdout, "md")

@@ -102,6 +102,7 @@ class Period(_Model):
 
 
 class PlanInfo(_Model):
+    province: str | None = None  # "Sơn La": the province's name, as a date line places a document
     number: str
     date: dt.date
     issuer: str

@@ -499,7 +499,7 @@ def _document(plan: Plan, compiler: str) -> Document:
         superior=plan.plan.issuer.upper(),
         issuer=compiler.upper(),
         symbol="BC",
-        place="……",
+        place=plan.plan.province or "……",
         addressee=plan.plan.issuer,
         recipients=["Như trên", "Lưu: VT"],
         signer_title="THỦ TRƯỞNG CƠ QUAN",
