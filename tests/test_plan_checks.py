@@ -156,6 +156,14 @@ CASES = [
         id="target-year-outside-the-period",
     ),
     pytest.param(
+        "values: [youth, pupils, students]",
+        "values: [youth, pupil, students]",
+        0,
+        "pupil,",
+        "chỉ tiêu 2026.dao-tao: 'pupil' không phải một mã của 'training.audience'",
+        id="unknown-value-of-a-list",
+    ),
+    pytest.param(
         "blocks: [implementation_plan, portal_section, staff, press,",
         "blocks: [implementation_plan, portal_section, staff, pres,",
         0,

@@ -108,6 +108,15 @@ def problems(plan: Plan) -> list[Problem]:
             problem = _path_problem(model, target, path)
             if problem:
                 error((*at, *where), "plan-field", f"chỉ tiêu {target.id}: {problem}")
+            elif target.measure == "covers":
+                allowed = [str(v) for v in _choices(model, path)]
+                for j, value in enumerate(target.values):
+                    if value not in allowed:
+                        error(
+                            (*at, "values", j),
+                            "plan-value",
+                            f"chỉ tiêu {target.id}: '{value}' không phải một mã của '{path}' (các mã: {', '.join(allowed)})",
+                        )
     groups = {g.id for g in plan.task_groups}
     for i, task in enumerate(plan.tasks):
         if task.group not in groups:
@@ -204,6 +213,20 @@ def _leaf(model: type[BaseModel], path: str) -> Any:
     if typing.get_origin(current) is typing.Literal:
         return typing.Literal
     return current
+
+
+def _choices(model: type[BaseModel], path: str) -> tuple[Any, ...]:
+    """The codes a field of codes takes (a training's audience: the plan's audiences)."""
+    from plan57.model.form import unwrap
+
+    current: Any = model
+    for seg in path.split("."):
+        current = unwrap(current)
+        if typing.get_origin(current) is list:
+            current = unwrap(typing.get_args(current)[0])
+        current = next(f.annotation for name, f in current.model_fields.items() if (f.alias or name) == seg)
+    current = unwrap(current)
+    return typing.get_args(current) if typing.get_origin(current) is typing.Literal else ()
 
 
 def _path_problem(model: type[BaseModel], target: Target, path: str) -> str | None:
