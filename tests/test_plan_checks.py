@@ -265,3 +265,26 @@ def test_any_task_id_of_the_pattern_is_the_plan_s_own(ids: list[str]) -> None:
     assert submission_model(plan).model_validate(record).model_dump(by_alias=True)["tasks"] == {
         tid: {"activities": 1, "products": None, "events": None, "note": None} for tid in ids
     }
+
+
+def test_a_plan_s_warnings_are_said_again_by_a_warm_validate(tmp_path: Path) -> None:
+    """A plan with warnings is not kept in the plan-data cache, so the console entry point, which
+    answers `validate` from the cache when it can, never drops them."""
+    import subprocess
+    import sys
+
+    plan = edited(
+        tmp_path,
+        "product_kinds:",
+        'indicators:\n  - {id: zalo_posts, label: "Số bài đăng trên Zalo"}\n\nproduct_kinds:',
+    )
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "plan57", "validate", "--plan", str(plan), "--units", str(UNITS)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "cảnh báo: chỉ số 'zalo_posts' không được chỉ tiêu nào đọc" in done.stdout

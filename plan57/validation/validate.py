@@ -442,6 +442,8 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
+    # a plan with warnings gets no cache: `validate` answered from one would not say them
+    cache = cache and not plan.derived.get("warnings")
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     try:
         return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
