@@ -386,3 +386,10 @@ def test_a_plan_without_a_document_block_is_headed_by_its_own_names(tmp_path: Pa
     assert "| **SỞ KHOA HỌC VÀ CÔNG NGHỆ** |" in md.stdout
     assert "*Điện Biên, ngày 10 tháng 12 năm 2026*" in md.stdout  # the place is the plan's province
     clean(md.stdout, "md")
+
+
+def test_a_unit_s_scorecard_shows_its_share_of_a_sum() -> None:
+    result = run("score", "--year", 2026, "--unit", "bao-dien-bien", *OPTS)
+    assert result.exit_code == 0, result.output
+    assert "20.000 (tổng của mọi đơn vị cần ≥ 50.000)" in result.output
+    assert "3 (tổng của mọi đơn vị cần ≥ 6)" in result.output

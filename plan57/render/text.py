@@ -306,6 +306,15 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
             if lacking:
                 figures += " (chưa có: " + listed(lacking) + ")"
         return figures, (Cell("Có đóng góp", green) if have else Cell("Chưa có", yellow))
+    if tg.measure == "sum_at_least":
+        if c is None:
+            return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
+        values = [v for v in dict(c.value or {}).values() if v is not None]
+        if not values:
+            return "chưa ghi số liệu", Cell("Thiếu số liệu", yellow)
+        mine = sum(values)
+        figures = f"{vn_int(mine)} (tổng của mọi đơn vị cần ≥ {vn_int(tg.at_least or 0)})"
+        return figures, (Cell("Có đóng góp", green) if mine else Cell("Chưa có", yellow))
     if c is None:
         return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
     names = value_names(plan, tg.field or "")
