@@ -170,6 +170,7 @@ def test_reports_in_every_format(tmp_path: Path, year: int) -> None:
         assert "- UBND các xã, phường (1): Xã Mường Nhé." in text
         assert "| 5 | UBND phường Điện Biên Phủ | Đúng hạn | 15/11/2026 | Có | Có |" in text
         assert "| 24% (6.000/25.000) | 80% (20.000/25.000) | 12.000 | 6.000 |" in text
+        assert "| 2 | Chuyên mục trên trang thông tin điện tử (hang-nam.chuyen-muc) | Hằng năm | 80% |" in text
         assert (
             "| 6 | Lượt tiếp cận trên mạng xã hội (2030.mang-xa-hoi) | 2030 | Điều kiện | Không (45.000/50.000) |"
             in text

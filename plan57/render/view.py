@@ -391,7 +391,7 @@ def target_cells(t: Any, year: int) -> Attrs:
     return Attrs(
         id=t.target.id,
         label=t.target.label,
-        deadline=str(t.target.year),
+        deadline="Hằng năm" if t.target.every_year else str(t.target.year),
         threshold="Điều kiện" if t.threshold is None else percent(t.threshold),
         previous=figure(t.previous),
         value=figure(now),
