@@ -6,6 +6,7 @@ no output and no help text may carry a word of Sơn La's plan."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -14,6 +15,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.cli import app
@@ -394,3 +397,64 @@ def test_a_unit_s_scorecard_shows_its_share_of_a_sum() -> None:
     assert result.exit_code == 0, result.output
     assert "20.000 (tổng của mọi đơn vị cần ≥ 50.000)" in result.output
     assert "3 (tổng của mọi đơn vị cần ≥ 6)" in result.output
+
+
+@st.composite
+def commune_reports(draw: Any) -> dict[str, Any]:
+    """A commune's report under the second plan: its indicators (the bounded one within its
+    population), its blocks, task 1.1 (a dotted id) with products, any of them left empty."""
+    count = st.none() | st.integers(0, 10**7)
+    total = draw(st.integers(0, 10**6))
+    data: dict[str, Any] = {
+        "unit": "xa-tuan-giao",
+        "year": 2026,
+        "submitted": dt.date(2026, 11, 20),
+        "implementation_plan": {"issued": draw(st.none() | st.just(False))},
+        "portal_section": {"exists": draw(st.none() | st.just(False))},
+        "staff": {"total": draw(count), "informed": None},
+        "population": {"total": total, "reached": draw(st.none() | st.integers(0, total))},
+        "indicators": {"luot_tiep_can": draw(count), "nguoi_dan_app": draw(st.none() | st.integers(0, total))},
+        "tasks": {
+            "1.1": {
+                "activities": draw(st.none() | st.integers(0, 99)),
+                "products": draw(
+                    st.none() | st.dictionaries(st.sampled_from(["news", "videos"]), st.integers(0, 99), min_size=1)
+                ),
+            }
+        },
+        "channels": draw(st.none() | st.sets(st.integers(1, 8)).map(sorted)),
+        "budget_vnd": draw(count),
+    }
+    return data
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(report=commune_reports())
+def test_a_commune_s_report_goes_round_the_form(
+    tmp_path_factory: pytest.TempPathFactory, report: dict[str, Any]
+) -> None:
+    """YAML → the unit's Excel form → import gives the same data, indicators and a dotted task id included."""
+    from plan57.model.submission import submission_model
+    from plan57.render.form import build_form
+    from plan57.validation.form import check_form
+    from plan57.validation.plan_file import load_plan
+
+    plan = load_plan(PLAN)
+    path = tmp_path_factory.mktemp("form") / "xa-tuan-giao.xlsx"
+    path.write_bytes(build_form(plan, "xa-tuan-giao", 2026, report))
+    result = check_form(path, plan)
+    assert not [d.text() for d in result.diagnostics if d.is_error]
+    assert result.data is not None
+    model = submission_model(plan)
+
+    def record(data: dict[str, Any]) -> dict[str, Any]:
+        out = model.model_validate(data).model_dump(by_alias=True)
+        out.pop("contact", None)
+        out.pop("reference", None)
+        for key in ("training", "difficulties", "proposals"):
+            out.pop(key, None)
+        task = out["tasks"]["1.1"]
+        task["events"] = task["note"] = None
+        return out  # type: ignore[no-any-return]
+
+    assert record(result.data) == record(report)
