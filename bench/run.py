@@ -161,6 +161,16 @@ def generate_mixes(
             }
         )
     plan["units"] = units
+    # a plan names only units of its registry: the agencies this one lacks leave its tasks and
+    # targets, and the registry's S&T department compiles
+    ids = {u["id"] for u in units}
+    for task in plan["tasks"]:
+        for role in ("leads", "coordinators"):
+            task[role] = [s for s in task.get(role) or [] if s.get("unit") is None or s["unit"] in ids]
+    for target in plan["targets"]:
+        target["applies_to"]["units"] = [u for u in target["applies_to"].get("units") or [] if u in ids]
+    if plan["reporting"]["compiler"] not in ids:
+        plan["reporting"]["compiler"] = "so-khcn"
     plan_path = out / "plan.yaml"
     with plan_path.open("w", encoding="utf-8") as fh:
         y.dump(plan, fh)

@@ -23,8 +23,8 @@ P = ParamSpec("P")
 app = typer.Typer(
     name="plan57",
     help=(
-        "Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện Kế hoạch 2493/QĐ-UBND của UBND tỉnh Sơn La "
-        "về đẩy mạnh truyền thông thực hiện Nghị quyết số 57-NQ/TW."
+        "Kiểm tra, chấm điểm và tổng hợp báo cáo của các đơn vị về thực hiện kế hoạch truyền thông "
+        "Nghị quyết số 57-NQ/TW của tỉnh, theo kế hoạch ghi trong tệp kế hoạch (--plan)."
     ),
     cls=VietGroup,
     add_completion=True,
@@ -91,7 +91,8 @@ StrictOpt = Annotated[
 ]
 FmtOpt = Annotated[Fmt, typer.Option("--format", help="Cách in kết quả: text hoặc json.")]
 YearOpt = Annotated[
-    int | None, typer.Option("--year", metavar="NĂM", help="Năm báo cáo (2025–2030).", show_default=False)
+    int | None,
+    typer.Option("--year", metavar="NĂM", help="Năm báo cáo (trong thời gian của kế hoạch).", show_default=False),
 ]
 
 
@@ -129,7 +130,7 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Hiện chi tiết kỹ thuật khi có lỗi không mong đợi.")] = False,
 ) -> None:
-    """Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện Kế hoạch 2493/QĐ-UBND."""
+    """Kiểm tra, chấm điểm và tổng hợp báo cáo thực hiện kế hoạch theo tệp kế hoạch đang dùng."""
 
 
 def _fail(error: Plan57Error) -> NoReturn:
@@ -226,7 +227,7 @@ def score(
     no_cache: NoCacheOpt = False,
     date: TodayOpt = None,
 ) -> None:
-    """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
+    """Chấm từng chỉ tiêu (so với ngưỡng của kế hoạch) và nhiệm vụ của kế hoạch cho một năm."""
     from plan57.commands import score as run
 
     raise typer.Exit(code=run(year, plan, units, fmt.value, unit, explain, strict, max_size, no_cache, date))
@@ -278,7 +279,12 @@ def report(
     ] = None,
     number: Annotated[
         str | None,
-        typer.Option("--number", metavar="SỐ", help="Số văn bản, ví dụ 312 hoặc 312/BC-SVHTTDL.", show_default=False),
+        typer.Option(
+            "--number",
+            metavar="SỐ",
+            help="Số văn bản, ví dụ 312 (thêm ký hiệu của cơ quan tổng hợp) hoặc 312/BC-….",
+            show_default=False,
+        ),
     ] = None,
     template: Annotated[
         Path | None,
@@ -390,9 +396,14 @@ def units(
 @_command
 def new(
     unit: Annotated[
-        str | None, typer.Argument(metavar="MÃ_ĐƠN_VỊ", help="Mã đơn vị, ví dụ xa-muong-la.", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="MÃ_ĐƠN_VỊ", help="Mã đơn vị trong danh mục của kế hoạch (plan57 units).", show_default=False
+        ),
     ] = None,
-    year: Annotated[int, typer.Option("--year", metavar="NĂM", help="Năm báo cáo (2025–2030).")] = ...,  # type: ignore[assignment]
+    year: Annotated[
+        int, typer.Option("--year", metavar="NĂM", help="Năm báo cáo (trong thời gian của kế hoạch).")
+    ] = ...,  # type: ignore[assignment]
     all_units: Annotated[bool, typer.Option("--all", help="Tạo mẫu cho mọi đơn vị chưa có tệp của năm.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
     plan: PlanOpt = None,

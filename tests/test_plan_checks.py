@@ -7,14 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.cli import app
 
-from .conftest import PLAN, UNITS
+from .conftest import PLAN, UNITS, plan_data
 
 runner = CliRunner()
 TEXT = PLAN.read_text(encoding="utf-8")
+DATA = plan_data()
 
 
 def run(*args: object):  # type: ignore[no-untyped-def]
@@ -141,7 +144,7 @@ CASES = [
         'threshold: "7/5"',
         0,
         '"7/5"',
-        "ngưỡng của chỉ tiêu 2030.dao-tao-can-bo phải lớn hơn 0% và không quá 100%",
+        "ngưỡng (threshold) của chỉ tiêu 2030.dao-tao-can-bo phải lớn hơn 0 và không quá 1 (100%)",
         id="threshold-above-100",
     ),
     pytest.param(
@@ -151,6 +154,14 @@ CASES = [
         "2031",
         "năm 2031 của chỉ tiêu 2030.tiep-can nằm ngoài thời gian kế hoạch 2025–2030",
         id="target-year-outside-the-period",
+    ),
+    pytest.param(
+        "values: [youth, pupils, students]",
+        "values: [youth, pupil, students]",
+        0,
+        "pupil,",
+        "chỉ tiêu 2026.dao-tao: 'pupil' không phải một mã của 'training.audience'",
+        id="unknown-value-of-a-list",
     ),
     pytest.param(
         "blocks: [implementation_plan, portal_section, staff, press,",
@@ -219,3 +230,61 @@ def test_the_shipped_plan_has_no_problem() -> None:
     from plan57.validation.plan_file import load_plan
 
     assert problems(load_plan(PLAN)) == []
+
+
+TASK_ID = st.from_regex(r"[0-9a-z][0-9a-z._-]{0,6}", fullmatch=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TASK_ID, min_size=1, max_size=4, unique=True))
+def test_any_task_id_of_the_pattern_is_the_plan_s_own(ids: list[str]) -> None:
+    """Task ids are open (`^[0-9a-z][0-9a-z._-]*$`): a submission reports under each, and a form
+    names its cells apart, or the plan says which two a form cannot tell apart."""
+    import copy
+
+    from plan57.model.form import excel_name
+    from plan57.model.plan import Plan
+    from plan57.model.plancheck import problems
+    from plan57.model.submission import submission_model
+
+    data = copy.deepcopy(DATA)
+    first = data["tasks"][0]
+    data["tasks"] = [{**first, "id": tid} for tid in ids]
+    data["key_days_task"] = ids[0]
+    plan = Plan.model_validate(data)
+    found = [p for p in problems(plan) if p.code == "plan-duplicate"]
+    named = {excel_name(("tasks", tid)) for tid in ids}
+    assert bool(found) == (len(named) < len(ids))
+    assert all("-" not in name for name in named)
+    record = {
+        "unit": plan.units[0].id,
+        "year": 2025,
+        "submitted": None,
+        "tasks": {tid: {"activities": 1} for tid in ids},
+    }
+    assert submission_model(plan).model_validate(record).model_dump(by_alias=True)["tasks"] == {
+        tid: {"activities": 1, "products": None, "events": None, "note": None} for tid in ids
+    }
+
+
+def test_a_plan_s_warnings_are_said_again_by_a_warm_validate(tmp_path: Path) -> None:
+    """A plan with warnings is not kept in the plan-data cache, so the console entry point, which
+    answers `validate` from the cache when it can, never drops them."""
+    import subprocess
+    import sys
+
+    plan = edited(
+        tmp_path,
+        "product_kinds:",
+        'indicators:\n  - {id: zalo_posts, label: "Số bài đăng trên Zalo"}\n\nproduct_kinds:',
+    )
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "plan57", "validate", "--plan", str(plan), "--units", str(UNITS)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "cảnh báo: chỉ số 'zalo_posts' không được chỉ tiêu nào đọc" in done.stdout

@@ -29,6 +29,7 @@ from plan57.model.form import (
     FormField,
     Kind,
     audience_names,
+    excel_name,
     form_layout,
     key_order,
 )
@@ -379,7 +380,9 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
         if head in ("sample",) or (head not in ("unit", "year") and "." in n):
             extra.setdefault(head, {})
     if "tasks" in extra:
-        extra["tasks"] = {n.split(".")[1]: {} for n in names if n.startswith("tasks.") and n.count(".") >= 2}
+        extra["tasks"] = {
+            t.id: {} for t in plan.tasks if any(n.startswith(f"{excel_name(('tasks', t.id))}.") for n in names)
+        }
     if "sample" in names:
         extra["sample"] = None
     for table_name in ws.tables:

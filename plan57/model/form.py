@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from plan57.model.plan import Plan
+from plan57.model.plan import Indicator, Plan
 from plan57.model.submission import submission_model
 
 Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task", "none"]
@@ -42,6 +42,12 @@ LEAD_FIELD = {
 }
 
 
+def excel_name(path: tuple[str, ...]) -> str:
+    """A key path as a workbook's defined name: the path itself, but a '-' (a task id 'nv-1'),
+    which Excel does not allow in a name, written '_' (the plan keeps such ids apart)."""
+    return ".".join(path).replace("-", "_")
+
+
 @dataclass(frozen=True)
 class FormField:
     """One input cell: its key path, label, kind and note."""
@@ -54,7 +60,7 @@ class FormField:
 
     @property
     def name(self) -> str:
-        return ".".join(self.path)
+        return excel_name(self.path)
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,27 @@ def _block_fields(plan: Plan, model: type[BaseModel], block: str) -> list[FormFi
     return out
 
 
+def unit_indicators(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) -> list[Indicator]:
+    """The indicators a unit reports: those of its kind, and any other its file holds (nothing is lost)."""
+    unit = plan.unit_index.get(unit_id)
+    mine = {i.id for i in plan.indicators_for(unit)} if unit is not None else set()
+    held = (data or {}).get("indicators")
+    if isinstance(held, dict):
+        mine.update(str(k) for k in held)
+    return [i for i in plan.indicators if i.id in mine]
+
+
+def _indicator_fields(plan: Plan, unit_id: str, data: dict[str, Any] | None) -> list[FormField]:
+    """The plan's own indicators on a unit's form: the label the plan gives, its hint and bound in the note."""
+    out = []
+    for ind in unit_indicators(plan, unit_id, data):
+        path = f"indicators.{ind.id}"
+        bound = f"không lớn hơn ô {field_label(plan, ind.at_most)}" if ind.at_most else ""
+        note = "; ".join(p for p in (_targets_note(plan, path), ind.hint or "", bound, _hint("int")) if p)
+        out.append(FormField(("indicators", ind.id), ind.label, "int", note))
+    return out
+
+
 def _blocks(plan: Plan, model: type[BaseModel], unit_id: str, data: dict[str, Any] | None) -> list[str]:
     """The unit's blocks, and any other block its existing file holds (nothing is lost)."""
     wanted = set(plan.blocks_for(plan.unit_index[unit_id])) if unit_id in plan.unit_index else set()
@@ -219,6 +246,9 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
     for block in blocks:
         if block in ("contact", "tasks", "training", "channels", "difficulties", "proposals"):
             continue
+        if block == "indicators":
+            layout.sections.append(Section(label_of(mf[block].description), _indicator_fields(plan, unit_id, data)))
+            continue
         layout.sections.append(Section(label_of(mf[block].description), _block_fields(plan, model, block)))
     for tid in _led_tasks(plan, unit_id, data):
         task = plan.task_index[tid]
@@ -236,7 +266,8 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
             for k in plan.product_kinds
         ]
         fields.append(FormField(("tasks", tid, "note"), "Ghi chú", "text"))
-        layout.sections.append(Section(f"Nhiệm vụ {tid} (mục III của kế hoạch)", fields, text=task.text))
+        where = plan.section_ref("tasks", " của kế hoạch") or " của kế hoạch"
+        layout.sections.append(Section(f"Nhiệm vụ {tid}{where}", fields, text=task.text))
     layout.sections.append(
         Section(
             label_of(mf["channels"].description),

@@ -102,6 +102,7 @@ class Period(_Model):
 
 
 class PlanInfo(_Model):
+    province: str | None = None  # "Sơn La": the province's name, as a date line places a document
     number: str
     date: dt.date
     issuer: str
@@ -155,6 +156,21 @@ class ReportingPeriod(_Model):
             if first <= day <= last:
                 return year
         return None
+
+
+class Wording(_Model):
+    """How the outputs name this plan and its parts, in the plan's own words. {number}, {date},
+    {title} and {issuer} stand for the plan's own (its date as 03/10/2025). A section left out
+    (null) is not referred to."""
+
+    # the sentence a report opens with, before "; căn cứ báo cáo của …"
+    basis: str = "Thực hiện {title} số {number} ngày {date} của {issuer}"
+    act: str = "Kế hoạch số {number}"  # the document that issued the plan, as a footer cites it with its date
+    plan_name: str = "Kế hoạch số {number}"  # the plan, as a heading names it ("Kết quả thực hiện …")
+    targets_section: str | None = None  # where the plan sets its targets: "mục II.2"
+    tasks_section: str | None = None  # its tasks: "mục III"
+    channels_section: str | None = None  # its communication channels: "mục IV"
+    budget_section: str | None = None  # its funding: "mục V"
 
 
 class Reporting(_Model):
@@ -313,6 +329,7 @@ class Plan(_Model):
     reporting: Reporting
     key_days: list[KeyDay]
     key_days_task: str | None = None  # the task whose events the key days belong to
+    wording: Wording = Wording()
     kinds: Annotated[list[UnitKind], Field(min_length=1)]
     indicators: list[Indicator] = []
     product_kinds: list[Named]
@@ -329,6 +346,38 @@ class Plan(_Model):
     @cached_property
     def unit_index(self) -> dict[str, Unit]:
         return {u.id: u for u in self.units}
+
+    def said(self, text: str) -> str:
+        """A sentence of `wording` with the plan's number, date, title and issuer put in."""
+        info = self.plan
+        for key, value in (
+            ("{number}", info.number),
+            ("{date}", info.date.strftime("%d/%m/%Y")),
+            ("{title}", info.title),
+            ("{issuer}", info.issuer),
+        ):
+            text = text.replace(key, value)
+        return text
+
+    def section_ref(self, part: str, suffix: str = "") -> str:
+        """' (mục IV of the plan)' for a part the plan's wording places, '' for one it does not
+        (`part`: targets, tasks, channels or budget)."""
+        where = getattr(self.wording, f"{part}_section")
+        return f" ({where}{suffix})" if where else ""
+
+    @property
+    def channel_span(self) -> str:
+        """The channels' numbers as a range, '1–10' (or listed when they do not run on)."""
+        ids = [c.id for c in self.channels]
+        if ids and ids == list(range(ids[0], ids[0] + len(ids))):
+            return f"{ids[0]}–{ids[-1]}" if len(ids) > 1 else str(ids[0])
+        return ", ".join(map(str, ids))
+
+    @property
+    def compiler_name(self) -> str:
+        """The compiling agency's registry name ('' when the registry does not hold it)."""
+        unit = self.unit_index.get(self.reporting.compiler)
+        return unit.name if unit is not None else ""
 
     @cached_property
     def kind_index(self) -> dict[str, UnitKind]:

@@ -52,6 +52,7 @@ def problems(plan: Plan) -> list[Problem]:
         out.append(Problem(at, "error", code, message, key))
 
     _duplicates(plan, error)
+    _names_apart(plan, error)
     kinds = set(plan.kind_ids)
     units = set(plan.unit_index)
     known_kinds = ", ".join(plan.kind_ids)
@@ -97,7 +98,7 @@ def problems(plan: Plan) -> list[Problem]:
             error(
                 (*at, "threshold"),
                 "plan-threshold",
-                f'ngưỡng của chỉ tiêu {target.id} phải lớn hơn 0% và không quá 100% (từ 0 đến 1, ví dụ "4/5")',
+                f'ngưỡng (threshold) của chỉ tiêu {target.id} phải lớn hơn 0 và không quá 1 (100%), ví dụ "4/5"',
             )
         for k, kid in enumerate(target.applies_to.kinds):
             kind_ok((*at, "applies_to", "kinds", k), kid)
@@ -107,6 +108,15 @@ def problems(plan: Plan) -> list[Problem]:
             problem = _path_problem(model, target, path)
             if problem:
                 error((*at, *where), "plan-field", f"chỉ tiêu {target.id}: {problem}")
+            elif target.measure == "covers":
+                allowed = [str(v) for v in _choices(model, path)]
+                for j, value in enumerate(target.values):
+                    if value not in allowed:
+                        error(
+                            (*at, "values", j),
+                            "plan-value",
+                            f"chỉ tiêu {target.id}: '{value}' không phải một mã của '{path}' (các mã: {', '.join(allowed)})",
+                        )
     groups = {g.id for g in plan.task_groups}
     for i, task in enumerate(plan.tasks):
         if task.group not in groups:
@@ -158,6 +168,20 @@ def _duplicates(plan: Plan, error: Any) -> None:
                 seen[item.id] = i
 
 
+def _names_apart(plan: Plan, error: Any) -> None:
+    """Task ids a form's cell names keep apart: 'nv-1' is named as 'nv_1' (Excel allows no '-')."""
+    seen: dict[str, str] = {}
+    for i, task in enumerate(plan.tasks):
+        named = task.id.replace("-", "_")
+        if named in seen and seen[named] != task.id:
+            error(
+                ("tasks", i, "id"),
+                "plan-duplicate",
+                f"mã nhiệm vụ '{task.id}' và '{seen[named]}' chỉ khác nhau ở dấu '-' và '_': biểu mẫu Excel không phân biệt được",
+            )
+        seen.setdefault(named, task.id)
+
+
 def _paths(target: Target) -> list[tuple[tuple[Any, ...], str]]:
     """Each field the measure reads, with where it is written in the target."""
     out: list[tuple[tuple[Any, ...], str]] = []
@@ -189,6 +213,20 @@ def _leaf(model: type[BaseModel], path: str) -> Any:
     if typing.get_origin(current) is typing.Literal:
         return typing.Literal
     return current
+
+
+def _choices(model: type[BaseModel], path: str) -> tuple[Any, ...]:
+    """The codes a field of codes takes (a training's audience: the plan's audiences)."""
+    from plan57.model.form import unwrap
+
+    current: Any = model
+    for seg in path.split("."):
+        current = unwrap(current)
+        if typing.get_origin(current) is list:
+            current = unwrap(typing.get_args(current)[0])
+        current = next(f.annotation for name, f in current.model_fields.items() if (f.alias or name) == seg)
+    current = unwrap(current)
+    return typing.get_args(current) if typing.get_origin(current) is typing.Literal else ()
 
 
 def _path_problem(model: type[BaseModel], target: Target, path: str) -> str | None:

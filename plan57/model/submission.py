@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from plan57.model.plan import Indicator, Plan
@@ -86,7 +87,7 @@ class Contact(Block):
 
 class ImplementationPlan(Block):
     issued: bool | None = Field(
-        description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false) — chỉ tiêu 2025.ke-hoach",
+        description="Đơn vị đã ban hành Kế hoạch triển khai chưa (true/false)",
         json_schema_extra=PERSISTS,
     )
     reference: str | None = Field(
@@ -101,7 +102,7 @@ class ImplementationPlan(Block):
 
 class PortalSection(Block):
     exists: bool | None = Field(
-        description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa — chỉ tiêu 2025.chuyen-muc",
+        description="Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa",
         json_schema_extra=PERSISTS,
     )
     url: Url | None = Field(
@@ -112,14 +113,14 @@ class PortalSection(Block):
 
 class Staff(Block):
     total: Count | None = Field(
-        description="Tổng số lãnh đạo, cán bộ, công chức, viên chức — chỉ tiêu 2025.can-bo", json_schema_extra=PERSISTS
+        description="Tổng số lãnh đạo, cán bộ, công chức, viên chức", json_schema_extra=PERSISTS
     )
     informed: Count | None = Field(description="Số người đã được tuyên truyền, phổ biến NQ57 (≤ total)")
 
 
 class CommunicationStaff(Block):
     total: Count | None = Field(
-        description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại — chỉ tiêu 2030.dao-tao-can-bo",
+        description="Số cán bộ chuyên trách truyền thông, thông tin cơ sở, thông tin đối ngoại",
         json_schema_extra=PERSISTS,
     )
     trained: Count | None = Field(
@@ -128,7 +129,7 @@ class CommunicationStaff(Block):
 
 
 class Population(Block):
-    total: Count | None = Field(description="Số dân của xã/phường — chỉ tiêu 2030.tiep-can", json_schema_extra=PERSISTS)
+    total: Count | None = Field(description="Số dân của xã/phường", json_schema_extra=PERSISTS)
     reached: Count | None = Field(
         description="Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở (≤ total)"
     )
@@ -136,7 +137,7 @@ class Population(Block):
 
 class Grassroots(Block):
     villages_total: Count | None = Field(
-        description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới — chỉ tiêu 2026.ha-tang",
+        description="Số bản đồng bào dân tộc thiểu số, vùng sâu, vùng xa, biên giới",
         json_schema_extra=PERSISTS,
     )
     villages_equipped: Count | None = Field(
@@ -145,9 +146,7 @@ class Grassroots(Block):
 
 
 class ScienceTasks(Block):
-    total: Count | None = Field(
-        description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước — chỉ tiêu 2026.nhiem-vu-khcn"
-    )
+    total: Count | None = Field(description="Số nhiệm vụ KH&CN sử dụng ngân sách nhà nước")
     secret: Count | None = Field(
         0, description="Số nhiệm vụ liên quan đến bí mật nhà nước (không tính vào chỉ tiêu; ≤ total)"
     )
@@ -157,16 +156,20 @@ class ScienceTasks(Block):
 
 
 class Press(Block):
-    dedicated_sections: Count | None = Field(description="Số chuyên trang, chuyên mục về NQ57 — chỉ tiêu 2025.bao-chi")
-    national_cooperation: Count | None = Field(
-        description="Số chương trình hợp tác, đặt hàng với kênh quốc gia — chỉ tiêu 2025.hop-tac"
-    )
+    dedicated_sections: Count | None = Field(description="Số chuyên trang, chuyên mục về NQ57")
+    national_cooperation: Count | None = Field(description="Số chương trình hợp tác, đặt hàng với kênh quốc gia")
 
 
 class Event(Block):
     date: VnDate = Field(description="Ngày tổ chức (NĂM-THÁNG-NGÀY)")
     name: str = Field(description="Tên sự kiện")
     participants: Count | None = Field(None, description="Số người tham dự")
+
+
+def channels_of(plan: Plan) -> str:
+    """'mục IV, số 1–10': where the plan lists its channels, and their numbers."""
+    where = plan.wording.channels_section
+    return f"{where}, số {plan.channel_span}" if where else f"số {plan.channel_span}"
 
 
 def schema_title(plan: Plan) -> str:
@@ -196,6 +199,27 @@ def submission_model(plan: Plan) -> type[BaseModel]:
 
 def _lit(values: list[Any]) -> Any:
     return Literal[tuple(values)]
+
+
+def _with_targets(plan: Plan, block: str, model: type[BaseModel]) -> Any:
+    """A block's model whose field descriptions name the plan's targets that read it: each target
+    on the first of the block's fields it reads ("— chỉ tiêu 2025.can-bo")."""
+    named: dict[str, list[str]] = {}
+    for target in plan.targets:
+        read = {p.split(".", 1)[1] for p in target.paths if p.startswith(f"{block}.")}
+        first = next((name for name in model.model_fields if name in read), None)
+        if first is not None:
+            named.setdefault(first, []).append(target.id)
+    if not named:
+        return model
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in named:
+            info = FieldInfo.merge_field_infos(
+                info, description=f"{info.description} — chỉ tiêu {', '.join(named[name])}"
+            )
+        fields[name] = (info.annotation, info)
+    return create_model(model.__name__, __config__=model.model_config, **fields)
 
 
 def _build(plan: Plan) -> type[BaseModel]:
@@ -276,24 +300,45 @@ def _build(plan: Plan) -> type[BaseModel]:
             ),
         ),
         contact=(Contact | None, Field(None, description="Người liên hệ")),
-        implementation_plan=(ImplementationPlan | None, Field(None, description="Kế hoạch triển khai của đơn vị")),
+        implementation_plan=(
+            _with_targets(plan, "implementation_plan", ImplementationPlan) | None,
+            Field(None, description="Kế hoạch triển khai của đơn vị"),
+        ),
         portal_section=(
-            PortalSection | None,
+            _with_targets(plan, "portal_section", PortalSection) | None,
             Field(None, description="Chuyên mục NQ57 trên Cổng/Trang thông tin điện tử"),
         ),
-        staff=(Staff | None, Field(None, description="Lãnh đạo, cán bộ, công chức, viên chức")),
-        communication_staff=(CommunicationStaff | None, Field(None, description="Cán bộ làm công tác truyền thông")),
-        population=(Population | None, Field(None, description="Người dân (xã, phường)")),
-        grassroots=(Grassroots | None, Field(None, description="Hạ tầng truyền thông cơ sở ở các bản (xã, phường)")),
-        science_tasks=(ScienceTasks | None, Field(None, description="Nhiệm vụ KH&CN sử dụng ngân sách nhà nước")),
-        press=(Press | None, Field(None, description="Cơ quan báo chí")),
+        staff=(
+            _with_targets(plan, "staff", Staff) | None,
+            Field(None, description="Lãnh đạo, cán bộ, công chức, viên chức"),
+        ),
+        communication_staff=(
+            _with_targets(plan, "communication_staff", CommunicationStaff) | None,
+            Field(None, description="Cán bộ làm công tác truyền thông"),
+        ),
+        population=(
+            _with_targets(plan, "population", Population) | None,
+            Field(None, description="Người dân (xã, phường)"),
+        ),
+        grassroots=(
+            _with_targets(plan, "grassroots", Grassroots) | None,
+            Field(None, description="Hạ tầng truyền thông cơ sở ở các bản (xã, phường)"),
+        ),
+        science_tasks=(
+            _with_targets(plan, "science_tasks", ScienceTasks) | None,
+            Field(None, description="Nhiệm vụ KH&CN sử dụng ngân sách nhà nước"),
+        ),
+        press=(_with_targets(plan, "press", Press) | None, Field(None, description="Cơ quan báo chí")),
         network=(network | None, Field(None, description="Mạng lưới truyền thông KH, CN, ĐMST và CĐS")),
         training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
         **extra,
-        tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
+        tasks=(
+            tasks | None,
+            Field(None, description=f"Kết quả theo từng nhiệm vụ của {plan.wording.tasks_section or 'kế hoạch'}"),
+        ),
         channels=(
             channel_list,
-            Field(None, description="Các phương thức truyền thông đã dùng (mục IV, số 1–10)"),
+            Field(None, description=f"Các phương thức truyền thông đã dùng ({channels_of(plan)})"),
         ),
         budget_vnd=(Count | None, Field(None, description="Kinh phí đã chi (đồng)")),
         difficulties=(list[str] | None, Field(None, description="Khó khăn, vướng mắc")),

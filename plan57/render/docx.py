@@ -35,7 +35,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from plan57.base.numbers import vn_int
 from plan57.render import fit
 from plan57.render.markdown import vn_date
-from plan57.render.view import ANNEX_HEADS, annex_cells, context
+from plan57.render.view import annex_cells, annex_heads, context
 from plan57.scoring.score import YearResult
 
 FONT = "Times New Roman"
@@ -712,15 +712,22 @@ def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
         after=8,
     )
     ratios = c["ratio_targets"]
-    aligns = [center, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.LEFT, center, center, center]
+    left = WD_ALIGN_PARAGRAPH.LEFT
     heads = [
-        Head(t, a, prose=t in ("Đơn vị", "Tình trạng", "Kế hoạch", "Chuyên mục")) for t, a in zip(ANNEX_HEADS, aligns)
+        Head(
+            t,
+            left if t in ("Đơn vị", "Tình trạng") else center,
+            prose=t in ("Đơn vị", "Tình trạng", "Kế hoạch", "Chuyên mục"),
+        )
+        for t in annex_heads(c)
     ]
     heads += [Head(text(t["label"]), right, prose=True) for t in ratios]
+    heads += [Head(text(x["label"]), right, prose=True) for x in c["indicators"]]
     ids = [t["id"] for t in ratios]
+    counted = [x["id"] for x in c["indicators"]]
     rows: list[list[Parts | str]] = []
     for i, row in enumerate(c["rows"], 1):
-        name, *rest = annex_cells(row, ids, c["names"])
+        name, *rest = annex_cells(row, ids, c["names"], counted, c["annex_plan"], c["annex_portal"])
         rows.append([str(i), text(name), *(x if isinstance(x, str) else _figure(x) for x in rest)])
     _fitted(doc, heads, rows, keep=2)
 
@@ -740,8 +747,7 @@ def build(result: YearResult, date: dt.date, number: str | None = None) -> Docum
     _para(
         doc,
         [
-            f"Thực hiện Quyết định số {text(c['info']['number'])} ngày {vn_date(c['info']['date'])} của Chủ tịch "
-            f"Ủy ban nhân dân tỉnh ban hành {text(c['info']['title'])}; căn cứ báo cáo của các cơ quan, đơn vị, "
+            f"{text(c['basis'])}; căn cứ báo cáo của các cơ quan, đơn vị, "
             f"địa phương, {text(c['compiler'])} báo cáo kết quả thực hiện năm {c['y']} như sau:"
         ],
     )

@@ -76,6 +76,21 @@ def explain(result: YearResult, t: TargetResult) -> Explanation:
                 f"Mốc cơ sở năm {t.baseline_year}; giá trị cần đạt năm {result.year} theo lộ trình: "
                 f"{percent(t.required)}."
             )
+    elif tg.measure == "sum_at_least":
+        used = [
+            c for c in t.contributions if isinstance(c.value, dict) and any(v is not None for v in c.value.values())
+        ]
+        reached = "Có" if t.value is True else ("Không" if t.value is False else "—")
+        formula = (
+            f"Σ({' + '.join(tg.fields)}) = {vn_int(t.numerator or 0)} ≥ {vn_int(tg.at_least or 0)}: {reached}"
+            f"; độ phủ {len(used)}/{len(t.expected)}."
+        )
+        lines.append(formula)
+        terms = " + ".join(
+            f"{c.unit} {vn_int(sum(v for v in c.value.values() if v is not None))}" for c in used if c.value
+        )
+        if terms:
+            lines.append(f"Các đơn vị được tính: {terms}")
     else:
         formula = f"Điều kiện trên {', '.join(tg.fields or [tg.field or ''])}: {_value(t)}."
         lines.append(formula)

@@ -111,6 +111,13 @@ def table_rows(spec: TableSpec, data: dict[str, Any] | None) -> list[dict[str, A
     return [v for v in items if isinstance(v, dict)]
 
 
+def _task_example(plan: Plan) -> str:
+    """A task id of the plan to show as an example: the key days' task, else the first."""
+    if plan.key_days_task:
+        return plan.key_days_task
+    return plan.tasks[0].id if plan.tasks else ""
+
+
 def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None = None) -> bytes:
     """The xlsx bytes of a unit's form for a year, pre-filled from `data` when given."""
     from openpyxl import Workbook
@@ -163,7 +170,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     for dv, msg in (
         (dv_yes, f"Chọn {YES} hoặc {NO} trong danh sách."),
         (dv_aud, "Chọn đối tượng trong danh sách."),
-        (dv_task, "Chọn mã nhiệm vụ của kế hoạch (mục III), ví dụ 1c."),
+        (dv_task, f"Chọn mã nhiệm vụ của kế hoạch{plan.section_ref('tasks')}, ví dụ {_task_example(plan)}."),
         (dv_int, "Ghi số nguyên ≥ 0, gõ liền các chữ số, ví dụ 12500."),
         (dv_date, "Ghi ngày dạng ngày/tháng/năm, ví dụ 03/12/2025."),
     ):
@@ -218,7 +225,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     ws["A2"].alignment = Alignment(horizontal="center")
     ws.merge_cells("A3:E3")
     ws["A3"] = (
-        f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {deadline}. Chỉ ghi vào các ô màu vàng; "
+        f"Gửi {plan.compiler_name} trước ngày {deadline}. Chỉ ghi vào các ô màu vàng; "
         "xem cách ghi ở cột Ghi chú và ở trang Hướng dẫn."
     )
     ws["A3"].font = small
@@ -339,7 +346,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         (f"HƯỚNG DẪN GHI BIỂU MẪU BÁO CÁO NĂM {year}", bold),
         (f"Kế hoạch số {plan.plan.number}: {plan.plan.title}", body),
         (f"Đơn vị: {unit.name} (mã {unit_id}).", body),
-        (f"Hạn gửi: trước ngày {deadline}, gửi Sở Văn hóa, Thể thao và Du lịch.", body),
+        (f"Hạn gửi: trước ngày {deadline}, gửi {plan.compiler_name}.", body),
         ("", body),
         (f"1. Ghi số liệu vào các ô màu vàng của trang '{MAIN_SHEET}', lần lượt từ trên xuống.", body),
         ("2. Số: số nguyên ≥ 0, gõ liền các chữ số, không dùng dấu chấm hay dấu cách (ví dụ 12500).", body),

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from plan57.base.numbers import percent, vn_int
-from plan57.render.view import ANNEX_HEADS, annex_cells, context
+from plan57.render.view import annex_cells, annex_heads, context
 from plan57.scoring.score import YearResult
 
 # status → CSS class (colour), always shown with its label too: colour is never the only signal
@@ -38,7 +38,6 @@ _STATUS_CLASS = {
     "not_due": "na",
     "baseline": "info",
 }
-_KIND_SHORT = {"so": "Sở", "ban": "Ban", "bao_chi": "Báo chí", "truong": "Trường", "xa": "Xã", "phuong": "Phường"}
 _STATE_CLASS = {"on_time": "ok", "late": "warn", "invalid": "bad", "missing": "na"}
 
 
@@ -414,11 +413,12 @@ def _feedback(c: dict[str, Any]) -> str:
 
 def _annex(c: dict[str, Any]) -> str:
     ratio_targets = c["ratio_targets"]
-    heads = list(ANNEX_HEADS) + [t["label"] for t in ratio_targets]
+    heads = annex_heads(c) + [t["label"] for t in ratio_targets] + [x["label"] for x in c["indicators"]]
     ids = [t["id"] for t in ratio_targets]
+    counted = [x["id"] for x in c["indicators"]]
     rows = []
     for i, row in enumerate(c["rows"], 1):
-        name, state, *rest = annex_cells(row, ids, c["names"])
+        name, state, *rest = annex_cells(row, ids, c["names"], counted, c["annex_plan"], c["annex_portal"])
         cells = [str(i), h(name), f'<span class="st {_STATE_CLASS[row["state"]]}">{h(state)}</span>']
         cells += [h(x) if isinstance(x, str) else _figure(x) for x in rest]
         rows.append(cells)
@@ -551,7 +551,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
         _feedback(c),
         _annex(c),
         "\n</main>\n",
-        f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo Quyết định số"
-        f" {h(info['number'])} ngày {_date(info['date'])} của {h(info['issuer'])}.</footer>\n</body>\n</html>\n",
+        f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo {h(c['act'])}"
+        f" ngày {_date(info['date'])} của {h(info['issuer'])}.</footer>\n</body>\n</html>\n",
     ]
     return "".join(body)

@@ -74,14 +74,22 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
     return f"{shown} ({vn_int(num)}/{vn_int(den)})"
 
 
-def annex_rows(rows: list[Any], ratio_targets: list[Any], names: dict[str, str], state_label: dict[str, str]) -> str:
+def annex_rows(
+    rows: list[Any],
+    ratio_targets: list[Any],
+    names: dict[str, str],
+    state_label: dict[str, str],
+    indicators: list[Any] | None = None,
+    plan_column: bool = True,
+    portal_column: bool = True,
+) -> str:
     """The annex table's body, one line per unit, as the default template shows it. A filter
     rather than a loop in the template: at thousands of units, Jinja's per-cell work would cost
     more than the whole rest of the report."""
     ids = [t["id"] for t in ratio_targets]
     lines = []
     for i, row in enumerate(rows, 1):
-        name, *rest = annex_cells(row, ids, names)
+        name, *rest = annex_cells(row, ids, names, [x["id"] for x in indicators or []], plan_column, portal_column)
         cells = [str(i), md(name), *(c if isinstance(c, str) else c["text"] for c in rest)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

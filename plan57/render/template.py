@@ -26,6 +26,19 @@ _LEAD_FIELD = LEAD_FIELD
 NO_WRAP = 1 << 30
 
 
+def channels_where(plan: Plan) -> str:
+    """'mục IV, 1–10': where the plan lists its channels, and their numbers."""
+    where = plan.wording.channels_section
+    return f"{where}, {plan.channel_span}" if where else f"số {plan.channel_span}"
+
+
+def channel_example(plan: Plan) -> str:
+    """'[1, 2, 8]': a few of the plan's channel numbers, as a list is written."""
+    ids = [c.id for c in plan.channels]
+    picked = [ids[0], ids[1], ids[7]] if len(ids) >= 8 else ids[:3]
+    return "[" + ", ".join(map(str, picked)) + "]"
+
+
 def _model_of(model: type[BaseModel], key: str) -> Any:
     field = model.model_fields[key]
     return unwrap(field.annotation)
@@ -78,6 +91,8 @@ def new_submission(
     for key in ("unit", "year", "submitted", "reference", "contact"):
         doc.yaml_add_eol_comment(model.model_fields[key].description or "", key)
     for block in plan.blocks_for(unit):
+        if block in ("tasks", "channels", "budget_vnd", "difficulties", "proposals"):
+            continue  # written below, for every unit (a target may read them too)
         if block == "training":
             doc["training"] = None
             doc.yaml_add_eol_comment(
@@ -87,7 +102,17 @@ def new_submission(
                 "training",
             )
             continue
-        doc[block] = _block(model, block)
+        if block == "indicators":  # the plan's own counts, those of the unit's kind
+            from plan57.model.form import unit_indicators
+            from plan57.model.submission import indicator_description
+
+            counts = CommentedMap()
+            for ind in unit_indicators(plan, unit_id):
+                counts[ind.id] = None
+                counts.yaml_add_eol_comment(indicator_description(ind), ind.id)
+            doc[block] = counts
+        else:
+            doc[block] = _block(model, block)
         doc.yaml_set_comment_before_after_key(block, before=model.model_fields[block].description)
     tasks = CommentedMap()
     for task in plan.tasks:
@@ -106,12 +131,13 @@ def new_submission(
         doc["tasks"] = tasks
         doc.yaml_set_comment_before_after_key(
             "tasks",
-            before="Kết quả theo nhiệm vụ đơn vị chủ trì (mục III); sản phẩm ghi trong products: "
+            before=f"Kết quả theo nhiệm vụ đơn vị chủ trì{plan.section_ref('tasks')}; sản phẩm ghi trong products: "
             + ", ".join(f"{k.id} ({k.name})" for k in plan.product_kinds),
         )
     doc["channels"] = None
     doc.yaml_add_eol_comment(
-        "số thứ tự các phương thức truyền thông đã dùng (mục IV, 1–10), ví dụ [1, 2, 8]", "channels"
+        f"số thứ tự các phương thức truyền thông đã dùng ({channels_where(plan)}), ví dụ {channel_example(plan)}",
+        "channels",
     )
     doc["budget_vnd"] = None
     doc.yaml_add_eol_comment(model.model_fields["budget_vnd"].description or "", "budget_vnd")
@@ -131,7 +157,7 @@ def new_submission(
         f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number} năm {year}\n"
         f"Đơn vị: {unit.name}\n"
         + prefilled
-        + f"Gửi Sở Văn hóa, Thể thao và Du lịch trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
+        + f"Gửi {plan.compiler_name} trước ngày {plan.unit_deadline(year).strftime('%d/%m/%Y')}.\n"
         "Ô để trống là chưa báo cáo (không phải 0): ghi số liệu vào sau dấu ':' của từng ô.\n"
         "Ghi số nguyên, không dùng dấu chấm phân cách hàng nghìn; true = có, false = chưa có;\n"
         "ngày viết theo dạng NĂM-THÁNG-NGÀY; chữ có dấu ':' hoặc số điện thoại đặt trong ngoặc kép.\n"

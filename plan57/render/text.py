@@ -46,7 +46,10 @@ def value_text(t: TargetResult | Point) -> str:
     if t.value is None:
         return "—"
     if isinstance(t.value, bool):
-        return "Có" if t.value else "Không"
+        word = "Có" if t.value else "Không"
+        if t.numerator is not None and t.denominator is not None:  # a sum against the number it must reach
+            return f"{word} ({vn_int(t.numerator)}/{vn_int(t.denominator)})"
+        return word
     return f"{percent(t.value)} ({vn_int(t.numerator or 0)}/{vn_int(t.denominator or 0)})"
 
 
@@ -78,7 +81,7 @@ def render_score(result: YearResult, console: Console) -> None:
     r = result.reporting
     render_sample_notice(result, console)
     console.print(
-        f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]"
+        f"[bold]Kết quả thực hiện {escape(result.plan.said(result.plan.wording.plan_name))} — năm {result.year}[/]"
     )
     console.print(
         f"Đơn vị phải báo cáo: {len(r.expected)}; đã gửi hợp lệ: {len(r.submitted)} "
@@ -109,7 +112,7 @@ def render_score(result: YearResult, console: Console) -> None:
             f"{result.plan.kind_name(k)} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items()
         )
         console.print(
-            f"Kinh phí đã chi (mục V): {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
+            f"Kinh phí đã chi{result.plan.section_ref('budget')}: {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
             highlight=False,
         )
 
@@ -140,7 +143,7 @@ def target_note(t: TargetResult, year: int) -> str:
 
 def targets_grid(result: YearResult) -> Grid:
     grid = Grid(
-        "Các chỉ tiêu cụ thể (mục II.2)",
+        f"Các chỉ tiêu cụ thể{result.plan.section_ref('targets')}",
         [
             Column("Mã chỉ tiêu", "atom"),
             Column("Nội dung", "prose"),
@@ -169,7 +172,7 @@ def targets_grid(result: YearResult) -> Grid:
 
 def tasks_grid(result: YearResult) -> Grid:
     grid = Grid(
-        "Các nhiệm vụ (mục III)",
+        f"Các nhiệm vụ{result.plan.section_ref('tasks')}",
         [
             Column("Mã", "atom"),
             Column("Cơ quan chủ trì", "prose"),
@@ -313,6 +316,15 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
             if lacking:
                 figures += " (chưa có: " + listed(lacking) + ")"
         return figures, (Cell("Có đóng góp", green) if have else Cell("Chưa có", yellow))
+    if tg.measure == "sum_at_least":
+        if c is None:
+            return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
+        values = [v for v in dict(c.value or {}).values() if v is not None]
+        if not values:
+            return "chưa ghi số liệu", Cell("Thiếu số liệu", yellow)
+        mine = sum(values)
+        figures = f"{vn_int(mine)} (tổng của mọi đơn vị cần ≥ {vn_int(tg.at_least or 0)})"
+        return figures, (Cell("Có đóng góp", green) if mine else Cell("Chưa có", yellow))
     if c is None:
         return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
     names = value_names(plan, tg.field or "")

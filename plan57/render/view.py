@@ -120,6 +120,7 @@ def _row(row: UnitRow, memo: dict[int, Any]) -> Attrs:
     done = memo.get(id(unit))
     out["unit"] = done if done is not None else _plain(unit, memo)
     out["ratios"] = Attrs({k: list(p) for k, p in row.ratios.items()})
+    out["indicators"] = Attrs(row.indicators)
     return out
 
 
@@ -208,7 +209,10 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             r, names.get(plan.reporting.compiler, ""), document.addressee, plan.synthesis_deadline(result.year)
         ),
         "reporting_lists": reporting_lists(result, names, by_kind(r.missing)),
-        "headings": headings(result.year),
+        "headings": headings(result.year, plan),
+        # the report's opening sentence and the act a footer cites, in the plan's words
+        "basis": plan.said(plan.wording.basis),
+        "act": plan.said(plan.wording.act),
         "invalid_files": r.invalid_files,
         # invalid files no registry unit claims (a unit with two files claims both)
         "unidentified_files": [f for f in r.invalid_files if f not in claimed],
@@ -268,6 +272,12 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "trainings": trainings,
         "audiences": audiences,
         "ratio_targets": ratio_targets,
+        # the plan's own counts, each an annex column after the ratios
+        "indicators": [Attrs(id=i.id, label=i.label) for i in plan.indicators],
+        # the annex's plan and portal columns, when the plan asks units for them
+        "annex_plan": _in_use(plan, "implementation_plan"),
+        "annex_portal": _in_use(plan, "portal_section"),
+        "kind_names": {k.id: k.name for k in plan.kinds},
         "by_kind": reporting_by_kind(result),
         "trends": trends(result),
         "rows": result.rows,
@@ -290,17 +300,22 @@ def sample_notice(years: list[int]) -> str | None:
     )
 
 
-def headings(year: int) -> Attrs:
-    """The report's section headings, worded once: every format heads its sections so."""
+def headings(year: int, plan: Plan | None = None) -> Attrs:
+    """The report's section headings, worded once: every format heads its sections so (the plan's
+    own sections referred to as its wording places them)."""
+
+    def ref(part: str) -> str:
+        return plan.section_ref(part, " của Kế hoạch") if plan is not None else ""
+
     return Attrs(
         reporting="I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ, ĐỊA PHƯƠNG",
         targets="II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ",
         tasks="III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ",
-        channels="IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)",
+        channels=f"IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG{ref('channels')}",
         feedback="V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ",
         difficulties="1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương",
         proposals="2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương",
-        budget="3. Kinh phí thực hiện (mục V của Kế hoạch)",
+        budget=f"3. Kinh phí thực hiện{ref('budget')}",
         annex=f"Phụ lục: KẾT QUẢ CỦA TỪNG ĐƠN VỊ NĂM {year}",
     )
 
@@ -359,6 +374,9 @@ def figure(p: Any) -> Attrs:
         return Attrs(text="—", main="—", fraction=None)
     if value is True or value is False:
         word = "Có" if value else "Không"
+        if p.numerator is not None and p.denominator is not None:  # a sum against the number it must reach
+            fraction = f"{vn_int(p.numerator)}/{vn_int(p.denominator)}"
+            return Attrs(text=f"{word} ({fraction})", main=word, fraction=fraction)
         return Attrs(text=word, main=word, fraction=None)
     main = percent(value)
     if p.numerator is None or p.denominator is None:
@@ -389,7 +407,7 @@ def target_cells(t: Any, year: int) -> Attrs:
     return Attrs(
         id=t.target.id,
         label=t.target.label,
-        deadline=str(t.target.year),
+        deadline="Hằng năm" if t.target.every_year else str(t.target.year),
         threshold="Điều kiện" if t.threshold is None else percent(t.threshold),
         previous=figure(t.previous),
         value=figure(now),
@@ -420,17 +438,45 @@ def ratio_cell(pair: Any) -> Attrs:
 ANNEX_HEADS = ("STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Kế hoạch", "Chuyên mục")
 
 
-def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str]) -> list[Any]:
+def _in_use(plan: Plan, block: str) -> bool:
+    """Whether the plan asks units for a block: a kind fills it or a target reads it."""
+    return any(block in k.blocks for k in plan.kinds) or block in plan.targets_reading
+
+
+def annex_heads(c: Any) -> list[str]:
+    """The annex's first headings, without a column the plan does not ask for (`annex_plan`,
+    `annex_portal`): the ratio and indicator columns follow."""
+    skip = {"Kế hoạch": not c.get("annex_plan", True), "Chuyên mục": not c.get("annex_portal", True)}
+    return [h for h in ANNEX_HEADS if not skip.get(h)]
+
+
+def count_cell(value: int | None) -> Attrs:
+    """One unit's count of an indicator in the annex ('—' when not reported, or not of its kind)."""
+    shown = "—" if value is None else vn_int(value)
+    return Attrs(text=shown, main=shown, fraction=None)
+
+
+def annex_cells(
+    row: Any,
+    ratio_ids: list[str],
+    names: dict[str, str],
+    indicator_ids: Any = (),
+    plan_column: bool = True,
+    portal_column: bool = True,
+) -> list[Any]:
     """One unit's annex row as every format shows it (after its number): its registry name, state,
-    submission date, plan issued, portal section (texts), then one `ratio_cell` per ratio target."""
+    submission date, plan issued, portal section (texts; each when its column is shown), then one
+    `ratio_cell` per ratio target and one `count_cell` per indicator of the plan."""
     ratios = row["ratios"]
+    counts = row.get("indicators") or {}
     return [
         names[row["unit"]["id"]],
         STATE_LABEL[row["state"]],
         day_text(row["submitted"]),
-        yes_no(row["plan_issued"]),
-        yes_no(row["portal_section"]),
+        *([yes_no(row["plan_issued"])] if plan_column else []),
+        *([yes_no(row["portal_section"])] if portal_column else []),
         *(ratio_cell(ratios.get(t)) for t in ratio_ids),
+        *(count_cell(counts.get(i)) for i in indicator_ids),
     ]
 
 
@@ -469,7 +515,7 @@ def _document(plan: Plan, compiler: str) -> Document:
         superior=plan.plan.issuer.upper(),
         issuer=compiler.upper(),
         symbol="BC",
-        place="……",
+        place=plan.plan.province or "……",
         addressee=plan.plan.issuer,
         recipients=["Như trên", "Lưu: VT"],
         signer_title="THỦ TRƯỞNG CƠ QUAN",

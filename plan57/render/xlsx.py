@@ -20,14 +20,6 @@ from plan57.scoring.score import YearResult
 _PCT = "0.0%"
 _INT = "#,##0"
 _DATE = "DD/MM/YYYY"
-_KIND = {
-    "so": "Sở và tương đương",
-    "ban": "Ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Trường đại học, cao đẳng",
-    "xa": "Xã",
-    "phuong": "Phường",
-}
 
 
 def _number(value: Any) -> Any:
@@ -110,16 +102,18 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         ("Tình trạng báo cáo", 14, None),
         ("Ngày gửi", 12, _DATE),
         ("Đúng hạn", 10, None),
-        ("Đã ban hành kế hoạch", 12, None),
-        ("Có chuyên mục NQ57", 12, None),
-        ("Số tin, bài trên chuyên mục", 12, _INT),
     ]
+    if c["annex_plan"]:
+        heads.append(("Đã ban hành kế hoạch", 12, None))
+    if c["annex_portal"]:
+        heads += [("Có chuyên mục NQ57", 12, None), ("Số tin, bài trên chuyên mục", 12, _INT)]
     for t in ratio_targets:
         heads += [
             (f"{t['label']} ({t['id']}): tử số", 14, _INT),
             (f"{t['label']} ({t['id']}): mẫu số", 14, _INT),
             (f"{t['label']} ({t['id']}): tỷ lệ", 12, _PCT),
         ]
+    heads += [(f"{x['label']} ({x['id']})", 14, _INT) for x in c["indicators"]]
     has_budget = any("budget_vnd" in row for row in c["rows"])
     if has_budget:
         heads.append(("Kinh phí (đồng)", 16, _INT))
@@ -132,14 +126,15 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
             i,
             row["unit"]["id"],
             name,
-            _KIND.get(row["unit"]["kind"], row["unit"]["kind"]),
+            c["kind_names"].get(row["unit"]["kind"], row["unit"]["kind"]),
             state_text,
             row["submitted"],
             _yes(state == "on_time") if state in ("on_time", "late") else None,
-            None if row["plan_issued"] is None else plan_text,
-            None if row["portal_section"] is None else portal_text,
-            row["portal_posts"],
         ]
+        if c["annex_plan"]:
+            cells.append(None if row["plan_issued"] is None else plan_text)
+        if c["annex_portal"]:
+            cells += [None if row["portal_section"] is None else portal_text, row["portal_posts"]]
         for t in ratio_targets:
             pair = row["ratios"].get(t["id"])
             if pair:
@@ -147,6 +142,8 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
                 cells += [num, den, Fraction(num, den) if den else None]
             else:
                 cells += [None, None, None]
+        counts = row.get("indicators") or {}
+        cells += [counts.get(x["id"]) for x in c["indicators"]]
         if has_budget:
             cells.append(row.get("budget_vnd"))
         rows.append(cells)

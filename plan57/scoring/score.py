@@ -271,6 +271,7 @@ class UnitRow:
     sample: bool
     budget_vnd: int | None = None
     portal_posts: int | None = None  # posts on the unit's NQ57 portal section, when it wrote a number
+    indicators: dict[str, int | None] = field(default_factory=dict)  # the plan's own counts the unit reports
 
 
 @dataclass(slots=True)
@@ -908,7 +909,7 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
         if rec.get("difficulties") or rec.get("proposals"):
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
     ratio_pairs = [(t.id, data.pairs[t.id]) for t in plan.targets if t.measure == "ratio"]
-    rows = [_row(unit, data, states[unit.id], ratio_pairs) for unit in plan.units]
+    rows = [_row(plan, unit, data, states[unit.id], ratio_pairs) for unit in plan.units]
     sample_years = [y for y, d in sorted(years.items()) if any(rec.get("sample") for rec in d.records.values())]
     return YearResult(
         year,
@@ -933,7 +934,9 @@ def portals_of(rows: list[UnitRow]) -> Portals:
     return Portals(sum(1 for r in rows if r.portal_section is True), sum(posts), len(posts))
 
 
-def _row(unit: Unit, data: YearData, state: str, ratio_pairs: list[tuple[str, dict[str, tuple[int, int]]]]) -> UnitRow:
+def _row(
+    plan: Plan, unit: Unit, data: YearData, state: str, ratio_pairs: list[tuple[str, dict[str, tuple[int, int]]]]
+) -> UnitRow:
     """The unit's annex row, once every target has been measured on the year's files
     (`ratio_pairs`: each ratio target's id and the sums its measure of this year added up)."""
     uid = unit.id
@@ -963,7 +966,16 @@ def _row(unit: Unit, data: YearData, state: str, ratio_pairs: list[tuple[str, di
         bool(rec.get("sample")),
         rec.get("budget_vnd"),
         portal.get("posts") if portal else None,
+        _indicators(plan, unit, rec),
     )
+
+
+def _indicators(plan: Plan, unit: Unit, rec: Record) -> dict[str, int | None]:
+    """The plan's indicators of the unit's kind, with what its file wrote (None: not reported)."""
+    if not plan.indicators:
+        return {}
+    written = rec.get("indicators") or {}
+    return {i.id: written.get(i.id) for i in plan.indicators_for(unit)}
 
 
 def latest_year(plan: Plan, coll: Collection) -> int | None:

@@ -114,7 +114,7 @@ def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan
             continue
         if len(path) == 2 and path[0] == "tasks" and str(path[1]) not in plan.task_index:
             out[(loc.line, loc.col)] = (  # an events row's task column: the drop-down lists task ids
-                f"nhiệm vụ '{path[1]}' không có trong kế hoạch (mục III){did_you_mean(str(path[1]), task_ids)}: "
+                f"nhiệm vụ '{path[1]}' không có trong kế hoạch{plan.section_ref('tasks')}{did_you_mean(str(path[1]), task_ids)}: "
                 f"hãy chọn một trong: {', '.join(task_ids)}"
             )
             continue

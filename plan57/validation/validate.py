@@ -525,7 +525,8 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
-    cache = cache and (_TODAY is None or (records and _TODAY >= real_today()))
+    # a plan with warnings gets no cache: `validate` answered from one would not say them
+    cache = cache and not plan.derived.get("warnings") and (_TODAY is None or (records and _TODAY >= real_today()))
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     try:
         return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
