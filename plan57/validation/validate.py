@@ -14,7 +14,7 @@ from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError, os_message
 from plan57.base.files import DEFAULT_MAX_SIZE
 from plan57.base.numbers import vn_int
-from plan57.base.paths import SCHEMA_FILE
+from plan57.base.paths import RECEIPT_LOG, SCHEMA_FILE
 
 if TYPE_CHECKING:  # a run the cache answers loads neither the parser nor the models
     from plan57.loading.yamlsafe import Document
@@ -118,7 +118,7 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
         )
 
     for root, dirs, files in os.walk(units_dir, onerror=unreadable):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .phien-ban: previous versions, not submissions
         folder = os.path.basename(root)
         year = year_of_folder(folder)
         base = Path(root)
@@ -138,7 +138,7 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             dirs[:] = []
             continue
         for name in sorted(files):
-            if name.startswith(".") or name == SCHEMA_FILE:
+            if name.startswith(".") or name in (SCHEMA_FILE, RECEIPT_LOG):
                 continue
             path = base / name
             if not name.lower().endswith(YAML_SUFFIXES):
