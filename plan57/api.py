@@ -54,7 +54,10 @@ def open_workspace(
     files (it is done then, or not at all)."""
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
+    from plan57.render.progress import show_reading
     from plan57.scoring.score import prepare, readings
+
+    show_reading()
 
     derive = readings if scoring else None
 

@@ -57,14 +57,17 @@ PlanOpt = Annotated[
     typer.Option(
         "--plan",
         metavar="TỆP",
-        help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).",
+        help="Tệp kế hoạch (mặc định: plan.yaml của thư mục làm việc, hoặc data/plan.yaml, hoặc kế hoạch kèm theo gói).",
         show_default=False,
     ),
 ]
 UnitsOpt = Annotated[
     Path | None,
     typer.Option(
-        "--units", metavar="THƯ_MỤC", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False
+        "--units",
+        metavar="THƯ_MỤC",
+        help="Thư mục báo cáo của các đơn vị (mặc định: units của thư mục làm việc, hoặc data/units).",
+        show_default=False,
     ),
 ]
 MaxSizeOpt = Annotated[
@@ -395,7 +398,10 @@ def new(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="THƯ_MỤC", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False
+            "--out",
+            metavar="THƯ_MỤC",
+            help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM, trong thư mục làm việc nếu có).",
+            show_default=False,
         ),
     ] = None,
     from_year: Annotated[

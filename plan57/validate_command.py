@@ -23,8 +23,10 @@ def run(
     from plan57.api import open_plan, units_folder
     from plan57.commands import error_lines
     from plan57.render.diagnostics import validation_output
+    from plan57.render.progress import show_reading
     from plan57.validation.validate import validate_paths, validate_tree
 
+    show_reading()
     try:
         the_plan = open_plan(plan, not no_cache)[0]
         if paths:

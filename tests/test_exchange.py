@@ -344,6 +344,29 @@ def test_progress_on_a_terminal_only(workspace: Path, monkeypatch: pytest.Monkey
     assert "Tạo biểu mẫu" not in r.output and "\x1b[" not in r.output, "nothing of it otherwise"
 
 
+def test_long_validation_shows_progress_on_a_terminal(
+    tmp_path: Path, mini_plan_path: Path, mini_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plan57.render import progress
+    from plan57.validation import validate
+
+    units = tmp_path / "units"
+    for unit in mini_plan.units:
+        write(units, 2026, unit.id, submission(mini_plan, unit.id, 2026))
+    monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 4)  # as long as thousands of files would be
+    monkeypatch.setattr(progress, "MIN_ITEMS", 4)
+    args = ["--units", str(units), "--plan", str(mini_plan_path), "--no-cache"]
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    r = run("validate", *args)
+    assert r.exit_code == 0, r.output
+    assert "Kiểm tra tệp báo cáo" in r.output
+    r = run("score", "--year", "2026", *args)
+    assert r.exit_code == 0 and "Kiểm tra tệp báo cáo" in r.output
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: False)
+    r = run("validate", *args)
+    assert r.exit_code == 0 and "Kiểm tra tệp báo cáo" not in r.output and "\x1b[" not in r.output
+
+
 def test_no_progress_when_piped(workspace: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "plan57", "new", "--all", "--year", "2026", "--format", "xlsx"],

@@ -39,3 +39,15 @@ def track(items: Iterable[T], label: str, total: int | None = None) -> Iterator[
         for item in items:
             yield item
             bar.advance(task)
+
+
+def reading(results: Iterator[T], total: int) -> Iterator[T]:
+    """The files' results as validation takes them in (validation.validate.PROGRESS)."""
+    return track(results, "Kiểm tra tệp báo cáo", total)
+
+
+def show_reading() -> None:
+    """Have long validations show their progress on a terminal."""
+    from plan57.validation import validate
+
+    validate.PROGRESS = reading

@@ -425,6 +425,9 @@ def find_paths(paths: Iterable[Path]) -> tuple[list[tuple[Path, int | None]], li
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+# what shows the files' progress while they are read, when a command sets it (render.progress:
+# a bar on a terminal for long work); it is given the results as they come and how many there are
+PROGRESS: Callable[[Iterator[Any], int], Iterator[Any]] | None = None
 _WORKER_PLAN: Plan | None = None
 Derive = Callable[["Plan", dict[str, Any]], Any]
 
@@ -465,6 +468,8 @@ def _validate_with(
     # the cache knows (touched, not changed) comes back as its key alone
     jobs = [(path, year, max_size, shown) for _, path, year, shown, _ in pending]
     outcomes = _run(jobs, plan, store, meanwhile)
+    if PROGRESS is not None and len(jobs) >= PARALLEL_MIN_FILES:
+        outcomes = PROGRESS(outcomes, len(jobs))
     for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
