@@ -235,12 +235,18 @@ def test_remind_writes_the_letter_and_the_list(workspace: Path, mini_plan: Plan)
     late["contact"] = {"name": "Lò Thị Hoa", "phone": "0212 3852 111", "email": "hoa@tohieu.gov.vn"}
     bad = submission(mini_plan, "xa-chieng-la", 2026) | {"staff": {"total": 5, "informed": 9}}
     older = submission(mini_plan, UNIT, 2025) | {"contact": {"name": "Quàng Văn Minh", "phone": "0987654321"}}
+    bad["contact"] = {"name": '=HYPERLINK("http://x")', "phone": '+84912"345'}
     for data in (on_time, late, bad, older):
         write(workspace / "units", data["year"], data["unit"], data)
     out = workspace / "don-doc"
     r = run("remind", "--year", "2026", "--date", "2026-12-10", "-o", str(out))
     assert r.exit_code == 0, r.output
     text = letter_text(out / "cong-van-don-doc.docx")
+    doc = Document(str(out / "cong-van-don-doc.docx"))
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert 30 <= round(section.left_margin.mm) <= 35 and doc.styles["Normal"].font.name == "Times New Roman"
+    assert len(doc.tables) == 3, "header, the list of units, Nơi nhận beside the signature"
     assert "V/v đôn đốc báo cáo kết quả thực hiện Kế hoạch số 2493/QĐ-UBND năm 2026" in text
     assert "05/12/2026" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nơi nhận:" in text
     listed = {u.id: u.name for u in mini_plan.units}
@@ -254,11 +260,14 @@ def test_remind_writes_the_letter_and_the_list(workspace: Path, mini_plan: Plan)
     rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
     by_id = {row["Mã đơn vị"]: row for row in rows}
     assert list(by_id) == [u.id for u in mini_plan.units if u.id != "so-khcn"], "registry order"
-    assert by_id["phuong-to-hieu"]["Tình trạng"].startswith("Gửi báo cáo muộn")
+    assert by_id["phuong-to-hieu"]["Tình trạng"] == "Gửi muộn, ngày 09/12/2026"
     assert by_id["phuong-to-hieu"]["Điện thoại"] == "0212 3852 111"
     assert by_id["xa-chieng-la"]["Tình trạng"] == "Báo cáo có lỗi, chưa được tính"
     assert by_id[UNIT]["Tình trạng"] == "Chưa gửi báo cáo"
     assert by_id[UNIT]["Người liên hệ"] == "Quàng Văn Minh", "from its latest file, of any year"
+    assert by_id[UNIT]["Điện thoại"] == '="0987654321"', "Excel keeps the leading 0 of a text formula"
+    assert by_id["xa-chieng-la"]["Người liên hệ"].startswith("'="), "a contact is never a formula"
+    assert by_id["xa-chieng-la"]["Điện thoại"] == "'+84912\"345"
     assert listed[UNIT] in by_id[UNIT]["Lời nhắn"] and "05/12/2026" in by_id[UNIT]["Lời nhắn"]
 
 

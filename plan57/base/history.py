@@ -65,8 +65,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class TextFormula(str):
+    """A cell written as plan57 builds it, a formula that gives a text (`="0912345678"`)."""
+
+
+def as_text_formula(value: str) -> TextFormula:
+    return TextFormula('="' + value.replace('"', '""') + '"')
+
+
 def csv_cell(value: object) -> str:
     """A text as a CSV cell Excel shows as text: one starting like a formula gets a leading quote."""
+    if isinstance(value, TextFormula):
+        return str(value)
     shown = "" if value is None else str(value)
     return "'" + shown if shown.startswith(_FORMULA_START) else shown
 

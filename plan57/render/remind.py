@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from plan57.base.history import csv_text
+from plan57.base.history import as_text_formula, csv_text
 from plan57.model.plan import Plan
 from plan57.render.docx import (
     TEXT_W,
@@ -41,7 +42,7 @@ STATE_LABEL = {
     "invalid": "Báo cáo có lỗi, chưa được tính",
 }
 CSV_HEADER = ("Mã đơn vị", "Tên đơn vị", "Tình trạng", "Người liên hệ", "Điện thoại", "Thư điện tử", "Lời nhắn")
-LIST_IN_ADDRESS = 6  # up to this many units are named after "Kính gửi:", more are in the list below
+LIST_IN_ADDRESS = 3  # up to this many units are named after "Kính gửi:", more are in the list below
 
 
 def compiler_name(plan: Plan) -> str:
@@ -58,10 +59,9 @@ def subject(plan: Plan, year: int) -> str:
 
 
 def state_text(row: dict[str, Any]) -> str:
-    label = STATE_LABEL[row["state"]]
     if row["state"] == "late" and row.get("submitted"):
-        return f"{label} (ngày {vn_date(row['submitted'])})"
-    return label
+        return f"Gửi muộn, ngày {vn_date(row['submitted'])}"
+    return STATE_LABEL[row["state"]]
 
 
 def message(plan: Plan, year: int, date: dt.date, row: dict[str, Any]) -> str:
@@ -89,6 +89,11 @@ def message(plan: Plan, year: int, date: dt.date, row: dict[str, Any]) -> str:
     return f"{who} kính gửi {row['name']}: chưa nhận được {what} của đơn vị; {when}. Trân trọng cảm ơn."
 
 
+def phone_cell(phone: str) -> str:
+    """A phone Excel would read as a number (0912345678 → 912345678) is given as a text formula."""
+    return as_text_formula(phone) if re.fullmatch(r"\+?\d+", phone) else phone
+
+
 def reminders_csv(plan: Plan, year: int, date: dt.date, rows: list[dict[str, Any]]) -> bytes:
     """nhac-viec.csv: UTF-8 with a BOM and CRLF line ends, as Excel reads it."""
     body: list[list[object]] = []
@@ -100,7 +105,7 @@ def reminders_csv(plan: Plan, year: int, date: dt.date, rows: list[dict[str, Any
                 row["name"],
                 state_text(row),
                 contact.get("name") or "",
-                contact.get("phone") or "",
+                phone_cell(contact.get("phone") or ""),
                 contact.get("email") or "",
                 message(plan, year, date, row),
             ]
@@ -194,7 +199,7 @@ def build(plan: Plan, year: int, date: dt.date, rows: list[dict[str, Any]], numb
         if state in present
     ]
     _para(doc, [f"Để bảo đảm thời hạn tổng hợp, báo cáo, {who} đề nghị: " + "; ".join(asks) + "."], before=6)
-    _para(doc, [f"{who} đề nghị các cơ quan, đơn vị, địa phương quan tâm thực hiện./."])
+    _para(doc, [f"{who} đề nghị các cơ quan, đơn vị, địa phương quan tâm thực hiện./."], keep_next=True)
     recipients = ["Như trên", *[r for r in document["recipients"] if r.startswith("Lưu")]]
     if len(recipients) == 1:
         recipients.append("Lưu: VT")
