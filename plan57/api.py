@@ -607,6 +607,14 @@ def _make_folder(path: Path) -> None:
 REMIND_STATES = ("missing", "late", "invalid")
 
 
+def cycle_of(ws: Workspace) -> int:
+    """The year a reminder is about by default: the latest year of the plan with any file in the
+    units folder (drafts count: `new --all` starts a cycle), else this year's cycle."""
+    years = [f.folder_year for f in ws.collection.files if isinstance(f.folder_year, int)]
+    years = [y for y in years if y in ws.plan.years]
+    return max(years) if years else cycle_year(ws.plan)
+
+
 def reminders(ws: Workspace, year: int) -> list[dict[str, object]]:
     """The units to remind for `year`, in registry order: not reported (a draft included), late or
     invalid, each with its name, state, sending date and contact. The contact is read from the

@@ -688,7 +688,15 @@ def init(
 
 @_command
 def remind(
-    year: Annotated[int, typer.Option("--year", metavar="NĂM", help="Năm báo cáo cần đôn đốc (2025–2030).")] = ...,  # type: ignore[assignment]
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            metavar="NĂM",
+            help="Năm báo cáo cần đôn đốc (mặc định: năm mới nhất đã có tệp báo cáo, kể cả bản nháp).",
+            show_default=False,
+        ),
+    ] = None,
     date: Annotated[
         str | None,
         typer.Option(
@@ -722,14 +730,16 @@ def remind(
     """Đôn đốc các đơn vị chưa gửi, gửi muộn hoặc gửi báo cáo có lỗi: công văn (docx) và nhac-viec.csv."""
     import datetime as dt
 
-    from plan57.api import check_year, open_workspace, parse_date, refuse_input_as_output, reminders
+    from plan57.api import check_year, cycle_of, open_workspace, parse_date, refuse_input_as_output, reminders
     from plan57.base.atomic import write_bytes
     from plan57.render.remind import CSV_FILE, LETTER_FILE, letter, reminders_csv
 
     try:
         day = parse_date(date) if date is not None else dt.date.today()
         ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
-        check_year(ws.plan, year)
+        year = check_year(ws.plan, year if year is not None else cycle_of(ws))
+        for note in ws.collection.notes:
+            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
         rows = reminders(ws, year)
         if not rows:
             typer.echo(f"Năm {year}: mọi đơn vị đã gửi báo cáo hợp lệ, đúng hạn; không có đơn vị nào cần đôn đốc.")

@@ -271,6 +271,16 @@ def test_remind_writes_the_letter_and_the_list(workspace: Path, mini_plan: Plan)
     assert listed[UNIT] in by_id[UNIT]["Lời nhắn"] and "05/12/2026" in by_id[UNIT]["Lời nhắn"]
 
 
+def test_remind_takes_the_year_of_the_cycle(workspace: Path, mini_plan: Plan) -> None:
+    write(workspace / "units", 2025, UNIT, submission(mini_plan, UNIT, 2025))
+    assert run("new", "--all", "--year", "2026").exit_code == 0  # drafts start the 2026 cycle
+    r = run("remind", "--date", "2026-11-20")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Năm 2026: 8 đơn vị cần đôn đốc (8 chưa gửi")
+    text = letter_text(workspace / "cong-van-don-doc.docx")
+    assert "trước ngày 05/12/2026" in text
+
+
 def test_remind_with_nobody_to_remind(workspace: Path, mini_plan: Plan) -> None:
     for unit in mini_plan.units:
         write(workspace / "units", 2026, unit.id, submission(mini_plan, unit.id, 2026))
