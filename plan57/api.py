@@ -435,9 +435,13 @@ def _import_each(
             continue
         try:
             done.kept = keep_previous(other)
-            write_text(target, text, overwrite=True)
-        except OutputError as exc:  # a full disk: what was written is still listed, the rest not read
-            stopped(done, out, forms, exc)
+            # a new file is never written over one another import wrote meanwhile
+            write_text(target, text, overwrite=force or other is not None)
+        except OutputError as exc:
+            if other is None and os.path.lexists(target):  # that other import's file is kept
+                done.skipped = target
+                continue
+            stopped(done, out, forms, exc)  # a full disk: what was written is still listed, the rest not read
             return
         if other is not None and other != target:
             other.unlink()
