@@ -192,6 +192,19 @@ def test_import_logs_every_form_and_keeps_versions(workspace: Path, mini_plan: P
     assert "Đã kiểm tra 1 tệp" in r.output
 
 
+def test_a_workbook_of_no_year_is_logged_at_the_units_root(workspace: Path) -> None:
+    other = workspace / "bang-tinh.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "không phải biểu mẫu"
+    wb.save(other)
+    r = run("import", str(other))
+    assert r.exit_code == 1, r.output
+    rows = receipts(workspace / "units" / "nhat-ky-nhan.csv")
+    assert rows[1][1:3] == ["", str(other)] and rows[1][4] == "lỗi"
+    r = run("validate")
+    assert r.exit_code == 0 and "nhat-ky-nhan" not in r.output, r.output
+
+
 def test_receipt_lines_of_two_imports_at_once_stay_whole(tmp_path: Path) -> None:
     log = tmp_path / "2026" / "nhat-ky-nhan.csv"
     log.parent.mkdir()
@@ -208,6 +221,27 @@ def test_receipt_lines_of_two_imports_at_once_stay_whole(tmp_path: Path) -> None
     rows = receipts(log)
     assert rows[0] == list(RECEIPT_HEADER) and len(rows) == 201
     assert all(len(row) == 6 and row[5] == "x" * 300 for row in rows[1:])
+
+
+def test_two_import_processes_at_once_share_the_log(workspace: Path, mini_plan: Plan) -> None:
+    forms = many_forms(workspace, mini_plan)
+    halves = [forms[: len(forms) // 2], forms[len(forms) // 2 :]]
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "plan57", "import", *map(str, half)],
+            cwd=workspace,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for half in halves
+    ]
+    for p in started:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, (out, err)
+    rows = receipts(workspace / "units" / "2026" / "nhat-ky-nhan.csv")
+    assert rows[0] == list(RECEIPT_HEADER) and rows.count(list(RECEIPT_HEADER)) == 1
+    assert sorted(row[2] for row in rows[1:]) == sorted(map(str, forms))
+    assert all(row[4] == "ghi" for row in rows[1:])
 
 
 def test_a_text_excel_would_run_is_kept_as_text(tmp_path: Path) -> None:
