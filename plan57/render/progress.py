@@ -23,10 +23,19 @@ def stderr_is_terminal() -> bool:
         return False
 
 
+def _shows(label: str) -> bool:
+    """Whether the terminal's encoding holds the label (a cp437 console does not): else no bar."""
+    try:
+        label.encode(getattr(sys.stderr, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def track(items: Iterable[T], label: str, total: int | None = None) -> Iterator[T]:
     """The items, followed by a progress bar on a terminal."""
     count = total if total is not None else len(items) if isinstance(items, Sized) else None
-    if count is None or count < MIN_ITEMS or not stderr_is_terminal():
+    if count is None or count < MIN_ITEMS or not stderr_is_terminal() or not _shows(label):
         yield from items
         return
     from rich.console import Console
