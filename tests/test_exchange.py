@@ -19,10 +19,12 @@ from typing import Any
 import openpyxl
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.base import paths
-from plan57.base.history import RECEIPT_HEADER, append_receipt
+from plan57.base.history import RECEIPT_HEADER, append_receipt, csv_line, version_name
 from plan57.cli import app
 from plan57.model.plan import Plan
 from plan57.render.form import build_form
@@ -242,6 +244,30 @@ def test_two_import_processes_at_once_share_the_log(workspace: Path, mini_plan: 
     assert rows[0] == list(RECEIPT_HEADER) and rows.count(list(RECEIPT_HEADER)) == 1
     assert sorted(row[2] for row in rows[1:]) == sorted(map(str, forms))
     assert all(row[4] == "ghi" for row in rows[1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=6))
+def test_a_csv_line_reads_back_as_its_fields(fields: list[str]) -> None:
+    line = csv_line(list(fields))
+    assert line.endswith("\r\n")
+    (row,) = list(csv.reader(io.StringIO(line, newline="")))
+    formula = ("=", "+", "-", "@", "\t", "\r")
+    assert row == [("'" + f) if f.startswith(formula) else f for f in fields]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2031, 1, 1), timezones=st.just(dt.UTC)),
+    st.timedeltas(min_value=dt.timedelta(seconds=1), max_value=dt.timedelta(days=900)),
+)
+def test_version_names_sort_as_they_were_made(when: dt.datetime, later: dt.timedelta) -> None:
+    path = Path("units/2026/xa-muong-la.yaml")
+    first, second = version_name(path, when), version_name(path, when + later)
+    assert first < second
+    for name in (first, second):
+        assert name.startswith("xa-muong-la.") and name.endswith(".yaml")
+        assert not set(name) & set('<>:"/\\|?*'), "a name Windows can hold"
 
 
 def test_a_text_excel_would_run_is_kept_as_text(tmp_path: Path) -> None:
