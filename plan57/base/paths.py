@@ -34,9 +34,16 @@ RECEIPT_LOG = "nhat-ky-nhan.csv"
 def workspace_root(start: Path | None = None) -> Path | None:
     """The workspace the current folder (or `start`) is in, as a path relative to it ("." at its
     root, ".." one folder below…), or None outside any workspace."""
-    here = Path(os.path.abspath(start if start is not None else os.curdir))
+    try:
+        here = Path(os.path.abspath(start if start is not None else os.curdir))
+    except OSError:  # the current folder was removed
+        return None
     for up, folder in enumerate([here, *here.parents]):
-        if (folder / WORKSPACE_MARK).is_file():
+        try:
+            found = os.path.isfile(folder / WORKSPACE_MARK)
+        except (OSError, ValueError):
+            found = False
+        if found:
             return Path(*([os.pardir] * up)) if up else Path(os.curdir)
     return None
 
