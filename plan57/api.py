@@ -259,7 +259,7 @@ def write_template(
         text = new_submission(plan, unit_id, year, carried.data[unit_id], carried.source(unit_id))
     else:
         text = new_submission(plan, unit_id, year)
-    keep_previous(other, kept)
+    keep_previous(other, kept, by=text)
     write_text(target, text, overwrite=force)
     if other is not None and other != target:
         other.unlink()  # the unit keeps one file: the fresh .yaml replaces its .yml
@@ -434,7 +434,7 @@ def _import_each(
             )
             continue
         try:
-            done.kept = keep_previous(other)
+            done.kept = keep_previous(other, by=text)
             # a new file is never written over one another import wrote meanwhile
             write_text(target, text, overwrite=force or other is not None)
         except OutputError as exc:
@@ -448,12 +448,19 @@ def _import_each(
         done.written = target
 
 
-def keep_previous(previous: Path | None, kept: list[Path] | None = None) -> Path | None:
-    """A file about to be replaced, kept first in its year's versions folder (SPEC §10)."""
+def keep_previous(previous: Path | None, kept: list[Path] | None = None, by: str | None = None) -> Path | None:
+    """A file about to be replaced (by the text `by`), kept first in its year's versions folder
+    (SPEC §10); a file replaced by the same bytes loses nothing and is not copied."""
     from plan57.base.history import keep_version
 
     if previous is None or not previous.is_file():
         return None
+    if by is not None:
+        try:
+            if previous.read_bytes() == by.encode("utf-8", errors="backslashreplace"):
+                return None
+        except OSError:
+            pass
     version = keep_version(previous)
     if kept is not None:
         kept.append(version)

@@ -155,7 +155,12 @@ def test_new_force_keeps_the_previous_version(workspace: Path) -> None:
     assert "Bản trước" in r.output
     r = run("new", UNIT, "--year", "2026", "--force")
     versions = sorted((workspace / "units" / "2026" / ".phien-ban").iterdir())
+    assert len(versions) == 1, "a file replaced by the same bytes loses nothing: no copy"
+    target.write_text(target.read_text(encoding="utf-8") + "# sửa tay\n", "utf-8")
+    r = run("new", UNIT, "--year", "2026", "--force")
+    versions = sorted((workspace / "units" / "2026" / ".phien-ban").iterdir())
     assert len(versions) == 2 and versions[0].read_bytes() == before, "sorted by name = in the order made"
+    assert versions[1].read_bytes().endswith("# sửa tay\n".encode())
     r = run("validate")
     assert r.exit_code == 0, r.output
     assert "Đã kiểm tra 1 tệp" in r.output, "the versions are not submissions"
