@@ -451,6 +451,34 @@ def test_long_validation_shows_progress_on_a_terminal(
     assert r.exit_code == 0 and "Kiểm tra tệp báo cáo" not in r.output and "\x1b[" not in r.output
 
 
+def test_progress_on_a_real_terminal(workspace: Path) -> None:
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    code = (
+        "import sys; from plan57.render import progress; progress.MIN_ITEMS = 2; "
+        "sys.argv = ['plan57', 'new', '--all', '--year', '2026', '--format', 'xlsx']; "
+        "from plan57.entry import main; main()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=workspace, stdout=subprocess.PIPE, stderr=follower, stdin=subprocess.DEVNULL
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=300)
+    os.close(leader)
+    assert proc.returncode == 0
+    assert "Tạo biểu mẫu".encode() in seen and b"/8" in seen, seen[-300:]
+    assert b"\x1b" not in out, "stdout, a pipe, has nothing of the bar"
+
+
 def test_no_progress_when_piped(workspace: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "plan57", "new", "--all", "--year", "2026", "--format", "xlsx"],
