@@ -333,7 +333,7 @@ class Imported:
     unit: str | None = None
     year: int | None = None
     kept: Path | None = None  # the previous version of the file replaced (units/Y/.phien-ban/)
-    failed: str | None = None  # why it was not written though it could be (a full disk), or not read at all
+    failed: str | None = None  # why a valid form was not written (a full disk): the run stopped there
     log_error: str | None = None  # why its line of the receipt log could not be written
     read: bool = True  # False: not read at all, the run having stopped before it
 
