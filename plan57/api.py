@@ -540,6 +540,7 @@ class Initialised:
     plan_source: Path
     written: list[str]
     kept: list[str]
+    year: int  # the year of the cycle the guide is written for
 
 
 WORKSPACE_MARK_TEXT = (
@@ -578,7 +579,7 @@ def init_workspace(folder: Path, plan: Path | None = None, force: bool = False) 
         )
     source = plan or shipped_plan()
     the_plan, _ = open_plan(source)  # a plan that does not read is refused before anything is written
-    made = Initialised(folder, source, [], [])
+    made = Initialised(folder, source, [], [], cycle_year(the_plan))
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -599,7 +600,7 @@ def init_workspace(folder: Path, plan: Path | None = None, force: bool = False) 
         put(sub + "/", lambda p: _make_folder(p))
     put(
         WORKSPACE_GUIDE,
-        lambda p: write_bytes(p, "\ufeff".encode() + workspace_guide(the_plan, cycle_year(the_plan)).encode(), False),
+        lambda p: write_bytes(p, "\ufeff".encode() + workspace_guide(the_plan, made.year).encode(), False),
     )
     write_schema(the_plan, folder / WORKSPACE_UNITS)
     put(WORKSPACE_MARK, lambda p: write_text(p, WORKSPACE_MARK_TEXT, overwrite=False))

@@ -681,7 +681,8 @@ def init(
     typer.echo(
         one_line(
             f"Các lệnh chạy trong {folder} dùng kế hoạch và báo cáo của thư mục này. Xem các bước trong "
-            f"{folder / WORKSPACE_GUIDE}."
+            f"{folder / WORKSPACE_GUIDE}; bước đầu: cd {folder} rồi plan57 new --all --year {made.year} "
+            "--format xlsx"
         )
     )
 
