@@ -27,7 +27,8 @@ def validation_lines(
     grouped = {id(d) for d in drafts}  # by identity: comparing dataclasses made this quadratic
     if quiet:
         return [d.text() for d in found if d.is_error]
-    lines = problem_lines([d for d in found if id(d) not in grouped], "plan57 validate --format json")
+    every = "plan57 validate --format json" + list_drafts.removeprefix("plan57 units --state nhap")  # its --units
+    lines = problem_lines([d for d in found if id(d) not in grouped], every)
     draft_paths = {d.path for d in drafts}
     if len(drafts) == 1:
         lines.append(drafts[0].text())
