@@ -55,7 +55,10 @@ def open_workspace(
     files (it is done then, or not at all)."""
     the_plan, plan_path = open_plan(plan, cache)
     units_dir = units_folder(units)
+    from plan57.render.progress import show_reading
     from plan57.scoring.score import prepare, readings
+
+    show_reading()
 
     derive = readings if scoring else None
 
@@ -255,10 +258,17 @@ def carried_from(plan: Plan, units_dir: Path, year: int, from_year: int, cache: 
 
 
 def write_template(
-    plan: Plan, units_dir: Path, unit_id: str, year: int, force: bool = False, carried: Carried | None = None
+    plan: Plan,
+    units_dir: Path,
+    unit_id: str,
+    year: int,
+    force: bool = False,
+    carried: Carried | None = None,
+    kept: list[Path] | None = None,
 ) -> Path:
     """Write a fresh template for one unit (never over an existing file without force), pre-filled
-    with what persists from the unit's valid file of an earlier year when `carried` has it."""
+    with what persists from the unit's valid file of an earlier year when `carried` has it. A file
+    replaced with force is first kept in the year's versions folder (appended to `kept`)."""
     from plan57.base.atomic import write_text
     from plan57.render.template import new_submission
 
@@ -271,6 +281,7 @@ def write_template(
         text = new_submission(plan, unit_id, year, carried.data[unit_id], carried.source(unit_id))
     else:
         text = new_submission(plan, unit_id, year)
+    keep_previous(other, kept, by=text)
     write_text(target, text, overwrite=force)
     if other is not None and other != target:
         other.unlink()  # the unit keeps one file: the fresh .yaml replaces its .yml
@@ -341,6 +352,12 @@ class Imported:
     diagnostics: list[Diagnostic]
     written: Path | None = None
     skipped: Path | None = None  # an existing file kept (no --force)
+    unit: str | None = None
+    year: int | None = None
+    kept: Path | None = None  # the previous version of the file replaced (units/Y/.phien-ban/)
+    failed: str | None = None  # why a valid form was not written (a full disk): the run stopped there
+    log_error: str | None = None  # why its line of the receipt log could not be written
+    read: bool = True  # False: not read at all, the run having stopped before it
 
 
 def reads_back(text: str, data: dict[str, Any]) -> str | None:
@@ -361,12 +378,8 @@ def reads_back(text: str, data: dict[str, Any]) -> str | None:
 def import_forms(
     plan: Plan, forms: list[Path], units_dir: Path, force: bool = False, max_size: int | None = None
 ) -> list[Imported]:
-    """Check each form; write the valid ones to units_dir/Y/UNIT.yaml (never over a file unasked)."""
-    from plan57.base.atomic import write_text
-    from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE
-    from plan57.render.template import filled_submission
-    from plan57.validation.form import check_form
-
+    """Check each form; write the valid ones to units_dir/Y/UNIT.yaml (never over a file unasked);
+    every form read gets its line in the year's receipt log."""
     out: list[Imported] = []
     seen: dict[tuple[int, str], str] = {}
     for form in forms:
@@ -380,9 +393,30 @@ def import_forms(
             raise UsageError(f"không tìm thấy tệp '{form}'")
     # a form named twice (a.xlsx ./a.xlsx) is one form, read once
     forms = list({os.path.realpath(f): f for f in forms}.values())
-    for form in forms:
+    try:
+        _import_each(plan, forms, units_dir, force, max_size, out, seen)
+    finally:  # what was done is logged, whatever stopped the run
+        log_receipts(plan, units_dir, out)
+    return out
+
+
+def _import_each(
+    plan: Plan,
+    forms: list[Path],
+    units_dir: Path,
+    force: bool,
+    max_size: int | None,
+    out: list[Imported],
+    seen: dict[tuple[int, str], str],
+) -> None:
+    from plan57.base.atomic import write_text
+    from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE
+    from plan57.render.template import filled_submission
+    from plan57.validation.form import check_form
+
+    for form in progress(forms, "Nhập biểu mẫu"):
         result = check_form(form, plan, max_size or DEFAULT_FORM_MAX_SIZE)
-        done = Imported(form, result.display, result.diagnostics)
+        done = Imported(form, result.display, result.diagnostics, unit=result.unit, year=result.year)
         out.append(done)
         if not result.valid or result.data is None or result.unit is None or result.year is None:
             continue
@@ -421,8 +455,234 @@ def import_forms(
                 )
             )
             continue
-        write_text(target, text, overwrite=True)
+        try:
+            done.kept = keep_previous(other, by=text)
+            # a new file is never written over one another import wrote meanwhile
+            write_text(target, text, overwrite=force or other is not None)
+        except OutputError as exc:
+            if other is None and os.path.lexists(target):  # that other import's file is kept
+                done.skipped = target
+                continue
+            stopped(done, out, forms, exc)  # a full disk: what was written is still listed, the rest not read
+            return
         if other is not None and other != target:
             other.unlink()
         done.written = target
-    return out
+
+
+def keep_previous(previous: Path | None, kept: list[Path] | None = None, by: str | None = None) -> Path | None:
+    """A file about to be replaced (by the text `by`), kept first in its year's versions folder
+    (SPEC §10); a file replaced by the same bytes loses nothing and is not copied."""
+    from plan57.base.history import keep_version
+
+    if previous is None or not previous.is_file():
+        return None
+    if by is not None:
+        try:
+            if previous.read_bytes() == by.encode("utf-8", errors="backslashreplace"):
+                return None
+        except OSError:
+            pass
+    version = keep_version(previous)
+    if kept is not None:
+        kept.append(version)
+    return version
+
+
+def stopped(done: Imported, out: list[Imported], forms: list[Path], exc: OutputError) -> None:
+    """An import stopped by a write that failed: that form and the forms not yet read say so."""
+    done.failed = str(exc)
+    for form in forms[len(out) :]:
+        out.append(Imported(form, str(form), [], read=False))
+
+
+def receipt_log(plan: Plan, units_dir: Path, year: int | None) -> Path:
+    """The year's receipt log; a form whose year cannot be read is logged at the units folder's root."""
+    from plan57.base.paths import RECEIPT_LOG
+
+    if year is not None and year in plan.years:
+        return units_dir / str(year) / RECEIPT_LOG
+    return units_dir / RECEIPT_LOG
+
+
+def receipt(item: Imported) -> tuple[str, str]:
+    """(result, short reason) of one form, as the receipt log says them."""
+    from plan57.base.history import FAILED, SKIPPED, WRITTEN
+
+    errors = [d for d in item.diagnostics if d.is_error]
+    if item.written is not None:
+        if item.kept is not None:
+            return WRITTEN, f"thay tệp trước, bản trước lưu ở {item.kept.parent.name}/{item.kept.name}"
+        return WRITTEN, ""
+    if item.failed is not None:
+        return FAILED, item.failed
+    if errors:
+        first = errors[0]
+        more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
+        where = f"{first.sheet}!{first.cell}: " if first.cell is not None else ""
+        return FAILED, _short(f"{len(errors)} lỗi; {where}{first.message}{more}")
+    if item.skipped is not None:
+        return SKIPPED, f"đã có {item.skipped.name}; cần --force để thay"
+    notes = [d.message for d in item.diagnostics]
+    return SKIPPED, _short(notes[0]) if notes else "không ghi tệp"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def log_receipts(plan: Plan, units_dir: Path, done: list[Imported]) -> None:
+    """One line per form in its year's receipt log (time, unit, form as typed, SHA-256, result)."""
+    from plan57.base.history import append_receipt, sha256_of
+
+    for item in done:
+        if not item.read:
+            continue  # never read: nothing was received from it in this run
+        result, reason = receipt(item)
+        try:
+            append_receipt(
+                receipt_log(plan, units_dir, item.year), item.unit, str(item.form), sha256_of(item.form), result, reason
+            )
+        except OutputError as exc:
+            item.log_error = str(exc)
+
+
+def progress(items: list[Any], label: str) -> Any:
+    """The items, with a progress bar on a terminal (render.progress)."""
+    from plan57.render.progress import track
+
+    return track(items, label)
+
+
+@dataclass
+class Initialised:
+    """What `init` made of a workspace folder: the files and folders written, those kept as found."""
+
+    root: Path
+    plan_source: Path
+    written: list[str]
+    kept: list[str]
+    year: int  # the year of the cycle the guide is written for
+
+
+WORKSPACE_MARK_TEXT = (
+    "Thư mục làm việc của plan57 (tạo bằng plan57 init). Các lệnh plan57 chạy trong thư mục này dùng "
+    "plan.yaml và units/ của nó. Đừng xóa tệp này.\n"
+)
+
+
+def cycle_year(plan: Plan, today: dt.date | None = None) -> int:
+    """The year a new cycle reports on: this year when the plan covers it, else its nearest year."""
+    year = (today or dt.date.today()).year
+    return min(max(year, plan.years.start), plan.years.stop - 1)
+
+
+def init_workspace(folder: Path, plan: Path | None = None, force: bool = False) -> Initialised:
+    """A workspace for a real cycle (SPEC §10): the plan (a copy of the shipped one, or of `plan`),
+    empty units/ and forms/, the guide. A folder that holds anything is refused unless `force`,
+    and even then no file in it is replaced: what is missing is added."""
+    from plan57.base.atomic import write_bytes, write_text
+    from plan57.base.paths import (
+        WORKSPACE_FORMS,
+        WORKSPACE_GUIDE,
+        WORKSPACE_MARK,
+        WORKSPACE_PLAN,
+        WORKSPACE_UNITS,
+        shipped_plan,
+    )
+    from plan57.render.guide import workspace_guide
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"'{folder}' là một tệp, không phải thư mục: hãy chọn tên thư mục làm việc khác")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise UsageError(
+            f"thư mục '{folder}' đã có tệp: hãy chọn một thư mục mới (hoặc trống), hoặc dùng --force để thêm "
+            "những gì còn thiếu (không tệp nào đã có bị ghi đè)"
+        )
+    source = plan or shipped_plan()
+    the_plan, _ = open_plan(source)  # a plan that does not read is refused before anything is written
+    made = Initialised(folder, source, [], [], cycle_year(the_plan))
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        from plan57.base.errors import os_message
+
+        raise UsageError(f"không đọc được tệp kế hoạch '{source}': {os_message(exc)}") from None
+
+    def put(name: str, write: Callable[[Path], object]) -> None:
+        path = folder / name
+        if os.path.lexists(path):
+            made.kept.append(name)
+            return
+        write(path)
+        made.written.append(name)
+
+    put(WORKSPACE_PLAN, lambda p: write_bytes(p, data, overwrite=False))
+    for sub in (WORKSPACE_UNITS, WORKSPACE_FORMS):
+        put(sub + "/", lambda p: _make_folder(p))
+    put(
+        WORKSPACE_GUIDE,
+        lambda p: write_bytes(p, "\ufeff".encode() + workspace_guide(the_plan, made.year).encode(), False),
+    )
+    write_schema(the_plan, folder / WORKSPACE_UNITS)
+    put(WORKSPACE_MARK, lambda p: write_text(p, WORKSPACE_MARK_TEXT, overwrite=False))
+    return made
+
+
+def _make_folder(path: Path) -> None:
+    from plan57.base.errors import os_message
+
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(f"không tạo được thư mục '{path}': {os_message(exc)}") from None
+
+
+REMIND_STATES = ("missing", "late", "invalid")
+
+
+def cycle_of(ws: Workspace) -> int:
+    """The year a reminder is about by default: the latest year of the plan with any file in the
+    units folder (drafts count: `new --all` starts a cycle), else this year's cycle."""
+    years = [f.folder_year for f in ws.collection.files if isinstance(f.folder_year, int)]
+    years = [y for y in years if y in ws.plan.years]
+    return max(years) if years else cycle_year(ws.plan)
+
+
+def reminders(ws: Workspace, year: int) -> list[dict[str, object]]:
+    """The units to remind for `year`, in registry order: not reported (a draft included), late or
+    invalid, each with its name, state, sending date and contact. The contact is read from the
+    unit's own latest file that has one (any year), never from the cache, which holds none."""
+    from plan57.scoring.score import YearData
+
+    check_year(ws.plan, year)
+    data = YearData.build(ws.plan, ws.collection, year)
+    rows: list[dict[str, object]] = []
+    for unit in ws.plan.units:
+        state = data.state(ws.plan, unit.id)
+        if state not in REMIND_STATES:
+            continue
+        submitted = data.submitted_on(unit.id) if state == "late" else None
+        rows.append(
+            {"id": unit.id, "name": unit.name, "kind": unit.kind, "state": state, "submitted": submitted}
+            | {"contact": latest_contact(ws, unit.id)}
+        )
+    return rows
+
+
+def latest_contact(ws: Workspace, unit_id: str) -> dict[str, str] | None:
+    """name, phone and email of the unit's contact, from its latest file holding one."""
+    from plan57.loading.yamlsafe import LoadError, load_bytes, read_bytes
+
+    files = [f for f in ws.collection.files if f.unit_id == unit_id and isinstance(f.folder_year, int)]
+    for f in sorted(files, key=lambda f: f.folder_year or 0, reverse=True):
+        try:
+            doc = load_bytes(read_bytes(f.path, f.display), f.display, fast=True)
+        except (LoadError, OSError):
+            continue
+        contact = doc.data.get("contact") if isinstance(doc.data, dict) else None
+        if isinstance(contact, dict):
+            found = {k: str(contact[k]) for k in ("name", "phone", "email") if contact.get(k) not in (None, "")}
+            if found:
+                return found
+    return None

@@ -57,14 +57,17 @@ PlanOpt = Annotated[
     typer.Option(
         "--plan",
         metavar="TỆP",
-        help="Tệp kế hoạch (mặc định: data/plan.yaml, hoặc kế hoạch kèm theo gói).",
+        help="Tệp kế hoạch (mặc định: plan.yaml của thư mục làm việc, hoặc data/plan.yaml, hoặc kế hoạch kèm theo gói).",
         show_default=False,
     ),
 ]
 UnitsOpt = Annotated[
     Path | None,
     typer.Option(
-        "--units", metavar="THƯ_MỤC", help="Thư mục báo cáo của các đơn vị (mặc định: data/units).", show_default=False
+        "--units",
+        metavar="THƯ_MỤC",
+        help="Thư mục báo cáo của các đơn vị (mặc định: units của thư mục làm việc, hoặc data/units).",
+        show_default=False,
     ),
 ]
 MaxSizeOpt = Annotated[
@@ -419,7 +422,10 @@ def new(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="THƯ_MỤC", help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM).", show_default=False
+            "--out",
+            metavar="THƯ_MỤC",
+            help="Thư mục ghi biểu mẫu Excel (mặc định: forms/NĂM, trong thư mục làm việc nếu có).",
+            show_default=False,
         ),
     ] = None,
     from_year: Annotated[
@@ -457,14 +463,17 @@ def new(
             )
         written: list[Path] = []
         skipped: list[str] = []
+        kept: list[Path] = []  # the files replaced with --force, kept in units/Y/.phien-ban/
         if unit is not None:
-            written.append(write_template(the_plan, units_dir, unit, year, force, carried))
+            written.append(write_template(the_plan, units_dir, unit, year, force, carried, kept))
         else:
-            for u in the_plan.units:
+            from plan57.render.progress import track
+
+            for u in track(the_plan.units, "Tạo tệp mẫu"):
                 if existing_file(units_dir, year, u.id) is not None and not force:
                     skipped.append(u.id)
                 else:
-                    written.append(write_template(the_plan, units_dir, u.id, year, force, carried))
+                    written.append(write_template(the_plan, units_dir, u.id, year, force, carried, kept))
         schema_path = write_schema(the_plan, units_dir, force)
     except Plan57Error as exc:
         _fail(exc)
@@ -477,8 +486,10 @@ def new(
         if carried is not None:
             shown["prefilled"] = {u: carried.sources[u] for u in prefilled}
         shown["schema"] = str(schema_path)
+        shown["kept"] = [str(p) for p in kept]
         typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
-    elif unit is not None:
+        return
+    if unit is not None:
         if prefilled:
             typer.echo(
                 f"Đã tạo {written[0]}, điền sẵn từ báo cáo năm {from_year} những gì không đổi theo năm. "
@@ -492,6 +503,10 @@ def new(
             typer.echo(f"Điền sẵn {len(prefilled)} tệp từ báo cáo năm {from_year} (những gì không đổi theo năm).")
         if skipped:
             typer.echo(f"Bỏ qua {len(skipped)} đơn vị đã có tệp: " + ", ".join(skipped))
+    if len(kept) == 1:
+        typer.echo(f"Bản trước của tệp được lưu ở {kept[0]}.")
+    elif kept:
+        typer.echo(f"Bản trước của {len(kept)} tệp được thay đã được lưu trong {kept[0].parent}.")
 
 
 def _carry_notes(carried: Any, made: list[str], from_year: int | None, own_file: list[str] | None = None) -> list[str]:
@@ -538,14 +553,14 @@ def _new_forms(
     from_year: int | None = None,
 ) -> None:
     from plan57.api import carried_from, check_year, existing_file, open_plan, write_form
-    from plan57.base.paths import default_units
+    from plan57.base.paths import default_forms, default_units
     from plan57.validation.locate import did_you_mean
 
     try:
         the_plan = open_plan(plan)[0]
         check_year(the_plan, year)
         units_dir = units or default_units()
-        out_dir = out or Path("forms") / str(year)
+        out_dir = out or default_forms(year)
         if all_units == (unit is not None):
             raise UsageError("hãy ghi một mã đơn vị, hoặc dùng --all (không dùng cả hai)")
         if unit is not None and unit not in the_plan.unit_index:
@@ -553,7 +568,9 @@ def _new_forms(
         carried = None if from_year is None else carried_from(the_plan, units_dir, year, from_year)
         written: list[Path] = []
         skipped: list[str] = []
-        for u in [unit] if unit is not None else [x.id for x in the_plan.units]:
+        from plan57.render.progress import track
+
+        for u in [unit] if unit is not None else track([x.id for x in the_plan.units], "Tạo biểu mẫu"):
             if unit is None and (out_dir / f"{u}.xlsx").exists() and not force:
                 skipped.append(u)
                 continue
@@ -592,6 +609,9 @@ def import_(  # registered below as `plan57 import`
     fmt: Annotated[
         ValidateFmt, typer.Option("--format", help="Cách in kết quả: text, json hoặc github.")
     ] = ValidateFmt.text,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Chỉ in các lỗi (không in cảnh báo, tệp đã ghi và dòng tổng kết).")
+    ] = False,
 ) -> None:
     """Nhập biểu mẫu Excel đã điền: kiểm tra như validate rồi ghi data/units/NĂM/ĐƠN-VỊ.yaml."""
     from plan57.api import import_forms, open_plan, units_folder
@@ -606,6 +626,18 @@ def import_(  # registered below as `plan57 import`
     errors, warnings = dg.count(found)
     skipped = [item for item in done if item.skipped is not None]
     written = [item for item in done if item.written is not None]
+    failed = any(item.failed is not None or item.log_error is not None for item in done)
+    if fmt is ValidateFmt.text:
+        from plan57.render.diagnostics import import_lines
+
+        out, err = import_lines(done, quiet)
+        for line in out:
+            typer.echo(line)
+        for line in err:
+            typer.echo(line, err=True)
+        raise typer.Exit(code=2 if failed else 1 if errors else 2 if skipped else 0)
+    if quiet:
+        found = [d for d in found if d.is_error]
     if fmt is ValidateFmt.json:
         import json
 
@@ -615,29 +647,162 @@ def import_(  # registered below as `plan57 import`
                     "diagnostics": [d.as_dict() for d in found],
                     "written": [str(i.written) for i in written],
                     "skipped": [str(i.skipped) for i in skipped],
+                    "kept": [str(i.kept) for i in written if i.kept is not None],
+                    "failed": {i.display: i.failed for i in done if i.failed is not None},
+                    "not_read": [i.display for i in done if not i.read],
                 },
                 ensure_ascii=False,
                 indent=2,
             )
         )
-    elif fmt is ValidateFmt.github:
-        for d in found:
-            typer.echo(d.github())
     else:
         for d in found:
-            typer.echo(d.text())
-        for item in written:
-            typer.echo(f"Đã ghi {item.written} từ {item.display}.")
-        typer.echo(
-            f"Đã kiểm tra {len(done)} biểu mẫu: {len(written)} đã ghi, {len(skipped)} bỏ qua, "
-            f"{len(done) - len(written) - len(skipped)} có lỗi; {errors} lỗi, {warnings} cảnh báo."
-        )
+            typer.echo(d.github())
     for item in skipped:
         typer.echo(f"plan57: bỏ qua {item.display}: đã có {item.skipped}; dùng --force để ghi đè", err=True)
-    raise typer.Exit(code=1 if errors else 2 if skipped else 0)
+    for item in done:
+        if item.failed is not None:
+            typer.echo(one_line(f"plan57: {item.display}: {item.failed}"), err=True)
+    raise typer.Exit(code=2 if failed else 1 if errors else 2 if skipped else 0)
 
 
 _command(import_, "import")
+
+
+@_command
+def init(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="THƯ_MỤC", help="Thư mục làm việc sẽ tạo, ví dụ bao-cao-2026.", show_default=False),
+    ],
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            metavar="TỆP",
+            help="Tệp kế hoạch chép vào thư mục (mặc định: kế hoạch kèm theo gói).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Dùng cả thư mục đã có tệp: chỉ thêm những gì còn thiếu, không ghi đè tệp nào."),
+    ] = False,
+) -> None:
+    """Tạo thư mục làm việc cho một kỳ báo cáo thật: kế hoạch, units/, forms/ và HUONG-DAN.txt."""
+    from plan57.api import init_workspace
+    from plan57.base.paths import WORKSPACE_GUIDE
+
+    try:
+        made = init_workspace(folder, plan, force)
+    except Plan57Error as exc:
+        _fail(exc)
+    shown = [n for n in made.written if not n.startswith(".")]
+    typer.echo(one_line(f"Đã tạo thư mục làm việc {folder}: " + ", ".join(shown) + "."))
+    kept = [n for n in made.kept if not n.startswith(".")]
+    if kept:
+        typer.echo(one_line("Giữ nguyên những gì đã có: " + ", ".join(kept) + "."))
+    typer.echo(
+        one_line(
+            f"Các lệnh chạy trong {folder} dùng kế hoạch và báo cáo của thư mục này. Xem các bước trong "
+            f"{folder / WORKSPACE_GUIDE}; bước đầu: cd {folder} rồi plan57 new --all --year {made.year} "
+            "--format xlsx"
+        )
+    )
+
+
+@_command
+def remind(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            metavar="NĂM",
+            help="Năm báo cáo cần đôn đốc (mặc định: năm mới nhất đã có tệp báo cáo, kể cả bản nháp).",
+            show_default=False,
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="NGÀY",
+            help="Ngày của công văn, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="THƯ_MỤC",
+            help="Thư mục ghi cong-van-don-doc.docx và nhac-viec.csv (mặc định: thư mục hiện tại).",
+            show_default=False,
+        ),
+    ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option(
+            "--number", metavar="SỐ", help="Số công văn, ví dụ 415 hoặc 415/SVHTTDL-QLVH.", show_default=False
+        ),
+    ] = None,
+    plan: PlanOpt = None,
+    units: UnitsOpt = None,
+    max_size: MaxSizeOpt = 1024 * 1024,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Đôn đốc các đơn vị chưa gửi, gửi muộn hoặc gửi báo cáo có lỗi: công văn (docx) và nhac-viec.csv."""
+    import datetime as dt
+
+    from plan57.api import check_year, cycle_of, open_workspace, parse_date, refuse_input_as_output, reminders
+    from plan57.base.atomic import write_bytes
+    from plan57.render.remind import CSV_FILE, LETTER_FILE, letter, reminders_csv
+
+    try:
+        day = parse_date(date) if date is not None else dt.date.today()
+        ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
+        year = check_year(ws.plan, year if year is not None else cycle_of(ws))
+        for note in ws.collection.notes:
+            typer.echo(one_line(f"Ghi chú: {note}"), err=True)
+        rows = reminders(ws, year)
+        if not rows:
+            typer.echo(f"Năm {year}: mọi đơn vị đã gửi báo cáo hợp lệ, đúng hạn; không có đơn vị nào cần đôn đốc.")
+            return
+        folder = output or Path(".")
+        _refuse_inside(folder, ws.units_dir)
+        docx_path, csv_path = folder / LETTER_FILE, folder / CSV_FILE
+        inputs = [ws.plan_path, *(f.path for f in ws.collection.files)]
+        for path in (docx_path, csv_path):
+            refuse_input_as_output(path, inputs)
+        write_bytes(docx_path, letter(ws.plan, year, day, rows, number))
+        write_bytes(csv_path, reminders_csv(ws.plan, year, day, rows))
+    except Plan57Error as exc:
+        _fail(exc)
+    counts = {s: sum(1 for r in rows if r["state"] == s) for s in ("missing", "late", "invalid")}
+    typer.echo(
+        f"Năm {year}: {len(rows)} đơn vị cần đôn đốc ({counts['missing']} chưa gửi, {counts['late']} gửi muộn, "
+        f"{counts['invalid']} có lỗi)."
+    )
+    typer.echo(f"Đã ghi {docx_path} (công văn đôn đốc) và {csv_path} (người liên hệ, lời nhắn).")
+    no_contact = [str(r["id"]) for r in rows if not r["contact"]]
+    if no_contact:
+        listed = ", ".join(no_contact[:12]) + (", …" if len(no_contact) > 12 else "")
+        typer.echo(
+            one_line(f"Ghi chú: {len(no_contact)} đơn vị chưa có người liên hệ trong tệp báo cáo nào: {listed}"),
+            err=True,
+        )
+
+
+def _refuse_inside(folder: Path, units_dir: Path) -> None:
+    """Reminders are never written among the submissions plan57 reads."""
+    import os
+
+    where, units = os.path.realpath(folder), os.path.realpath(units_dir)
+    if where == units or where.startswith(units + os.sep):
+        raise UsageError(
+            f"không ghi công văn vào '{folder}': đây là thư mục báo cáo của các đơn vị; hãy chọn thư mục khác (-o)"
+        )
 
 
 def main() -> None:

@@ -25,8 +25,10 @@ def run(
     from plan57.api import on_day, open_plan, parse_date, units_folder
     from plan57.commands import error_lines
     from plan57.render.diagnostics import validation_output
+    from plan57.render.progress import show_reading
     from plan57.validation.validate import validate_paths, validate_tree
 
+    show_reading()
     try:
         day = None if date is None else parse_date(date)
         the_plan = open_plan(plan, not no_cache)[0]

@@ -25,9 +25,10 @@ def validation_lines(
     valid = {f.display for f in files if f.valid}
     drafts = [d for d in found if d.code == DRAFT_CODE and not d.is_error and d.path in valid]
     grouped = {id(d) for d in drafts}  # by identity: comparing dataclasses made this quadratic
-    lines = [d.text() for d in found if id(d) not in grouped]
     if quiet:
-        return lines
+        return [d.text() for d in found if d.is_error]
+    every = "plan57 validate --format json" + list_drafts.removeprefix("plan57 units --state nhap")  # its --units
+    lines = problem_lines([d for d in found if id(d) not in grouped], every)
     draft_paths = {d.path for d in drafts}
     if len(drafts) == 1:
         lines.append(drafts[0].text())
@@ -49,6 +50,47 @@ def validation_lines(
         f"Đã kiểm tra {len(files)} tệp: {len(files) - invalid} hợp lệ{drafts_part}, {invalid} có lỗi; "
         f"{errors} lỗi, {warnings} cảnh báo{other}."
     )
+    return lines
+
+
+# what each kind of warning is about, for the line that counts a kind seen many times
+WARNING_KINDS = {
+    "empty-fields": "còn trường để trống",
+    "missing-block": "thiếu khối số liệu mà chỉ tiêu của đơn vị cần",
+    "unused-block": "có khối số liệu không chỉ tiêu nào của đơn vị dùng",
+    "event-year": "sự kiện ghi ngày ngoài năm báo cáo",
+    "event-before-plan": "sự kiện ghi ngày trước khi kế hoạch bắt đầu",
+    "not-yaml": "tệp không phải YAML trong thư mục báo cáo",
+    "form-label": "nhãn của ô trong biểu mẫu đã bị sửa",
+    "too-many-problems": "tệp có quá nhiều vấn đề",
+    DRAFT_CODE: "bản nháp, chưa ghi ngày gửi",
+}
+GROUP_FROM = 4  # a kind of warning seen this many times is said in one line
+
+
+def problem_lines(found: list[Diagnostic], every: str) -> list[str]:
+    """Errors first, each on its line; then warnings: a kind seen a few times line by line, a
+    kind seen GROUP_FROM times or more in one line that counts it (`every` says how to see them
+    all), so that warnings never drown an error."""
+    from plan57.base.numbers import vn_int
+
+    lines = [d.text() for d in found if d.is_error]
+    kinds: dict[str, list[Diagnostic]] = {}
+    for d in found:
+        if not d.is_error:
+            kinds.setdefault(d.code, []).append(d)
+    for code, group in kinds.items():
+        if len(group) < GROUP_FROM:
+            lines += [d.text() for d in group]
+            continue
+        files = len({d.path for d in group})
+        label = WARNING_KINDS.get(code, group[0].message)
+        lines.append(
+            one_line(
+                f"cảnh báo: {label}: {vn_int(len(group))} cảnh báo trong {vn_int(files)} tệp "
+                f"(ví dụ {group[0].where}); xem từng cảnh báo bằng: {every}"
+            )
+        )
     return lines
 
 
@@ -100,3 +142,66 @@ def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
     if others:
         parts.append(f"plan57: ngoài ra {others} tệp của đơn vị khác có lỗi (xem bằng plan57 validate)")
     return "\n".join(parts)
+
+
+LIST_ONE_BY_ONE = 10  # up to this many files written are listed one per line, more in one line
+
+
+def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
+    """`import` in text: (stdout lines, stderr lines). Errors first, warnings counted by kind,
+    the files written (a long list in one line), then the summary; with `quiet`, errors only.
+    A run stopped by a write that failed (a full disk) still lists what it wrote."""
+    from plan57.base.numbers import vn_int
+
+    found = [d for item in done for d in item.diagnostics]
+    errors = sum(1 for d in found if d.is_error)
+    warnings = len(found) - errors
+    written = [item for item in done if item.written is not None]
+    skipped = [item for item in done if item.skipped is not None]
+    stopped = [item for item in done if item.failed is not None]
+    unread = [item for item in done if not item.read]
+    err: list[str] = []
+    for item in stopped:
+        err.append(one_line(f"plan57: {item.display}: {item.failed}"))
+    if unread:
+        err.append(
+            one_line(
+                f"plan57: {vn_int(len(unread))} biểu mẫu chưa được đọc vì việc nhập đã dừng: "
+                + ", ".join(item.display for item in unread)
+            )
+        )
+    for item in skipped:
+        err.append(one_line(f"plan57: bỏ qua {item.display}: đã có {item.skipped}; dùng --force để ghi đè"))
+    for item in done:
+        if item.log_error is not None:
+            err.append(one_line(f"plan57: {item.log_error}"))
+            break
+    if quiet:
+        return [d.text() for d in found if d.is_error], err
+    out = problem_lines(found, "plan57 import … --format json")
+    if len(written) <= LIST_ONE_BY_ONE:
+        for item in written:
+            kept = f" (bản trước được lưu ở {item.kept})" if item.kept is not None else ""
+            out.append(one_line(f"Đã ghi {item.written} từ {item.display}{kept}."))
+    else:
+        folders = sorted({str(item.written.parent) for item in written})
+        out.append(
+            one_line(
+                f"Đã ghi {vn_int(len(written))} tệp báo cáo vào {', '.join(folders)}: "
+                + ", ".join(item.written.stem for item in written)
+                + "."
+            )
+        )
+        replaced = [item for item in written if item.kept is not None]
+        if replaced:
+            folder = replaced[0].kept.parent
+            out.append(f"Bản trước của {vn_int(len(replaced))} tệp được thay đã được lưu trong {folder}.")
+    bad = len(done) - len(written) - len(skipped) - len(unread) - len(stopped)
+    not_read = f", {vn_int(len(stopped))} không ghi được" if stopped else ""
+    not_read += f", {vn_int(len(unread))} chưa đọc" if unread else ""
+    out.append(
+        f"Đã kiểm tra {vn_int(len(done) - len(unread))} biểu mẫu: {vn_int(len(written))} đã ghi, "
+        f"{vn_int(len(skipped))} bỏ qua, {vn_int(bad)} có lỗi{not_read}; {vn_int(errors)} lỗi, "
+        f"{vn_int(warnings)} cảnh báo."
+    )
+    return out, err

@@ -387,7 +387,8 @@ def _date_line(place: str, date: dt.date) -> str:
     return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
 
 
-def _header(doc: DocumentObject, c: dict[str, Any]) -> None:
+def _header(doc: DocumentObject, c: dict[str, Any], subject: str | None = None) -> None:
+    """The two-column header; `subject` is a công văn's "V/v …" line under its number."""
     d = c["document"]
     left_w, right_w = 70.0, TEXT_W - 70.0
     table = doc.add_table(rows=2, cols=2)
@@ -407,6 +408,8 @@ def _header(doc: DocumentObject, c: dict[str, Any]) -> None:
     _rule(right, 62, right_w)
     left, right = table.rows[1].cells
     _cell_para(left, [f"Số: {text(c['number'])}"], 13, center, True)
+    if subject is not None:
+        _cell_para(left, [subject], 12, center, False)
     _cell_para(right, [Span(_date_line(text(d["place"]), c["date"]), italic=True)], 14, center, True)
 
 
@@ -668,7 +671,11 @@ def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:
             f"{text(c['compiler'])} kính báo cáo {text(c['document']['addressee'])} xem xét, chỉ đạo./."
         ],
     )
-    d = c["document"]
+    _signature(doc, c["document"], c["document"]["recipients"])
+
+
+def _signature(doc: DocumentObject, d: dict[str, Any], recipients: Sequence[str]) -> None:
+    """ "Nơi nhận:" with its list, beside the signature block (authority, title, room, name)."""
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [TEXT_W - 85, 85])
@@ -676,7 +683,6 @@ def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:
     _row_flags(table.rows[0], header=False)
     _cell_para(left, [Span("Nơi nhận:", bold=True, italic=True)], 12, WD_ALIGN_PARAGRAPH.LEFT, True)
     left.paragraphs[0].paragraph_format.space_before = Pt(6)
-    recipients = d["recipients"]
     for i, name in enumerate(recipients):
         end = ";" if i < len(recipients) - 1 else ""
         _cell_para(left, [f"- {text(name)}{end}"], 11, WD_ALIGN_PARAGRAPH.LEFT, False)

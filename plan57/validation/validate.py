@@ -15,7 +15,7 @@ from plan57.base.diagnostics import Diagnostic, one_line
 from plan57.base.errors import UsageError, os_message
 from plan57.base.files import DEFAULT_MAX_SIZE
 from plan57.base.numbers import vn_int
-from plan57.base.paths import SCHEMA_FILE
+from plan57.base.paths import RECEIPT_LOG, SCHEMA_FILE
 
 if TYPE_CHECKING:  # a run the cache answers loads neither the parser nor the models
     from plan57.loading.yamlsafe import Document
@@ -196,6 +196,9 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
     for root, dirs, files in os.walk(units_dir, onerror=unreadable):
         base = Path(root)
         for name in list(dirs):
+            if name.startswith("."):  # .phien-ban: previous versions, not submissions
+                dirs.remove(name)
+                continue
             if not _decodable(name):
                 dirs.remove(name)
                 refused(base / name, "name-encoding", BAD_FOLDER_NAME)
@@ -220,7 +223,7 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             dirs[:] = []
             continue
         for name in sorted(files):
-            if name.startswith(".") or name == SCHEMA_FILE:
+            if name.startswith(".") or name in (SCHEMA_FILE, RECEIPT_LOG):
                 continue
             path = base / name
             if not _decodable(name):
@@ -508,6 +511,9 @@ def find_paths(paths: Iterable[Path]) -> tuple[list[tuple[Path, int | None]], li
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+# what shows the files' progress while they are read, when a command sets it (render.progress:
+# a bar on a terminal for long work); it is given the results as they come and how many there are
+PROGRESS: Callable[[Iterator[Any], int], Iterator[Any]] | None = None
 _WORKER_PLAN: Plan | None = None
 Derive = Callable[["Plan", dict[str, Any]], Any]
 
@@ -550,6 +556,8 @@ def _validate_with(
     # the cache knows (touched, not changed) comes back as its key alone
     jobs = [(path, year, max_size, shown) for _, path, year, shown, _ in pending]
     outcomes = _run(jobs, plan, store, meanwhile)
+    if PROGRESS is not None and len(jobs) >= PARALLEL_MIN_FILES:
+        outcomes = PROGRESS(outcomes, len(jobs))
     for (i, path, year, shown, st), (key, done) in zip(pending, outcomes):
         if store and key and st is not None:
             store.remember(path, st, year, max_size, key)
