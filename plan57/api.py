@@ -35,6 +35,10 @@ def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path
     path = plan or default_plan()
     if path.is_dir():
         raise UsageError(f"'{path}' là một thư mục, không phải tệp kế hoạch (--plan)")
+    if path.exists() and not path.is_file():
+        raise UsageError(
+            f"'{path}' không phải một tệp thường (một ống dẫn hay thiết bị), không phải tệp kế hoạch (--plan)"
+        )
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
     return load_plan(path, cache=cache), path
@@ -339,7 +343,7 @@ def import_forms(
     plan: Plan, forms: list[Path], units_dir: Path, force: bool = False, max_size: int | None = None
 ) -> list[Imported]:
     """Check each form; write the valid ones to units_dir/Y/UNIT.yaml (never over a file unasked)."""
-    from plan57.base.atomic import write_text
+    from plan57.base.atomic import OutputExists, write_text
     from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE
     from plan57.render.template import filled_submission
     from plan57.validation.form import check_form
@@ -398,7 +402,11 @@ def import_forms(
                 )
             )
             continue
-        write_text(target, text, overwrite=True)
+        try:  # without --force, never over a file: one another import wrote meanwhile is kept
+            write_text(target, text, overwrite=force)
+        except OutputExists:
+            done.skipped = target
+            continue
         if other is not None and other != target:
             other.unlink()
         done.written = target

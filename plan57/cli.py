@@ -620,6 +620,9 @@ def main() -> None:
     """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
     import gc
 
+    from plan57.base.console import setup
+
+    setup()  # UTF-8 when redirected, a console's code page degraded readably, SIGTERM cleans up
     # A short-lived run over acyclic data: the cyclic collector only costs time here.
     gc.disable()
     try:

@@ -58,8 +58,10 @@ def main() -> None:
     """`plan57`: a run the cache answers, else the full command line."""
     import gc
 
+    from plan57.base.console import setup
     from plan57.base.lifetime import until_exit
 
+    setup()  # UTF-8 when redirected, a console's code page degraded readably, SIGTERM cleans up
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
     until_exit()  # the run's large objects are freed with the process (_leave), not one by one
     try:
