@@ -219,7 +219,8 @@ def carried_from(plan: Plan, units_dir: Path, year: int, from_year: int, cache: 
             "từ báo cáo của một năm đã qua"
         )
     check_year(plan, from_year)
-    coll = validate_tree(units_dir, plan, years=[from_year], cache=cache)
+    # read from the files themselves: the cache keeps no contact (personal data, SPEC §10)
+    coll = validate_tree(units_dir, plan, years=[from_year], cache=False)
     out = Carried(from_year, {}, {}, {})
     for f in coll.for_year(from_year):
         unit = f.unit_id

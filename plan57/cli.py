@@ -333,13 +333,13 @@ def units(
     import json
 
     from plan57.api import open_workspace, unit_states
-    from plan57.model.plan import KINDS
 
     try:
-        bad = [k for k in kind or [] if k not in KINDS]
-        if bad:
-            raise UsageError(f"loại đơn vị không hợp lệ: {', '.join(bad)} (các loại: {', '.join(KINDS)})")
         ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
+        kinds = ws.plan.kind_ids
+        bad = [k for k in kind or [] if k not in kinds]
+        if bad:
+            raise UsageError(f"loại đơn vị không hợp lệ: {', '.join(bad)} (các loại: {', '.join(kinds)})")
         the_year, rows = unit_states(ws, year)
     except Plan57Error as exc:
         _fail(exc)
@@ -371,7 +371,7 @@ def units(
         return
     from plan57.render.text import render_units
 
-    render_units(the_year, rows, _console())
+    render_units(the_year, rows, _console(), {k.id: k.name for k in ws.plan.kinds})
 
 
 @_command

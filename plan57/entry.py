@@ -224,7 +224,6 @@ def _validate_from_cache(options: dict[str, str], paths: list[str]) -> tuple[lis
 
     from plan57.base.errors import UsageError
     from plan57.base.paths import default_plan, default_units
-    from plan57.loading.cache import plan_data_known
     from plan57.render.diagnostics import validation_output
     from plan57.validate_command import list_drafts_hint
     from plan57.validation.validate import cached_collection, discover, find_paths
@@ -235,9 +234,8 @@ def _validate_from_cache(options: dict[str, str], paths: list[str]) -> tuple[lis
     try:
         if not plan.is_file() or plan.stat().st_size > _PLAN_LIMIT:
             return None
+        # the cache answers only for a plan whose bytes were read whole and valid (cached_collection)
         digest = hashlib.sha256(plan.read_bytes()).hexdigest()
-        if not plan_data_known(digest):  # a plan never read whole and valid
-            return None
         if paths:
             found, layout = find_paths([Path(p) for p in paths])
         else:

@@ -34,7 +34,11 @@ def run(
     except Plan57Error as exc:
         return error_lines(exc), "", 2
     keep(the_plan, coll)
-    return validation_output(coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units))
+    from plan57.validation.plan_file import plan_warnings
+
+    return validation_output(
+        plan_warnings(the_plan) + coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units)
+    )
 
 
 def list_drafts_hint(units: Path | None) -> str:

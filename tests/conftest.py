@@ -49,6 +49,24 @@ def plan_data() -> dict[str, Any]:
     return _yaml().load(PLAN.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def with_registry(data: dict[str, Any], units: list[dict[str, Any]]) -> dict[str, Any]:
+    """The plan data with another registry: the agencies it no longer holds are taken out of
+    the tasks' leads and coordinators and the targets' units (a plan may name only registry
+    units), and the compiler, when gone, becomes the registry's first unit."""
+    data["units"] = units
+    ids = {u["id"] for u in units}
+    for task in data["tasks"]:
+        for role in ("leads", "coordinators"):
+            task[role] = [s for s in task.get(role) or [] if s.get("unit") is None or s["unit"] in ids]
+    for target in data["targets"]:
+        applies = target["applies_to"]
+        if applies.get("units"):
+            applies["units"] = [u for u in applies["units"] if u in ids]
+    if data["reporting"]["compiler"] not in ids:
+        data["reporting"]["compiler"] = units[0]["id"]
+    return data
+
+
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan(PLAN)
@@ -58,7 +76,7 @@ def plan() -> Plan:
 def mini_plan_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped plan with the registry replaced by MINI_UNITS (built once; never written to)."""
     data = plan_data()
-    data["units"] = copy.deepcopy(MINI_UNITS)
+    with_registry(data, copy.deepcopy(MINI_UNITS))
     path = tmp_path_factory.mktemp("plan") / "mini-plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     return path

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from plan57.loading import yamlsafe as yamlsafe
 from plan57.validation.validate import validate_bytes
 
-from .conftest import UNITS, dump
+from .conftest import UNITS, dump, with_registry
 
 pytestmark = pytest.mark.skipif(
     platform.python_implementation() != "CPython", reason="the C parser is a CPython extension"
@@ -423,7 +423,7 @@ def test_a_plan_with_a_national_registry_is_not_refused_as_a_flood(tmp_path) -> 
     from .conftest import plan_data
 
     data = plan_data()
-    data["units"] = [{"id": f"xa-t{i:05d}", "name": f"Xã thử {i}", "kind": "xa"} for i in range(10_000)]
+    with_registry(data, [{"id": f"xa-t{i:05d}", "name": f"Xã thử {i}", "kind": "xa"} for i in range(10_000)])
     path = tmp_path / "plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     assert len(load_plan(path).units) == 10_000

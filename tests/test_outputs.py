@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plan57.api import open_workspace, score
+from plan57.base.numbers import percent, percent_of_cell
 from plan57.cli import app
 from plan57.render import html as page
 from plan57.render import xlsx as annex
+from plan57.render.view import reporter_name
 from tests.conftest import PLAN, UNITS, submission, write
 
 runner = CliRunner()
@@ -56,8 +58,8 @@ def test_page_shows_every_target_unit_task_and_channel(shipped, html_text: str) 
 
     for t in shipped.plan.targets:
         assert t.id in html_text and std.escape(t.label) in html_text
-    for u in shipped.plan.units:
-        assert std.escape(u.name) in html_text, u.id
+    for u in shipped.plan.units:  # by the name the report gives every unit (UBND xã …)
+        assert std.escape(reporter_name(u, shipped.plan)) in html_text, u.id
     for task in shipped.plan.tasks:
         assert f"<b>{task.id}</b>" in html_text
     assert html_text.count("<svg") >= len(shipped.plan.targets)
@@ -153,6 +155,17 @@ def _dec(s: str | None) -> float | None:
     return None if s is None else float(Fraction(s))
 
 
+def _shown(cell) -> str | None:  # type: ignore[no-untyped-def]
+    """What a share's cell shows, in the report's words."""
+    if cell.value is None:
+        return None
+    return percent_of_cell(cell.value, cell.number_format)
+
+
+def _share(s: str | None) -> str | None:
+    return None if s is None else percent(Fraction(s))
+
+
 def test_xlsx_targets_hold_the_figures_of_score_json(workbook) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
         app, ["score", "--year", "2026", "--plan", str(PLAN), "--units", str(UNITS), "--format", "json"]
@@ -162,23 +175,24 @@ def test_xlsx_targets_hold_the_figures_of_score_json(workbook) -> None:  # type:
     ws = workbook["Chỉ tiêu"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     heads = [c.value for c in ws[1]]
-    rows = {r[0]: dict(zip(heads, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0].value: dict(zip(heads, r, strict=True)) for r in ws.iter_rows(min_row=2)}
     assert list(rows) == [t["id"] for t in doc["targets"]]
     for t in doc["targets"]:
         row = rows[t["id"]]
-        assert _num(row["Tử số"]) == t["numerator"] and _num(row["Mẫu số"]) == t["denominator"]
-        assert _num(row["Độ phủ"]) == pytest.approx(_dec(t["coverage"]), abs=1e-6)
+        assert _num(row["Tử số"].value) == t["numerator"] and _num(row["Mẫu số"].value) == t["denominator"]
+        assert _shown(row["Độ phủ"]) == _share(t["coverage"])  # what the report shows: rounded down
         if isinstance(t["value"], bool):
-            assert row["Giá trị"] == ("Có" if t["value"] else "Không")
+            assert row["Giá trị"].value == ("Có" if t["value"] else "Không")
         else:
-            assert _num(row["Ngưỡng"]) == _dec(t["threshold"])
-            assert _num(row["Giá trị"]) == pytest.approx(_dec(t["value"]), abs=1e-6)
+            assert _shown(row["Ngưỡng"]) == _share(t["threshold"])
+            assert _shown(row["Giá trị"]) == _share(t["value"])
         # year 2026's own figure beside the verdict (SPEC §5.2): `current` for a milestone
         now = t.get("current") or t
-        assert _num(row["Tử số năm 2026"]) == now["numerator"] and _num(row["Mẫu số năm 2026"]) == now["denominator"]
-        assert _num(row["Độ phủ năm 2026"]) == pytest.approx(_dec(now["coverage"]), abs=1e-6)
+        assert _num(row["Tử số năm 2026"].value) == now["numerator"]
+        assert _num(row["Mẫu số năm 2026"].value) == now["denominator"]
+        assert _shown(row["Độ phủ năm 2026"]) == _share(now["coverage"])
         if not isinstance(now["value"], bool):
-            assert _num(row["Giá trị năm 2026"]) == pytest.approx(_dec(now["value"]), abs=1e-6)
+            assert _shown(row["Giá trị năm 2026"]) == _share(now["value"])
     assert any(t.get("current") for t in doc["targets"]), "the shipped 2026 data has milestones of 2025"
 
 
@@ -187,6 +201,10 @@ def test_xlsx_annex_one_row_per_unit_with_numbers_and_dates(workbook, shipped) -
     assert ws.freeze_panes == "C2" and ws.auto_filter.ref == ws.dimensions
     # the wrapped headings fit their row: "…(2025.can-bo): tử số" takes six lines of its column
     assert (ws.row_dimensions[1].height or 0) >= 6 * 15
+    # printed: landscape, one page wide, the header row on every page
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
     heads = [c.value for c in ws[1]]
     rows = [dict(zip(heads, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert [r["Mã đơn vị"] for r in rows] == [u.id for u in shipped.plan.units]
@@ -199,9 +217,9 @@ def test_xlsx_annex_one_row_per_unit_with_numbers_and_dates(workbook, shipped) -
     head = next(h for h in heads if "(2030.tiep-can): tử số" in h)
     assert xa[head] == 15720 and isinstance(xa[head], int)
     rate = next(h for h in heads if "(2030.tiep-can): tỷ lệ" in h)
-    assert xa[rate] == pytest.approx(15720 / 18650)
-    ratio_cells = [ws.cell(row=2, column=heads.index(rate) + 1)]
-    assert ratio_cells[0].number_format == "0.0%"
+    line = [u.id for u in shipped.plan.units].index("xa-muong-la") + 2
+    cell = ws.cell(row=line, column=heads.index(rate) + 1)
+    assert cell.number_format == "0.0%" and _shown(cell) == percent(Fraction(15720, 18650)) == "84,2%"
 
 
 def test_xlsx_history_sheet_and_sample_notice(workbook) -> None:  # type: ignore[no-untyped-def]

@@ -119,6 +119,7 @@ def test_top_level_keys_in_order():
     assert list(PLAN) == [
         "plan",
         "reporting",
+        "kinds",
         "key_days_task",
         "key_days",
         "product_kinds",

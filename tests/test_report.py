@@ -231,16 +231,16 @@ def test_scenario_has_every_target_task_channel_and_unit(scenario_text: str, min
     for channel in mini_plan.channels:
         assert channel.text in channels_part, channel.text
     for unit in mini_plan.units:
-        assert reporter_name(unit) in plain, unit.name
+        assert reporter_name(unit, mini_plan) in plain, unit.name
     # the annex: one row per registry unit, in registry order
     annex = section(text, "## Phụ lục")
-    positions = [annex.find(f"| {reporter_name(u)} |") for u in mini_plan.units]
+    positions = [annex.find(f"| {reporter_name(u, mini_plan)} |") for u in mini_plan.units]
     assert -1 not in positions and positions == sorted(positions), positions
 
 
 def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: reporter_name(u) for u in mini_plan.units}
-    short = {u.id: short_name(u) for u in mini_plan.units}
+    names = {u.id: reporter_name(u, mini_plan) for u in mini_plan.units}
+    short = {u.id: short_name(u, mini_plan) for u in mini_plan.units}
     part = section(scenario_text, "## I.", "## II.")
     assert re.search(r"phải báo cáo: 8\b", part)
     assert re.search(r"hợp lệ: 5\b", part)
@@ -258,7 +258,7 @@ def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str,
     late = listed_under("muộn")
     assert names[LATE_UNIT] in late and "05/12/2025" in late
     invalid = listed_under("không hợp lệ")
-    assert names[INVALID_UNIT] in invalid and f"{INVALID_UNIT}.yaml" in invalid
+    assert names[INVALID_UNIT] in invalid and ".yaml" not in invalid  # by its name, never its file (SPEC §5)
     missing = listed_under("chưa gửi")
     for uid in MISSING_UNITS:
         assert short[uid] in missing, uid
@@ -268,7 +268,7 @@ def test_scenario_section_one_names_missing_late_and_invalid(scenario_text: str,
 
 
 def test_scenario_feedback_is_attributed_to_its_unit(scenario_text: str, mini_plan: Plan) -> None:
-    names = {u.id: reporter_name(u) for u in mini_plan.units}
+    names = {u.id: reporter_name(u, mini_plan) for u in mini_plan.units}
     part = section(scenario_text, "## V.", "## Phụ lục")
     lines = attributed(plain_lines(part))
     seen = 0
@@ -953,9 +953,9 @@ def _shipped(*args: str) -> Result:
 
 
 def test_a_milestone_row_states_its_own_years_verdict_and_figure() -> None:
-    """SPEC §4/§5: a target due before Y keeps the verdict of its year, said with that year and
-    that year's figure ("(năm 2025: …)"), beside Y's own figure. Checked on the shipped 2026 report
-    against `score --format json`."""
+    """SPEC §4/§5: a target due before Y keeps the verdict of its year, said with that year
+    ("(năm 2025)"), its figure in the column of that year (Y − 1) and never twice, beside Y's own
+    figure. Checked on the shipped 2026 report against `score --format json`."""
     scored = json.loads(_shipped("score", "--year", "2026", "--format", "json").stdout)
     text = _shipped("report", "--year", "2026", "--date", "2026-12-15").stdout
     earlier = [t for t in scored["targets"] if t["judged_year"] < 2026]
@@ -963,10 +963,15 @@ def test_a_milestone_row_states_its_own_years_verdict_and_figure() -> None:
     labels = {"met": "Đạt", "not_met": "Chưa đạt", "insufficient_data": "Chưa đủ dữ liệu"}
     for t in earlier:
         row = next(line for line in text.splitlines() if f"({t['id']})" in line and line.startswith("| "))
-        verdict = row.rstrip(" |").rsplit(" | ", 1)[1]
-        assert verdict.startswith(f"{labels[t['status']]} (năm {t['judged_year']}: "), (t["id"], verdict)
+        cells = row.strip(" |").split(" | ")
+        verdict, previous, now = cells[-1], cells[4], cells[5]
+        assert t["judged_year"] == 2025
+        assert verdict.startswith(f"{labels[t['status']]} (năm 2025"), (t["id"], verdict)
         if t["numerator"] is not None:
-            assert f"({t['numerator']:,}/{t['denominator']:,})".replace(",", ".") in verdict, (t["id"], verdict)
+            fraction = f"({t['numerator']:,}/{t['denominator']:,})".replace(",", ".")
+            assert fraction in previous and fraction not in verdict, (t["id"], row)
+            current = t["current"]
+            assert f"({current['numerator']:,}/{current['denominator']:,})".replace(",", ".") in now
         assert t["current"] is not None
 
 

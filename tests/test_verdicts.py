@@ -22,7 +22,7 @@ from plan57.model.plan import Plan
 from plan57.scoring.score import YearData, budget_of, expected_leads, score_target
 from plan57.validation.plan_file import load_plan
 
-from .conftest import MINI_UNITS, dump, plan_data
+from .conftest import MINI_UNITS, dump, plan_data, with_registry
 
 XA = [f"xa-{i:02d}" for i in range(1, 76)]
 AGENCIES = [u for u in MINI_UNITS if u["kind"] not in ("xa", "phuong")]  # 5 units
@@ -31,7 +31,7 @@ AGENCIES = [u for u in MINI_UNITS if u["kind"] not in ("xa", "phuong")]  # 5 uni
 @pytest.fixture(scope="module")
 def plan75(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     data = plan_data()
-    data["units"] = copy.deepcopy(AGENCIES) + [{"id": x, "name": f"Xã Số {x[3:]}", "kind": "xa"} for x in XA]
+    with_registry(data, copy.deepcopy(AGENCIES) + [{"id": x, "name": f"Xã Số {x[3:]}", "kind": "xa"} for x in XA])
     path = tmp_path_factory.mktemp("plan75") / "plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     return load_plan(path)
@@ -442,3 +442,48 @@ def test_explain_names_the_year_a_milestone_is_judged_in_and_groups_the_denomina
     block = out.stdout.split("2025.can-bo — ", 1)[1].split("\n\n", 1)[0]
     assert "đánh giá theo số liệu năm 2025" in block
     assert "Σ(science_tasks.total − science_tasks.secret)" in out.stdout
+
+
+# ---- rule 6: the path to the target year never asks more than the threshold --------------------
+
+
+def test_a_baseline_above_the_threshold_asks_the_threshold(plan75):
+    # 2025: 2 xã, 173/200 = 86,5% ≥ 80% (coverage 2/75: not proven met) → baseline;
+    # 2026: 75 xã 83,2%…: the straight path from 86,5% would ask 85,8%; capped, it asks 80%
+    by_year = {2025: with_year(2025, population([87, 86])), 2026: with_year(2026, population([83] * 74, 100))}
+    t = scored(plan75, "2030.tiep-can", 2026, by_year)
+    assert t.baseline_year == 2025 and t.required == Fraction(4, 5)
+    assert (t.value, t.status) == (Fraction(83, 100), "on_track")
+    # below the threshold the path still applies: 79/100 < 4/5
+    by_year[2026] = with_year(2026, population([79] * 74, 100))
+    t = scored(plan75, "2030.tiep-can", 2026, by_year)
+    assert (t.required, t.status) == (Fraction(4, 5), "off_track")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 100),  # the baseline's reached, of 100 people, in each of 3 xã
+    st.integers(0, 100),  # the year's reached
+    st.integers(2026, 2029),  # the year scored
+    st.integers(2025, 2028),  # the baseline year
+    st.integers(1, 75),  # how many xã report in the scored year
+)
+def test_required_never_exceeds_the_threshold_and_meeting_it_is_never_off_track(
+    plan75, base, now, year, base_year, reporting
+):
+    base_year = min(base_year, year - 1)
+    by_year = {
+        base_year: with_year(base_year, population([base] * 3)),
+        year: with_year(year, population([now] * reporting)),
+    }
+    t = scored(plan75, "2030.tiep-can", year, by_year)
+    threshold = Fraction(4, 5)
+    assert t.baseline_year == base_year
+    assert t.required is not None and t.required <= threshold
+    expected = Fraction(base, 100) + (threshold - Fraction(base, 100)) * Fraction(year - base_year, 2030 - base_year)
+    assert t.required == min(threshold, expected)
+    if Fraction(now, 100) >= threshold:
+        assert t.status in ("met", "on_track")
+    assert t.status == (
+        "met" if now >= 80 and reporting == 75 else "on_track" if Fraction(now, 100) >= t.required else "off_track"
+    )

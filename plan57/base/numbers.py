@@ -40,10 +40,30 @@ def vn_int(n: int) -> str:
 
 
 def percent(value: Fraction | None) -> str:
-    """Rounded DOWN to one decimal, so 100% shows only when exactly met; 75% not 75,0%."""
+    """Rounded DOWN to one decimal, so 100% shows only when exactly met; 75% not 75,0%.
+    The one rounding of every shown percentage, in every format (SPEC §5)."""
     if value is None:
         return "—"
-    return _tenths(math.floor(value * 1000))
+    return _tenths(tenths(value))
+
+
+def tenths(value: Fraction) -> int:
+    """A share in tenths of a percent, rounded down: 0,9996 → 999 (99,9%), 0,8325 → 832."""
+    return math.floor(value * 1000)
+
+
+def percent_cell(value: Fraction) -> tuple[float, str]:
+    """A share as a spreadsheet cell shows it: the number the report shows (rounded down to a
+    tenth of a percent, so the cell never rounds it up) and the number format that shows it as
+    the report does ("0%" for a whole percentage, "0.0%" else)."""
+    t = tenths(value)
+    return t / 1000, "0%" if t % 10 == 0 else "0.0%"
+
+
+def percent_of_cell(number: float, number_format: str) -> str:
+    """What a spreadsheet shows of a cell `percent_cell` made, in the report's words."""
+    t = round(number * 1000)
+    return _tenths(t - t % 10 if number_format == "0%" else t)
 
 
 def percent_of(num: int, den: int) -> str:

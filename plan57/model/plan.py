@@ -10,17 +10,11 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-Kind = Literal["so", "ban", "bao_chi", "truong", "xa", "phuong"]
-KINDS: tuple[str, ...] = ("so", "ban", "bao_chi", "truong", "xa", "phuong")
-KIND_LABEL = {
-    "so": "Sở và tương đương",
-    "ban": "Ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Trường đại học, cao đẳng",
-    "xa": "Xã",
-    "phuong": "Phường",
-}
+# A unit kind, a product kind, an indicator…: an id the plan declares (its words are the plan's)
+IDENT_PATTERN = r"^[a-z][a-z0-9_]*$"
+Kind = Annotated[str, Field(pattern=IDENT_PATTERN)]
 UNIT_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+TASK_ID_PATTERN = r"^[0-9a-z][0-9a-z._-]*$"
 
 
 def _month_day(value: Any) -> Any:
@@ -148,8 +142,35 @@ class KeyDay(_Model):
 
 
 class Named(_Model):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    id: Annotated[str, Field(pattern=IDENT_PATTERN)]
     name: str
+
+
+class UnitKind(_Model):
+    """A kind of reporting unit the plan declares: its id, its Vietnamese name, and the blocks of
+    the submission a unit of that kind fills (besides those its targets read)."""
+
+    id: Kind
+    name: str  # "Xã", "Sở và tương đương": a unit's kind, as a table names it
+    group: str | None = None  # "UBND các xã": the units of the kind as a report heads them (default: name)
+    reporter: str | None = None  # "UBND {name}": the body that reports for a unit of the kind ({name} lowercased)
+    short_prefix: str | None = None  # "Xã ": left out of a unit's name in a list headed by `group`
+    blocks: list[str] = []
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.name
+
+
+class Indicator(_Model):
+    """A further count the plan asks units to report (`indicators.<id>` in a submission)."""
+
+    id: Annotated[str, Field(pattern=IDENT_PATTERN)]
+    label: str  # Vietnamese, as a form's label shows it
+    hint: str | None = None  # what to count, as the template's comment and the form's note say it
+    kinds: list[Kind] | None = None  # the kinds that report it; None: every unit
+    at_most: str | None = None  # a key path the value may not exceed ("population.total")
+    persists: bool = False  # a fact about the unit that carries over to next year's template
 
 
 class Unit(_Model):
@@ -177,7 +198,7 @@ class AppliesTo(_Model):
     units: list[str] = []
 
 
-Measure = Literal["share", "ratio", "totals_at_least", "covers"]
+Measure = Literal["share", "ratio", "totals_at_least", "sum_at_least", "covers"]
 
 
 class Target(_Model):
@@ -196,10 +217,15 @@ class Target(_Model):
     fields: list[str] = []
     values: list[str] = []
     threshold: Rational | None = None
+    every_year: bool = False  # judged in each year of the period from `year` on, on that year's files
 
     @property
     def is_condition(self) -> bool:
-        return self.measure in ("totals_at_least", "covers")
+        return self.measure in ("totals_at_least", "sum_at_least", "covers")
+
+    def year_for(self, year: int) -> int:
+        """The target's year as year Y sees it: a yearly target falls due in each year from its own."""
+        return year if self.every_year and year >= self.year else self.year
 
     @cached_property
     def paths(self) -> list[str]:
@@ -217,14 +243,15 @@ class Target(_Model):
             "share": bool(self.field),
             "ratio": bool(self.numerator and self.denominator),
             "totals_at_least": bool(self.fields),
+            "sum_at_least": bool(self.fields and self.at_least is not None),
             "covers": bool(self.field and self.values),
         }[self.measure]
         if not need:
             raise ValueError(f"chỉ tiêu {self.id}: thiếu trường dữ liệu cho phép đo '{self.measure}'")
         if self.is_condition == (self.threshold is not None):
+            if self.threshold is None:
+                raise ValueError(f'chỉ tiêu {self.id}: thiếu ngưỡng (threshold) của tỷ lệ, ví dụ "4/5"')
             raise ValueError(f"chỉ tiêu {self.id}: ngưỡng (threshold) chỉ dành cho tỷ lệ, không cho điều kiện")
-        if self.threshold is not None and not 0 < self.threshold <= 1:
-            raise ValueError(f"chỉ tiêu {self.id}: ngưỡng (threshold) phải lớn hơn 0 và không quá 1 (100%)")
         return self
 
 
@@ -234,7 +261,7 @@ class TaskGroup(_Model):
 
 
 class Task(_Model):
-    id: Annotated[str, Field(pattern=r"^[1-9][a-z]$")]
+    id: Annotated[str, Field(pattern=TASK_ID_PATTERN)]
     group: int
     text: str
     lead_text: str
@@ -254,6 +281,8 @@ class Plan(_Model):
     reporting: Reporting
     key_days: list[KeyDay]
     key_days_task: str | None = None  # the task whose events the key days belong to
+    kinds: Annotated[list[UnitKind], Field(min_length=1)]
+    indicators: list[Indicator] = []
     product_kinds: list[Named]
     training_audiences: list[Named]
     network_groups: list[Named]
@@ -264,29 +293,27 @@ class Plan(_Model):
     units: Annotated[list[Unit], Field(min_length=1)]
     source_hash: str = ""
 
-    @model_validator(mode="after")
-    def _integrity(self) -> Plan:
-        problems: list[str] = []
-        for name, items in (
-            ("units", self.units),
-            ("targets", self.targets),
-            ("tasks", self.tasks),
-            ("channels", self.channels),
-            ("product_kinds", self.product_kinds),
-        ):
-            seen: set[Any] = set()
-            for item in items:
-                if item.id in seen:
-                    problems.append(f"mã '{item.id}' bị lặp trong {name}")
-                seen.add(item.id)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
     # ---- lookups -------------------------------------------------------------------------
     @cached_property
     def unit_index(self) -> dict[str, Unit]:
         return {u.id: u for u in self.units}
+
+    @cached_property
+    def kind_index(self) -> dict[str, UnitKind]:
+        return {k.id: k for k in self.kinds}
+
+    def kind_name(self, kind: str) -> str:
+        """The kind's Vietnamese name, as the plan declares it."""
+        found = self.kind_index.get(kind)
+        return found.name if found is not None else kind
+
+    @property
+    def kind_ids(self) -> tuple[str, ...]:
+        return tuple(k.id for k in self.kinds)
+
+    def indicators_for(self, unit: Unit) -> list[Indicator]:
+        """The plan's indicators a unit of this kind reports, in the plan's order."""
+        return [i for i in self.indicators if i.kinds is None or unit.kind in i.kinds]
 
     @cached_property
     def unit_order(self) -> dict[str, int]:
@@ -372,6 +399,11 @@ class Plan(_Model):
         for target in self.targets:
             if self.applies(target, unit):
                 blocks.update(dict.fromkeys(target.blocks))
+        kind = self.kind_index.get(unit.kind)
+        if kind is not None:  # the blocks the kind fills besides, in the plan's order
+            blocks.update(dict.fromkeys(kind.blocks))
+        if self.indicators_for(unit):
+            blocks["indicators"] = None
         return list(blocks)
 
     def unit_deadline(self, year: int) -> dt.date:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError
 
-from plan57.model.plan import Plan
+from plan57.model.plan import Indicator, Plan
 
 # No count a unit reports comes near this (the province's whole budget in đồng is below it); a
 # larger number is a typing slip, and it keeps every sum exact in a spreadsheet cell (15 digits).
@@ -169,6 +169,20 @@ class Event(Block):
     participants: Count | None = Field(None, description="Số người tham dự")
 
 
+def schema_title(plan: Plan) -> str:
+    return f"Báo cáo kết quả thực hiện Kế hoạch {plan.plan.number}"
+
+
+def indicator_description(indicator: Indicator) -> str:
+    """An indicator's description: its label, what to count, and its bound."""
+    text = indicator.label
+    if indicator.hint:
+        text += f": {indicator.hint}"
+    if indicator.at_most:
+        text += f" (≤ {indicator.at_most})"
+    return text
+
+
 _MODELS: dict[str, type[BaseModel]] = {}
 
 
@@ -203,10 +217,26 @@ def _build(plan: Plan) -> type[BaseModel]:
         "Tasks",
         __config__=cfg,
         **{
-            f"t_{t.id}": (task_report | None, Field(None, alias=t.id, description=f"Nhiệm vụ {t.id}"))
-            for t in plan.tasks
+            f"t_{i}": (task_report | None, Field(None, alias=t.id, description=f"Nhiệm vụ {t.id}"))
+            for i, t in enumerate(plan.tasks)
         },
     )
+    extra: dict[str, Any] = {}
+    if plan.indicators:
+        indicators = create_model(  # type: ignore[call-overload]
+            "Indicators",
+            __config__=cfg,
+            **{
+                i.id: (
+                    Count | None,
+                    Field(
+                        None, description=indicator_description(i), json_schema_extra=PERSISTS if i.persists else None
+                    ),
+                )
+                for i in plan.indicators
+            },
+        )
+        extra["indicators"] = (indicators | None, Field(None, description="Các chỉ số riêng của kế hoạch"))
     network = create_model(  # type: ignore[call-overload]
         "Network",
         __config__=cfg,
@@ -227,7 +257,7 @@ def _build(plan: Plan) -> type[BaseModel]:
     channel_list: Any = list.__class_getitem__(_lit([c.id for c in plan.channels])) | None
     return create_model(
         "Submission",
-        __config__=ConfigDict(extra="forbid", strict=True, title="Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"),
+        __config__=ConfigDict(extra="forbid", strict=True, title=schema_title(plan)),
         unit=(_lit([u.id for u in plan.units]), Field(description="Mã đơn vị (trùng tên tệp)")),
         year=(Annotated[int, Field(ge=first, le=last)], Field(description="Năm báo cáo (trùng tên thư mục)")),
         submitted=(
@@ -259,6 +289,7 @@ def _build(plan: Plan) -> type[BaseModel]:
         press=(Press | None, Field(None, description="Cơ quan báo chí")),
         network=(network | None, Field(None, description="Mạng lưới truyền thông KH, CN, ĐMST và CĐS")),
         training=(list[training] | None, Field(None, description="Chương trình đào tạo, bồi dưỡng trong năm")),
+        **extra,
         tasks=(tasks | None, Field(None, description="Kết quả theo từng nhiệm vụ của mục III")),
         channels=(
             channel_list,
@@ -282,7 +313,7 @@ def _untitled(node: Any) -> Any:
 def json_schema(plan: Plan) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a submission for this plan."""
     schema = _untitled(submission_model(plan).model_json_schema(by_alias=True))
-    schema["title"] = "Báo cáo kết quả thực hiện Kế hoạch 2493/QĐ-UBND"
+    schema["title"] = schema_title(plan)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://plan57.invalid/submission.schema.json",

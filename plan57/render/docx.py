@@ -32,9 +32,10 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree  # type: ignore[import-untyped]
 
-from plan57.base.numbers import percent, vn_int
-from plan57.render.markdown import ratio_text, vn_date
-from plan57.render.view import context
+from plan57.base.numbers import vn_int
+from plan57.render import fit
+from plan57.render.markdown import vn_date
+from plan57.render.view import ANNEX_HEADS, annex_cells, context
 from plan57.scoring.score import YearResult
 
 FONT = "Times New Roman"
@@ -95,9 +96,29 @@ def _copied_props(element: Any, key: tuple[Any, ...], props_tag: str, build: Any
     element.insert(0, copy.deepcopy(proto))  # properties are the element's first child
 
 
+NB_HYPHEN = "\u2011"  # a hyphen no line may break at: Word's <w:noBreakHyphen/>
+
+
+def nb(value: str) -> str:
+    """An id or a figure whose hyphens no line may break at ("xa-muong-la" stays whole)."""
+    return value.replace("-", NB_HYPHEN)
+
+
 def _run(p: Paragraph, value: str, size: float, bold: bool = False, italic: bool = False) -> None:
     if "\t" in value or "\n" in value:
         run = p.add_run(value)  # python-docx turns these into Word's tab and break
+    elif NB_HYPHEN in value:
+        r = OxmlElement("w:r")
+        for i, piece in enumerate(value.split(NB_HYPHEN)):
+            if i:
+                r.append(OxmlElement("w:noBreakHyphen"))
+            if piece:
+                t = OxmlElement("w:t")
+                t.text = piece
+                t.set(_XML_SPACE, "preserve")
+                r.append(t)
+        p._p.append(r)
+        run = Run(r, p)
     else:  # the same XML, without python-docx's walk through the text a character at a time
         r = OxmlElement("w:r")
         if value:
@@ -296,7 +317,11 @@ def _more_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
         for (tc_open, p_open, r_pr), value in zip(cells, values):
             out.append(tc_open)
             for line in value.split("\n"):
-                run = f'<w:r>{r_pr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
+                inner = "<w:noBreakHyphen/>".join(
+                    f'<w:t xml:space="preserve">{escape(piece)}</w:t>' if piece else ""
+                    for piece in line.split(NB_HYPHEN)
+                )
+                run = f"<w:r>{r_pr}{inner}</w:r>" if line else ""
                 out.append(f"{p_open}{run}</w:p>")
             out.append("</w:tc>")
         out.append("</w:tr>")
@@ -407,103 +432,103 @@ def _bullet(doc: DocumentObject, parts: Parts, mark: str = "-") -> None:
 
 
 def _section_reporting(doc: DocumentObject, c: dict[str, Any]) -> None:
-    r = c["reporting"]
-    deadline = vn_date(r["deadline"])
-    _heading(doc, "I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ, ĐỊA PHƯƠNG")
-    _bullet(doc, [f"Số đơn vị phải báo cáo: {vn_int(len(r['expected']))}."])
-    _bullet(
-        doc,
-        [
-            f"Số đơn vị đã gửi báo cáo hợp lệ: {vn_int(len(r['submitted']))}, trong đó đúng hạn "
-            f"(gửi trước ngày {deadline}): {vn_int(len(r['on_time']))}; gửi muộn "
-            f"(từ ngày {deadline} trở đi): {vn_int(len(r['late']))}."
-        ],
-    )
-    _bullet(doc, [f"Số đơn vị chưa gửi báo cáo: {vn_int(len(r['missing']))}."])
-    _bullet(
-        doc,
-        [f"Số đơn vị có báo cáo không hợp lệ (chưa sử dụng được số liệu): {vn_int(len(r['invalid']))}."],
-    )
-    if c["late"]:
-        _para(doc, [Span("Các đơn vị gửi báo cáo muộn:", bold=True)], keep_next=True)
-        for u in c["late"]:
-            _bullet(doc, [f"{text(u['name'])} (gửi ngày {vn_date(u['date'])})."])
-    if c["invalid_files"]:
-        _para(doc, [Span("Các báo cáo không hợp lệ, chưa được tổng hợp:", bold=True)], keep_next=True)
-        for u in c["invalid"]:
-            _bullet(doc, [f"{text(u['name'])}: tệp {text(u['file'])}."])
-        for f in c["unidentified_files"]:
-            _bullet(doc, [f"Tệp {text(f)} (không xác định được đơn vị)."])
-    if c["missing_groups"]:
-        _para(doc, [Span("Các đơn vị chưa gửi báo cáo:", bold=True)], keep_next=True)
-        for g in c["missing_groups"]:
-            names = "; ".join(text(n) for n in g["names"])
-            _bullet(doc, [f"{g['label']} ({vn_int(len(g['names']))}): {names}."])
+    _heading(doc, c["headings"]["reporting"])
+    for line in c["reporting_lines"]:
+        _bullet(doc, [text(line)])
+    for group in c["reporting_lists"]:
+        _para(doc, [Span(text(group["title"]), bold=True)], keep_next=True)
+        for item in group["entries"]:
+            _bullet(doc, [f"{text(item)}."])
 
 
-def target_value(t: dict[str, Any]) -> str:
-    """A target's value (or a point of its history) as the report prints it: Có/Không, or the
-    percentage and its fraction below it."""
-    value = t.get("value")
-    if value is None:
-        return "—"
-    if value is True or value is False:
-        return "Có" if value else "Không"
-    if t.get("numerator") is None or t.get("denominator") is None:
-        return percent(value)
-    return f"{percent(value)}\n({vn_int(t['numerator'])}/{vn_int(t['denominator'])})"
+def _figure(f: dict[str, Any]) -> str:
+    """A figure of the view as a cell shows it: the percentage, and its fraction below it."""
+    return f"{f['main']}\n({f['fraction']})" if f.get("fraction") else str(f["main"])
 
 
-def _result_cell(t: dict[str, Any], year: int) -> str:
-    """The value; a milestone of an earlier year gives that year's value and this year's beside it."""
-    judged = t.get("judged_year")
-    current = t.get("current")
-    if judged and judged < year:
-        now = target_value(current) if current else "—"
-        return f"Năm {judged}: {target_value(t)}\nNăm {year}: {now}"
-    return target_value(t)
+# ---- tables that fit their page (SPEC §8) -----------------------------------------------------------
+
+TABLE_PT = 11  # no data table below 11 pt: a table too wide for it goes landscape or is split
+MARGIN_MM = 1.2  # a cell's left and right margins
 
 
-def _verdict_cell(t: dict[str, Any], year: int) -> str:
-    judged = t.get("judged_year")
-    return f"{t['status_label']} (năm {judged})" if judged and judged < year else str(t["status_label"])
+@dataclass(frozen=True)
+class Head:
+    """A data column before it has a width: its title, alignment, and whether its text runs on
+    (breaks at spaces) or is figures that each stay on one line."""
+
+    title: str
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT
+    prose: bool = False
 
 
-def unit_ratio(pair: Sequence[int] | None) -> str:
-    """One unit's own ratio in the annex: the percentage, and its fraction below it."""
-    return ratio_text((pair[0], pair[1]) if pair else None).replace(" (", "\n(", 1)
+def _plain(value: Parts | str) -> str:
+    return value if isinstance(value, str) else "".join(p if isinstance(p, str) else p.text for p in value)
+
+
+def _needs(heads: Sequence[Head], rows: Sequence[Sequence[Parts | str]]) -> list[fit.Need]:
+    return [fit.need(h.title, [_plain(r[i]) for r in rows], TABLE_PT, MARGIN_MM, h.prose) for i, h in enumerate(heads)]
+
+
+def _orient(doc: DocumentObject, landscape: bool) -> None:
+    """Go on in a new section of this orientation (on a new page), numbered as the others."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _page(section, landscape=landscape)
+    section.different_first_page_header_footer = False
+
+
+def _landscape_now(doc: DocumentObject) -> bool:
+    return bool(doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE)
+
+
+def _fitted(doc: DocumentObject, heads: Sequence[Head], rows: Sequence[Sequence[Parts | str]], keep: int) -> None:
+    """A data table on the page it fits: the current portrait page when it fits there at 11 pt,
+    else a landscape section (left in landscape: the caller goes back with `_orient`), else split
+    into tables that each fit landscape, the first `keep` columns repeated in each."""
+    needs = _needs(heads, rows)
+    if not _landscape_now(doc):
+        w = fit.widths(needs, TEXT_W)
+        if w is not None:
+            _grid(doc, [Col(h.title, x, h.align) for h, x in zip(heads, w)], rows, TABLE_PT)
+            return
+        _orient(doc, landscape=True)
+    w = fit.widths(needs, ANNEX_W)
+    if w is not None:
+        _grid(doc, [Col(h.title, x, h.align) for h, x in zip(heads, w)], rows, TABLE_PT)
+        return
+    groups = fit.split(needs, keep, ANNEX_W)
+    for k, group in enumerate(groups, 1):
+        part = [needs[i] for i in group]
+        w = fit.widths(part, ANNEX_W) or [n.least for n in part]
+        caption = f"Bảng {k}/{len(groups)}"
+        _para(doc, [Span(caption, italic=True)], 12, WD_ALIGN_PARAGRAPH.LEFT, before=6 if k > 1 else 0, keep_next=True)
+        cols = [Col(heads[i].title, x, heads[i].align) for i, x in zip(group, w)]
+        _grid(doc, cols, [[r[i] for i in group] for r in rows], TABLE_PT)
 
 
 def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
-    _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ")
+    _heading(doc, c["headings"]["targets"])
     right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
-    cols = [
-        Col("STT", 10, center),
-        Col("Chỉ tiêu", 35),
-        Col("Hạn", 11, center),
-        Col("Ngưỡng", 17, center),
-        Col("Kết quả", 27, right),
-        Col(f"Năm {c['y'] - 1}", 18, right),
-        Col("Độ phủ", 13, right),
-        Col(f"Cần đạt năm {c['y']}", 14, right),
-        Col("Đánh giá", 18),
+    y = c["y"]
+    prev = y > c["info"]["period"]["start"]
+    heads = [Head("STT", center), Head("Chỉ tiêu", prose=True), Head("Hạn", center), Head("Ngưỡng", right, True)]
+    if prev:
+        heads.append(Head(f"Năm {y - 1}", right))
+    heads += [
+        Head(f"Năm {y}", right),
+        Head(f"Độ phủ năm {y}", right, True),
+        Head(f"Cần đạt năm {y}", right, True),
+        Head("Đánh giá", prose=True),
     ]
-    rows = []
-    for i, t in enumerate(c["targets"], 1):
-        rows.append(
-            [
-                str(i),
-                [text(t["target"]["label"]), f" ({t['target']['id']})"],
-                str(t["target"]["year"]),
-                "Điều kiện" if t["threshold"] is None else percent(t["threshold"]),
-                _result_cell(t, c["y"]),
-                target_value(t["previous"]) if t.get("previous") else "—",
-                "—" if t["coverage"] is None else percent(t["coverage"]),
-                "—" if t["required"] is None else percent(t["required"]),
-                _verdict_cell(t, c["y"]),
-            ]
-        )
-    _grid(doc, cols, rows, 11)
+    rows: list[list[Parts | str]] = []
+    for i, row in enumerate(c["target_rows"], 1):
+        t = row["shown"]
+        cells: list[Parts | str] = [str(i), [text(t["label"]), " ", nb(f"({t['id']})")], t["deadline"], t["threshold"]]
+        if prev:
+            cells.append(_figure(t["previous"]))
+        cells += [_figure(t["value"]), t["coverage"], t["required"], text(t["verdict"])]
+        rows.append(cells)
+    _fitted(doc, heads, rows, keep=2)
     _para(
         doc,
         [
@@ -513,6 +538,8 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         size=12,
         before=6,
     )
+    if _landscape_now(doc):
+        _orient(doc, landscape=False)
     for i, t in enumerate(c["targets"], 1):
         tg = t["target"]
         _para(
@@ -528,14 +555,14 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
         _para(doc, [Span(portals["label"] + " ", bold=True), portals["text"]])
     if c["trainings"]:
         _para(doc, [Span("Các chương trình đào tạo, bồi dưỡng đã tổ chức:", bold=True)], keep_next=True)
-        cols = [
-            Col("STT", 11, center),
-            Col("Đơn vị", 44),
-            Col("Chương trình", 58),
-            Col("Đối tượng", 27),
-            Col("Số người", 23, right),
+        heads = [
+            Head("STT", center),
+            Head("Đơn vị", prose=True),
+            Head("Chương trình", prose=True),
+            Head("Đối tượng", prose=True),
+            Head("Số người", right),
         ]
-        rows = [
+        trainings: list[list[Parts | str]] = [
             [
                 str(i),
                 text(x["unit"]),
@@ -545,8 +572,10 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
             ]
             for i, x in enumerate(c["trainings"], 1)
         ]
-        _grid(doc, cols, rows, 11)
+        _fitted(doc, heads, trainings, keep=2)
         _para(doc, [], after=0)
+        if _landscape_now(doc):
+            _orient(doc, landscape=False)
 
 
 def _event(e: dict[str, Any]) -> str:
@@ -556,7 +585,7 @@ def _event(e: dict[str, Any]) -> str:
 
 
 def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
-    _heading(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ")
+    _heading(doc, c["headings"]["tasks"])
     for g in c["groups"]:
         _heading(doc, f"{g['id']}. {text(g['title'])}")
         for x in c["tasks"]:
@@ -601,19 +630,23 @@ def _section_tasks(doc: DocumentObject, c: dict[str, Any]) -> None:
 
 
 def _section_channels(doc: DocumentObject, c: dict[str, Any]) -> None:
-    _heading(doc, "IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)")
+    _heading(doc, c["headings"]["channels"])
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    cols = [Col("STT", 12, center), Col("Phương thức", 121), Col("Số đơn vị sử dụng", 30, right)]
-    rows = [[str(x["c"]["id"]), text(x["c"]["text"]), vn_int(len(x["units"]))] for x in c["channels"]]
-    _grid(doc, cols, rows, 12)
+    heads = [Head("STT", center), Head("Phương thức", prose=True), Head("Số đơn vị sử dụng", right, True)]
+    rows: list[list[Parts | str]] = [
+        [str(x["c"]["id"]), text(x["c"]["text"]), vn_int(len(x["units"]))] for x in c["channels"]
+    ]
+    _fitted(doc, heads, rows, keep=2)
     _para(doc, [], after=0)
+    if _landscape_now(doc):
+        _orient(doc, landscape=False)
 
 
 def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
-    _heading(doc, "V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ")
+    _heading(doc, c["headings"]["feedback"])
     for key, title, none in (
-        ("difficulties", "1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương", "khó khăn, vướng mắc"),
-        ("proposals", "2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương", "đề xuất, kiến nghị"),
+        ("difficulties", c["headings"]["difficulties"], "khó khăn, vướng mắc"),
+        ("proposals", c["headings"]["proposals"], "đề xuất, kiến nghị"),
     ):
         _heading(doc, title)
         items = [f for f in c["feedback"] if f[key]]
@@ -625,7 +658,7 @@ def _section_feedback(doc: DocumentObject, c: dict[str, Any]) -> None:
             _para(doc, [f"Không có đơn vị nêu {none}."])
     budget = c.get("budget")
     if budget is not None:
-        _heading(doc, "3. Kinh phí thực hiện (mục V của Kế hoạch)")
+        _heading(doc, c["headings"]["budget"])
         _para(doc, [budget["lead"]], keep_next=bool(budget["units"]))
         for part in budget["by_kind"]:
             _bullet(doc, [part["text"]])
@@ -664,12 +697,12 @@ def _closing(doc: DocumentObject, c: dict[str, Any]) -> None:
 
 
 def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    _page(section, landscape=True)
-    section.different_first_page_header_footer = False  # the annex's first page is numbered too
+    if not _landscape_now(doc):
+        _orient(doc, landscape=True)
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    _para(doc, [Span("Phụ lục", bold=True)], 14, center, after=0)
-    _para(doc, [Span(f"KẾT QUẢ CỦA TỪNG ĐƠN VỊ NĂM {c['y']}", bold=True)], 14, center, after=0)
+    title, _, subject = c["headings"]["annex"].partition(": ")
+    _para(doc, [Span(title, bold=True)], 14, center, after=0)
+    _para(doc, [Span(subject, bold=True)], 14, center, after=0)
     _para(
         doc,
         [
@@ -683,27 +716,17 @@ def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
         after=8,
     )
     ratios = c["ratio_targets"]
-    fixed = [Col("STT", 11, center), Col("Đơn vị", 55), Col("Tình trạng", 20), Col("Ngày gửi", 21, center)]
-    fixed += [Col("Kế hoạch", 17, center), Col("Chuyên mục", 19, center)]
-    rest = ANNEX_W - sum(col.width for col in fixed)
-    cols = fixed + [Col(text(t["label"]), rest / max(len(ratios), 1), right) for t in ratios]
-
-    def yes_no(v: bool | None) -> str:
-        return "—" if v is None else ("Có" if v else "Chưa")
-
-    rows = [
-        [
-            str(i),
-            text(c["names"][row["unit"]["id"]]),
-            c["state_label"][row["state"]],
-            vn_date(row["submitted"]),
-            yes_no(row["plan_issued"]),
-            yes_no(row["portal_section"]),
-            *(unit_ratio(row["ratios"].get(t["id"])) for t in ratios),
-        ]
-        for i, row in enumerate(c["rows"], 1)
+    aligns = [center, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.LEFT, center, center, center]
+    heads = [
+        Head(t, a, prose=t in ("Đơn vị", "Tình trạng", "Kế hoạch", "Chuyên mục")) for t, a in zip(ANNEX_HEADS, aligns)
     ]
-    _grid(doc, cols, rows, 10)
+    heads += [Head(text(t["label"]), right, prose=True) for t in ratios]
+    ids = [t["id"] for t in ratios]
+    rows: list[list[Parts | str]] = []
+    for i, row in enumerate(c["rows"], 1):
+        name, *rest = annex_cells(row, ids, c["names"])
+        rows.append([str(i), text(name), *(x if isinstance(x, str) else _figure(x) for x in rest)])
+    _fitted(doc, heads, rows, keep=2)
 
 
 def build(result: YearResult, date: dt.date, number: str | None = None) -> DocumentObject:

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from plan57.base.numbers import percent, vn_int
-from plan57.render.view import context
+from plan57.render.view import ANNEX_HEADS, annex_cells, context
 from plan57.scoring.score import YearResult
 
 # status → CSS class (colour), always shown with its label too: colour is never the only signal
@@ -230,8 +230,13 @@ def _reporting(c: dict[str, Any]) -> str:
         ("Tệp lỗi", n["invalid"], "bad"),
         ("Chưa gửi", n["missing"], "na"),
     ]
-    out = ['<section id="bao-cao"><h2>1. Tình hình gửi báo cáo</h2>']
-    out.append(f"<p>Hạn gửi của đơn vị: trước ngày {_date(r['deadline'])}.</p>")
+    out = [f'<section id="bao-cao"><h2>{h(c["headings"]["reporting"])}</h2><ul>']
+    out += [f"<li>{h(line)}</li>" for line in c["reporting_lines"]]
+    out.append("</ul>")
+    for group in c["reporting_lists"]:
+        out.append(f"<p><b>{h(group['title'])}</b></p><ul>")
+        out += [f"<li>{h(item)}.</li>" for item in group["entries"]]
+        out.append("</ul>")
     out.append('<ul class="tiles">')
     out += [f'<li class="{cls}"><b>{vn_int(v)}</b> {h(k)}</li>' for k, v, cls in tiles]
     out.append("</ul>")
@@ -260,42 +265,50 @@ def _reporting(c: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _figure(f: dict[str, Any]) -> str:
+    """A figure of the view: the percentage, its fraction after it (on a line of its own when the
+    column is narrow: each part stays whole)."""
+    if f.get("fraction"):
+        return f'<span class="fig">{h(f["main"])}</span> <span class="fig">({h(f["fraction"])})</span>'
+    return h(f["main"])
+
+
 def _targets(c: dict[str, Any]) -> str:
     y = c["y"]
+    prev = y > c["info"]["period"]["start"]
     rows = []
-    for t in c["targets"]:
+    for row in c["target_rows"]:
+        t, shown = row["r"], row["shown"]
         tg = t["target"]
-        judged = t.get("judged_year") or y
-        value = _value(t)
+        now = row["this_year"]
         if tg["measure"] in ("share", "ratio"):
-            title = f"{tg['label']}: {_pct(t['value'])} so với ngưỡng {_pct(t['threshold'])}"
-            chart = bar(t["value"], t["threshold"], t["status"], title)
+            title = f"{shown['label']}: {shown['value']['main']} so với ngưỡng {shown['threshold']}"
+            chart = bar(now["value"], t["threshold"], t["status"], title)
         else:
             chart = ""
-        verdict = _status(t["status"], t["status_label"])
-        if judged != y:
-            verdict += f"<br><small>đánh giá theo số liệu năm {judged}</small>"
-        cur = t.get("current")
-        now = f"<br><small>năm {y}: {_value(cur)}</small>" if judged != y and cur else ""
-        prev = t.get("previous")
-        rows.append(
-            [
-                f"<b>{h(tg['label'])}</b><br><small>{h(tg['id'])} · hạn năm {tg['year']}</small>",
-                "Điều kiện" if t["threshold"] is None else _pct(t["threshold"]),
-                f"{h(value)}{now}{chart}",
-                _value(prev) if prev else "—",
-                _pct(t["coverage"]),
-                _pct(t["required"]) if t["required"] is not None else "—",
-                verdict,
-            ]
-        )
-    heads = ["Chỉ tiêu", "Ngưỡng", "Giá trị", f"Năm {y - 1}", "Độ phủ", f"Cần đạt năm {y}", "Đánh giá"]
+        cells = [
+            f'<b>{h(shown["label"])}</b><br><small class="id">{h(shown["id"])}</small>',
+            h(shown["deadline"]),
+            h(shown["threshold"]),
+        ]
+        if prev:
+            cells.append(_figure(shown["previous"]))
+        cells += [
+            _figure(shown["value"]) + chart,
+            h(shown["coverage"]),
+            h(shown["required"]),
+            f'<span class="st {_STATUS_CLASS.get(shown["status"], "na")}">{h(shown["verdict"])}</span>',
+        ]
+        rows.append(cells)
+    heads = ["Chỉ tiêu", "Hạn", "Ngưỡng"] + ([f"Năm {y - 1}"] if prev else [])
+    heads += [f"Năm {y}", f"Độ phủ năm {y}", f"Cần đạt năm {y}", "Đánh giá"]
     return (
-        '<section id="chi-tieu"><h2>2. Các chỉ tiêu cụ thể (mục II.2 của Kế hoạch)</h2>'
+        f'<section id="chi-tieu"><h2>{h(c["headings"]["targets"])}</h2>'
         + _table(f"Giá trị của từng chỉ tiêu năm {y} so với ngưỡng", heads, rows, "targets cards")
-        + '<p class="legend"><span class="key goal"></span>vạch ngưỡng của chỉ tiêu. “Độ phủ” là tỷ lệ đơn vị'
-        " thuộc diện áp dụng đã báo cáo số liệu; chỉ tiêu tính gộp chỉ được đánh giá “Đạt” khi độ phủ là 100%."
-        " Tỷ lệ được làm tròn xuống một chữ số thập phân.</p>" + _portals(c["portals"]) + "</section>"
+        + f'<p class="legend"><span class="key goal"></span>vạch ngưỡng của chỉ tiêu. Ghi chú: {h(c["targets_note"])}</p>'
+        + _portals(c["portals"])
+        + _trends(c)
+        + "</section>"
     )
 
 
@@ -304,20 +317,17 @@ def _portals(p: dict[str, Any]) -> str:
     return f"<p><b>{h(p['label'])}</b> {h(p['text'])}</p>" if p["text"] else ""
 
 
-def _budget(b: dict[str, Any], number: int) -> str:
+def _budget(b: dict[str, Any], heading: str) -> str:
     """Funding spent (plan section V), in the words of every report."""
     items = "".join(f"<li>{h(k['text'])}</li>" for k in b["by_kind"])
-    return (
-        f'<section id="kinh-phi"><h2>{number}. Kinh phí thực hiện (mục V của Kế hoạch)</h2>'
-        f"<p>{h(b['lead'])}</p>" + (f"<ul>{items}</ul>" if items else "") + "</section>"
-    )
+    return f"<h3>{h(heading)}</h3><p>{h(b['lead'])}</p>" + (f"<ul>{items}</ul>" if items else "")
 
 
 def _trends(c: dict[str, Any]) -> str:
     y = c["y"]
     first = c["info"]["period"]["start"]
     out = [
-        '<section id="xu-huong"><h2>3. Xu hướng qua các năm</h2>',
+        '<div id="xu-huong"><h3>Xu hướng qua các năm</h3>',
         '<p class="legend"><span class="key val"></span>giá trị từng năm (chấm rỗng: độ phủ chưa đủ) '
         '<span class="key path"></span>lộ trình từ mốc cơ sở đến ngưỡng <span class="key thr"></span>ngưỡng'
         ' ◆ năm phải đạt ◯ mốc cơ sở</p><div class="charts">',
@@ -336,7 +346,7 @@ def _trends(c: dict[str, Any]) -> str:
             )
             + "</figure>"
         )
-    out.append("</div></section>")
+    out.append("</div></div>")
     return "".join(out)
 
 
@@ -359,7 +369,7 @@ def _tasks(c: dict[str, Any]) -> str:
         )
     heads = ["Mã", "Nhiệm vụ", "Cơ quan chủ trì", "Đã thực hiện", "Hoạt động", "Kết quả"]
     return (
-        '<section id="nhiem-vu"><h2>4. Các nhiệm vụ (mục III của Kế hoạch)</h2>'
+        f'<section id="nhiem-vu"><h2>{h(c["headings"]["tasks"])}</h2>'
         + _table("Số cơ quan chủ trì đã thực hiện từng nhiệm vụ", heads, rows, "tasks cards")
         + "</section>"
     )
@@ -379,7 +389,7 @@ def _channels(c: dict[str, Any]) -> str:
             ]
         )
     return (
-        '<section id="kenh"><h2>5. Sử dụng các kênh truyền thông (mục IV của Kế hoạch)</h2>'
+        f'<section id="kenh"><h2>{h(c["headings"]["channels"])}</h2>'
         + _table(
             "Số đơn vị đã gửi báo cáo có sử dụng từng kênh", ["Kênh", "Nội dung", "Số đơn vị"], rows, "channels cards"
         )
@@ -388,49 +398,32 @@ def _channels(c: dict[str, Any]) -> str:
 
 
 def _feedback(c: dict[str, Any]) -> str:
-    if not c["feedback"]:
-        return ""
-    out = ['<section id="kien-nghi"><h2>6. Khó khăn, vướng mắc và đề xuất, kiến nghị</h2>']
-    for f in c["feedback"]:
-        out.append(f"<h3>{h(f['unit'])}</h3>")
-        if f["difficulties"]:
-            out.append(
-                "<p><b>Khó khăn, vướng mắc:</b></p><ul>"
-                + "".join(f"<li>{h(x)}</li>" for x in f["difficulties"])
-                + "</ul>"
-            )
-        if f["proposals"]:
-            out.append(
-                "<p><b>Đề xuất, kiến nghị:</b></p><ul>" + "".join(f"<li>{h(x)}</li>" for x in f["proposals"]) + "</ul>"
-            )
+    hd = c["headings"]
+    out = [f'<section id="kien-nghi"><h2>{h(hd["feedback"])}</h2>']
+    for key, none in (("difficulties", "khó khăn, vướng mắc"), ("proposals", "đề xuất, kiến nghị")):
+        out.append(f"<h3>{h(hd[key])}</h3>")
+        items = [f for f in c["feedback"] if f[key]]
+        for f in items:
+            out.append(f"<p><b>{h(f['unit'])}:</b></p><ul>" + "".join(f"<li>{h(x)}</li>" for x in f[key]) + "</ul>")
+        if not items:
+            out.append(f"<p>Không có đơn vị nêu {none}.</p>")
+    out.append(_budget(c["budget"], hd["budget"]))
     out.append("</section>")
     return "".join(out)
 
 
 def _annex(c: dict[str, Any]) -> str:
     ratio_targets = c["ratio_targets"]
-    heads = ["STT", "Đơn vị", "Khối", "Tình trạng", "Ngày gửi", "Kế hoạch", "Chuyên mục"]
-    heads += [t["label"] for t in ratio_targets]
+    heads = list(ANNEX_HEADS) + [t["label"] for t in ratio_targets]
+    ids = [t["id"] for t in ratio_targets]
     rows = []
     for i, row in enumerate(c["rows"], 1):
-        cells = [
-            str(i),
-            h(row["unit"]["name"]),
-            h(_KIND_SHORT.get(row["unit"]["kind"], row["unit"]["kind"])),
-            f'<span class="st {_STATE_CLASS[row["state"]]}">{h(c["state_label"][row["state"]])}</span>',
-            _date(row["submitted"]),
-            _yes(row["plan_issued"]),
-            _yes(row["portal_section"]),
-        ]
-        for t in ratio_targets:
-            pair = row["ratios"].get(t["id"])
-            if pair and pair[1]:
-                cells.append(f"{_pct(Fraction(pair[0], pair[1]))} ({_num(pair[0])}/{_num(pair[1])})")
-            else:
-                cells.append("—")
+        name, state, *rest = annex_cells(row, ids, c["names"])
+        cells = [str(i), h(name), f'<span class="st {_STATE_CLASS[row["state"]]}">{h(state)}</span>']
+        cells += [h(x) if isinstance(x, str) else _figure(x) for x in rest]
         rows.append(cells)
     return (
-        '<section id="phu-luc"><h2>Phụ lục. Số liệu của từng đơn vị</h2>'
+        f'<section id="phu-luc"><h2>{h(c["headings"]["annex"])}</h2>'
         + '<div class="scroll">'
         + _table(f"Tình hình báo cáo và tỷ lệ của từng đơn vị năm {c['y']}", heads, rows, "annex")
         + "</div>"
@@ -459,6 +452,8 @@ th{background:#f2f4f7;font-weight:600}
 table.num td:not(:first-child),table.num th:not(:first-child){text-align:right}
 table.num td:last-child{width:34%}
 small{color:#475467}
+.fig,small.id{white-space:nowrap}
+table.targets .st{white-space:normal}
 svg{display:block;max-width:100%}
 svg.bar{width:100%;min-width:80px;height:16px;margin-top:4px}
 svg.line{width:100%;height:auto;font-size:12px}
@@ -556,11 +551,9 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
         sample,
         _reporting(c),
         _targets(c),
-        _trends(c),
         _tasks(c),
         _channels(c),
         _feedback(c),
-        _budget(c["budget"], 7 if c["feedback"] else 6),  # after section 6 when there is one
         _annex(c),
         "\n</main>\n",
         f"<footer>Trang được lập tự động từ các báo cáo của đơn vị bằng plan57, theo Quyết định số"

@@ -18,7 +18,7 @@ from plan57.base.errors import UsageError
 from plan57.base.files import NotReadable, read_regular
 from plan57.base.numbers import percent, percent_of, vn_int
 from plan57.base.paths import templates_dir
-from plan57.render.view import context
+from plan57.render.view import annex_cells, context
 from plan57.scoring.score import YearResult
 
 DEFAULT_TEMPLATE = "tonghop.md.j2"
@@ -74,10 +74,6 @@ def ratio_text(pair: tuple[int, int] | None) -> str:
     return f"{shown} ({vn_int(num)}/{vn_int(den)})"
 
 
-def _yes_no(value: bool | None) -> str:
-    return "—" if value is None else ("Có" if value else "Chưa")
-
-
 def annex_rows(rows: list[Any], ratio_targets: list[Any], names: dict[str, str], state_label: dict[str, str]) -> str:
     """The annex table's body, one line per unit, as the default template shows it. A filter
     rather than a loop in the template: at thousands of units, Jinja's per-cell work would cost
@@ -85,16 +81,8 @@ def annex_rows(rows: list[Any], ratio_targets: list[Any], names: dict[str, str],
     ids = [t["id"] for t in ratio_targets]
     lines = []
     for i, row in enumerate(rows, 1):
-        ratios = row["ratios"]
-        cells = [
-            str(i),
-            md(names[row["unit"]["id"]]),
-            state_label[row["state"]],
-            vn_date(row["submitted"]),
-            _yes_no(row["plan_issued"]),
-            _yes_no(row["portal_section"]),
-            *(ratio_text(ratios.get(t)) for t in ids),
-        ]
+        name, *rest = annex_cells(row, ids, names)
+        cells = [str(i), md(name), *(c if isinstance(c, str) else c["text"] for c in rest)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

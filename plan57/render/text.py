@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from plan57.base.numbers import percent, vn_int
 from plan57.model.form import field_label, item_label, value_names
-from plan57.model.plan import KIND_LABEL
 from plan57.render.grid import Cell, Column, Grid, print_grid
 from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult
 
@@ -97,7 +96,9 @@ def render_score(result: YearResult, console: Console) -> None:
     print_grid(tasks_grid(result), console)
     b = result.budget
     if b.units:
-        kinds = "; ".join(f"{KIND_LABEL[k]} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items())
+        kinds = "; ".join(
+            f"{result.plan.kind_name(k)} {vn_int(p.total)} ({p.units} đơn vị)" for k, p in b.by_kind.items()
+        )
         console.print(
             f"Kinh phí đã chi (mục V): {vn_int(b.total)} đồng, {b.units} đơn vị ghi kinh phí — {kinds}.",
             highlight=False,
@@ -311,7 +312,7 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
     return "chưa có: " + listed([names.get(v, v) for v in tg.values]), Cell("Chưa có", yellow)
 
 
-def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
+def units_grid(year: int, rows: list[dict[str, object]], kind_names: dict[str, str] | None = None) -> Grid:
     """The registry with each unit's state for the year: ids and paths whole, names wrapped."""
     grid = Grid(
         f"Danh mục đơn vị báo cáo — năm {year}",
@@ -329,14 +330,16 @@ def units_grid(year: int, rows: list[dict[str, object]]) -> Grid:
             str(r["id"]),
             Cell(UNIT_STATE_LABEL[state], UNIT_STATE_STYLE.get(state, "")),
             str(r["name"]),
-            KIND_LABEL.get(str(r["kind"]), str(r["kind"])),
+            (kind_names or {}).get(str(r["kind"]), str(r["kind"])),
             str(r["file"] or "—"),
         )
     return grid
 
 
-def render_units(year: int, rows: list[dict[str, object]], console: Console) -> None:
-    print_grid(units_grid(year, rows), console)
+def render_units(
+    year: int, rows: list[dict[str, object]], console: Console, kind_names: dict[str, str] | None = None
+) -> None:
+    print_grid(units_grid(year, rows, kind_names), console)
     counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATE_LABEL}
     drafts = sum(1 for r in rows if r.get("draft"))
     parts = [

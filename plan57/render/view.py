@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plan57.base.numbers import vn_int
-from plan57.model.plan import KINDS, Document, Plan, Unit
+from plan57.base.numbers import percent, percent_of, vn_int
+from plan57.model.plan import Document, Plan, Unit
 from plan57.scoring.score import STATE_LABEL, STATUS_LABEL, TASK_STATUS_LABEL, UnitRow, YearResult, get
 
 _PROPERTIES = ("status_label",)
@@ -131,7 +131,7 @@ def context(result: YearResult, date: dt.date, number: str | None) -> dict[str, 
 def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str, Any]:
     plan = result.plan
     r = result.reporting
-    names = {u.id: reporter_name(u) for u in plan.units}
+    names = {u.id: reporter_name(u, plan) for u in plan.units}
     row_of = {row.unit.id: row for row in result.rows}
     claimed = _claimed(result)
     kinds = {u.id: u.kind for u in plan.units}
@@ -139,8 +139,8 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
     def by_kind(ids: list[str]) -> list[dict[str, Any]]:
         groups: dict[str, list[str]] = {}
         for uid in ids:
-            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid]))
-        return [{"label": GROUP_LABEL[k], "names": groups[k]} for k in GROUP_LABEL if k in groups]
+            groups.setdefault(kinds[uid], []).append(short_name(plan.unit_index[uid], plan))
+        return [{"label": group_label(plan, k), "names": groups[k]} for k in plan.kind_ids if k in groups]
 
     ratio_targets = [t.target for t in result.targets if t.target.measure == "ratio"]
     tasks = []
@@ -199,6 +199,12 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "missing_groups": by_kind(r.missing),
         "late": [{"name": names[u], "date": row_of[u].submitted} for u in r.late],
         "invalid": [{"name": names[u], "file": row_of[u].file} for u in r.invalid],
+        # section I as every format says it: its heading's lines, then lists under a bold title
+        "reporting_lines": reporting_lines(
+            r, names.get(plan.reporting.compiler, ""), document.addressee, plan.synthesis_deadline(result.year)
+        ),
+        "reporting_lists": reporting_lists(result, names, by_kind(r.missing)),
+        "headings": headings(result.year),
         "invalid_files": r.invalid_files,
         # invalid files no registry unit claims (a unit with two files claims both)
         "unidentified_files": [f for f in r.invalid_files if f not in claimed],
@@ -211,12 +217,14 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         # one row per target as every report shows it: `this_year` is Y's own figure (the verdict's
         # when the target is judged in Y, else `current`), `previous` Y − 1's figure or None, and
         # `earlier` true when the verdict is of an earlier year (`r.judged_year`)
+        # `shown`: the row's cells as text, the same in every format (see `target_cells`)
         "target_rows": [
             {
                 "r": t,
                 "this_year": t.current if t.current is not None else t,
                 "previous": t.previous,
                 "earlier": t.judged_year < result.year,
+                "shown": target_cells(t, result.year),
             }
             for t in result.targets
         ],
@@ -239,10 +247,10 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
             "by_kind": [
                 {
                     "kind": k,
-                    "label": GROUP_LABEL[k],
+                    "label": group_label(plan, k),
                     "total": p.total,
                     "units": p.units,
-                    "text": f"{GROUP_LABEL[k]}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)"
+                    "text": f"{group_label(plan, k)}: {vn_int(p.total)} đồng ({vn_int(p.units)} đơn vị)"
                     + ("." if i == len(result.budget.by_kind) else ";"),
                 }
                 for i, (k, p) in enumerate(result.budget.by_kind.items(), 1)
@@ -264,6 +272,150 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+def headings(year: int) -> Attrs:
+    """The report's section headings, worded once: every format heads its sections so."""
+    return Attrs(
+        reporting="I. TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ, ĐỊA PHƯƠNG",
+        targets="II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỤ THỂ",
+        tasks="III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ",
+        channels="IV. CÁC PHƯƠNG THỨC TRUYỀN THÔNG (mục IV của Kế hoạch)",
+        feedback="V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ",
+        difficulties="1. Khó khăn, vướng mắc của các cơ quan, đơn vị, địa phương",
+        proposals="2. Đề xuất, kiến nghị của các cơ quan, đơn vị, địa phương",
+        budget="3. Kinh phí thực hiện (mục V của Kế hoạch)",
+        annex=f"Phụ lục: KẾT QUẢ CỦA TỪNG ĐƠN VỊ NĂM {year}",
+    )
+
+
+def day_text(value: dt.date | None) -> str:
+    """A date as every report shows it: 05/12/2026; — for none."""
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def reporting_lines(r: Any, compiler: str, addressee: str, synthesis: dt.date) -> list[str]:
+    """Section I's counts, and the deadlines the report is made against (SPEC §5)."""
+    deadline = day_text(r.deadline)
+    return [
+        f"Số đơn vị phải báo cáo: {vn_int(len(r.expected))}; hạn gửi báo cáo về {compiler}: trước ngày "
+        f"{deadline}; hạn báo cáo tổng hợp gửi {addressee}: trước ngày {day_text(synthesis)}.",
+        f"Số đơn vị đã gửi báo cáo hợp lệ: {vn_int(len(r.submitted))}, trong đó đúng hạn (gửi trước ngày "
+        f"{deadline}): {vn_int(len(r.on_time))}; gửi muộn (từ ngày {deadline} trở đi): {vn_int(len(r.late))}.",
+        f"Số đơn vị chưa gửi báo cáo: {vn_int(len(r.missing))}.",
+        f"Số đơn vị có báo cáo không hợp lệ (chưa sử dụng được số liệu): {vn_int(len(r.invalid))}.",
+    ]
+
+
+def reporting_lists(result: YearResult, names: dict[str, str], missing: list[dict[str, Any]]) -> list[Attrs]:
+    """The late, invalid and missing units by their registry names, each list under its title;
+    a file no unit claims is counted, never named by its path (what is signed has no path)."""
+    r = result.reporting
+    row_of = {row.unit.id: row for row in result.rows}
+    out = []
+    if r.late:
+        items = [f"{names[u]} (gửi ngày {day_text(row_of[u].submitted)})" for u in r.late]
+        out.append(Attrs(title="Các đơn vị gửi báo cáo muộn:", entries=items))
+    if r.invalid_files:
+        items = list(map(names.__getitem__, r.invalid))
+        claimed = _claimed(result)
+        others = sum(1 for f in r.invalid_files if f not in claimed)
+        if others:
+            items.append(f"{vn_int(others)} tệp không xác định được đơn vị")
+        out.append(
+            Attrs(
+                title="Các báo cáo không hợp lệ, chưa được tổng hợp (kiểm tra bằng lệnh plan57 validate):",
+                entries=items,
+            )
+        )
+    if missing:
+        items = [f"{g['label']} ({vn_int(len(g['names']))}): {'; '.join(g['names'])}" for g in missing]
+        out.append(Attrs(title="Các đơn vị chưa gửi báo cáo:", entries=items))
+    return out
+
+
+def figure(p: Any) -> Attrs:
+    """A target's figure (its verdict's, or a point of its history) as every report shows it:
+    `main` the percentage (or Có/Không, — without data), `fraction` its "num/den" or None,
+    `text` both ("83,2% (5/6)")."""
+    value = None if p is None else p.value
+    if value is None:
+        return Attrs(text="—", main="—", fraction=None)
+    if value is True or value is False:
+        word = "Có" if value else "Không"
+        return Attrs(text=word, main=word, fraction=None)
+    main = percent(value)
+    if p.numerator is None or p.denominator is None:
+        return Attrs(text=main, main=main, fraction=None)
+    fraction = f"{vn_int(p.numerator)}/{vn_int(p.denominator)}"
+    return Attrs(text=f"{main} ({fraction})", main=main, fraction=fraction)
+
+
+def pct_or_dash(value: Fraction | None) -> str:
+    return "—" if value is None else percent(value)
+
+
+def target_cells(t: Any, year: int) -> Attrs:
+    """A target's row of the targets table, decided once for every format: `threshold`, `deadline`,
+    `previous` (Y − 1's figure), `value` and `coverage` (year Y's own, whichever year the verdict
+    is of), `required` (for Y, on the straight path), `status` (the verdict's code) and `verdict`
+    (its label; for a milestone of an earlier year, the year, and its figure where the Y − 1
+    column does not show it already, and its coverage when partial)."""
+    now = t.current if t.current is not None else t
+    verdict = t.status_label
+    if t.judged_year < year:
+        said = [f"năm {t.judged_year}"]
+        if not (t.previous is not None and t.judged_year == year - 1):
+            said[0] += f": {figure(t).text}"
+        if t.coverage is not None and t.coverage < 1:
+            said.append(f"độ phủ {percent(t.coverage)}")
+        verdict += f" ({', '.join(said)})"
+    return Attrs(
+        id=t.target.id,
+        label=t.target.label,
+        deadline=str(t.target.year),
+        threshold="Điều kiện" if t.threshold is None else percent(t.threshold),
+        previous=figure(t.previous),
+        value=figure(now),
+        coverage=pct_or_dash(now.coverage),
+        required=pct_or_dash(t.required),
+        status=t.status,
+        verdict=verdict,
+    )
+
+
+def yes_no(value: bool | None) -> str:
+    """A yes/no of the annex: Có, Chưa, or — when not reported."""
+    return "—" if value is None else ("Có" if value else "Chưa")
+
+
+def ratio_cell(pair: Any) -> Attrs:
+    """One unit's own ratio in the annex, as `figure` shows a target's."""
+    if not pair:
+        return Attrs(text="—", main="—", fraction=None)
+    num, den = pair
+    fraction = f"{vn_int(num)}/{vn_int(den)}"
+    if not den:
+        return Attrs(text=fraction, main=fraction, fraction=None)
+    main = percent_of(num, den) if den > 0 else percent(Fraction(num, den))
+    return Attrs(text=f"{main} ({fraction})", main=main, fraction=fraction)
+
+
+ANNEX_HEADS = ("STT", "Đơn vị", "Tình trạng", "Ngày gửi", "Kế hoạch", "Chuyên mục")
+
+
+def annex_cells(row: Any, ratio_ids: list[str], names: dict[str, str]) -> list[Any]:
+    """One unit's annex row as every format shows it (after its number): its registry name, state,
+    submission date, plan issued, portal section (texts), then one `ratio_cell` per ratio target."""
+    ratios = row["ratios"]
+    return [
+        names[row["unit"]["id"]],
+        STATE_LABEL[row["state"]],
+        day_text(row["submitted"]),
+        yes_no(row["plan_issued"]),
+        yes_no(row["portal_section"]),
+        *(ratio_cell(ratios.get(t)) for t in ratio_ids),
+    ]
 
 
 # The sentences on portal sections and funding, worded once for every report format
@@ -333,27 +485,25 @@ def targets_note(year: int, first_year: int) -> str:
     )
 
 
-# The report names the body that reports: the People's Committee of a xã or phường.
-GROUP_LABEL = {
-    "so": "Các sở và tương đương",
-    "ban": "Các ban, ngành tỉnh",
-    "bao_chi": "Cơ quan báo chí",
-    "truong": "Các trường đại học, cao đẳng",
-    "xa": "UBND các xã",
-    "phuong": "UBND các phường",
-}
+def group_label(plan: Plan, kind: str) -> str:
+    """The units of a kind as a report heads them ("UBND các xã"), as the plan declares it."""
+    found = plan.kind_index.get(kind)
+    return found.group_name if found is not None else kind
 
 
-def reporter_name(unit: Unit) -> str:
-    """'Xã Mường La' reports as 'UBND xã Mường La'; agencies by their own name."""
-    if unit.kind in ("xa", "phuong"):
-        return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
-    return unit.name
+def reporter_name(unit: Unit, plan: Plan) -> str:
+    """The body that reports for the unit, by its kind's `reporter` pattern ('Xã Mường La'
+    reports as 'UBND xã Mường La'); agencies by their own name."""
+    kind = plan.kind_index.get(unit.kind)
+    if kind is None or not kind.reporter:
+        return unit.name
+    return kind.reporter.replace("{name}", f"{unit.name[:1].lower()}{unit.name[1:]}")
 
 
-def short_name(unit: Unit) -> str:
-    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã'."""
-    prefix = {"xa": "Xã ", "phuong": "Phường "}.get(unit.kind)
+def short_name(unit: Unit, plan: Plan) -> str:
+    """'Xã Mường La' → 'Mường La', for lists already headed 'UBND các xã' (the kind's `short_prefix`)."""
+    kind = plan.kind_index.get(unit.kind)
+    prefix = kind.short_prefix if kind is not None else None
     return unit.name[len(prefix) :] if prefix and unit.name.startswith(prefix) else unit.name
 
 
@@ -372,8 +522,8 @@ def reporting_by_kind(result: YearResult) -> list[dict[str, Any]]:
             of_kind = counts[u.kind] = dict.fromkeys(STATE_LABEL, 0)
         of_kind[state.get(u.id, "missing")] += 1
     return [
-        {"kind": kind, "label": GROUP_LABEL[kind], "expected": sum(counts[kind].values()), **counts[kind]}
-        for kind in KINDS
+        {"kind": kind, "label": group_label(result.plan, kind), "expected": sum(counts[kind].values()), **counts[kind]}
+        for kind in result.plan.kind_ids
         if kind in counts
     ]
 

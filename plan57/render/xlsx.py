@@ -13,7 +13,8 @@ import io
 from fractions import Fraction
 from typing import Any
 
-from plan57.render.view import context
+from plan57.base.numbers import percent_cell
+from plan57.render.view import annex_cells, context
 from plan57.scoring.score import YearResult
 
 _PCT = "0.0%"
@@ -30,13 +31,12 @@ _KIND = {
 
 
 def _number(value: Any) -> Any:
-    """A rational as a cell number; a yes/no as Có/Không; nothing as an empty cell."""
+    """A share as itself (`_sheet` writes it as the report shows it); a yes/no as Có/Không;
+    nothing as an empty cell."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else float(value)
     return value
 
 
@@ -51,6 +51,7 @@ def _sheet(wb: Any, title: str, heads: list[tuple[str, int, str | None]], rows: 
 
     ws = wb.create_sheet(title)
     ws.append([x for x, _, _ in heads])
+    shares = [i for i, (_, _, fmt) in enumerate(heads) if fmt == _PCT]
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F4F7")
     for i, (_, width, _) in enumerate(heads, 1):
         cell = ws.cell(row=1, column=i)
@@ -61,12 +62,26 @@ def _sheet(wb: Any, title: str, heads: list[tuple[str, int, str | None]], rows: 
     # default height for a file written by a program, and a heading would run over the first row
     lines = max(-(-len(text) * 11 // (10 * max(width - 1, 1))) for text, width, _ in heads)
     ws.row_dimensions[1].height = 15 * max(lines, 1) + 3
-    for row in rows:
+    formats: list[tuple[int, int, str]] = []
+    for r, row in enumerate(rows, 2):
+        for i in shares:  # a share as the report shows it: rounded down, in the report's format
+            if isinstance(row[i], Fraction):
+                row[i], shown = percent_cell(row[i])
+                formats.append((r, i + 1, shown))
         ws.append(row)
     for i, (_, _, fmt) in enumerate(heads, 1):
-        if fmt:
+        if fmt and fmt != _PCT:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = fmt
+    for r, i, fmt in formats:
+        ws.cell(row=r, column=i).number_format = fmt
+    # printed: A4 landscape, as wide as the page, the header row on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     ws.freeze_panes = "C2" if title.startswith("Phụ lục") else "A2"
     ws.auto_filter.ref = ws.dimensions
     return ws
@@ -109,25 +124,27 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
     if has_budget:
         heads.append(("Kinh phí (đồng)", 16, _INT))
     rows = []
+    ids = [t["id"] for t in ratio_targets]
     for i, row in enumerate(c["rows"], 1):
         state = row["state"]
+        name, state_text, _, plan_text, portal_text, *_ = annex_cells(row, ids, c["names"])
         cells: list[Any] = [
             i,
             row["unit"]["id"],
-            row["unit"]["name"],
+            name,
             _KIND.get(row["unit"]["kind"], row["unit"]["kind"]),
-            c["state_label"][state],
+            state_text,
             row["submitted"],
             _yes(state == "on_time") if state in ("on_time", "late") else None,
-            _yes(row["plan_issued"]),
-            _yes(row["portal_section"]),
+            None if row["plan_issued"] is None else plan_text,
+            None if row["portal_section"] is None else portal_text,
             row["portal_posts"],
         ]
         for t in ratio_targets:
             pair = row["ratios"].get(t["id"])
             if pair:
                 num, den = pair
-                cells += [num, den, _number(Fraction(num, den)) if den else None]
+                cells += [num, den, Fraction(num, den) if den else None]
             else:
                 cells += [None, None, None]
         if has_budget:
@@ -135,49 +152,47 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         rows.append(cells)
     _sheet(wb, f"Phụ lục {y}", heads, rows)
 
-    # the targets table
+    # the targets table: year Y's figures as the report shows them, then the verdict and, for a
+    # milestone of an earlier year, the figures of that year it was judged on
     heads = [
         ("Mã chỉ tiêu", 20, None),
         ("Chỉ tiêu", 44, None),
         ("Năm phải đạt", 10, None),
         ("Ngưỡng", 10, _PCT),
-        ("Tử số", 12, _INT),
-        ("Mẫu số", 12, _INT),
-        ("Giá trị", 12, _PCT),
-        ("Độ phủ", 10, _PCT),
-        (f"Cần đạt năm {y}", 12, _PCT),
-        ("Đánh giá", 16, None),
-        ("Năm của số liệu đánh giá", 12, None),
         (f"Giá trị năm {y - 1}", 12, _PCT),
-        # year Y's own figure beside a verdict of an earlier year (SPEC §5.2): the same as the
-        # verdict's figures for a target judged in Y
         (f"Tử số năm {y}", 12, _INT),
         (f"Mẫu số năm {y}", 12, _INT),
         (f"Giá trị năm {y}", 12, _PCT),
         (f"Độ phủ năm {y}", 10, _PCT),
+        (f"Cần đạt năm {y}", 12, _PCT),
+        ("Đánh giá", 24, None),
+        ("Năm của số liệu đánh giá", 12, None),
+        ("Tử số", 12, _INT),
+        ("Mẫu số", 12, _INT),
+        ("Giá trị", 12, _PCT),
+        ("Độ phủ", 10, _PCT),
     ]
     rows = []
-    for t in c["targets"]:
-        prev = t.get("previous")
-        now = t.get("current") or t
+    for row in c["target_rows"]:
+        t, now, prev = row["r"], row["this_year"], row["previous"]
         rows.append(
             [
                 t["target"]["id"],
                 t["target"]["label"],
                 t["target"]["year"],
                 _number(t["threshold"]),
-                t["numerator"],
-                t["denominator"],
-                _number(t["value"]),
-                _number(t["coverage"]),
-                _number(t["required"]),
-                t["status_label"],
-                t.get("judged_year") or y,
-                _number(prev.get("value")) if prev else None,
+                _number(prev["value"]) if prev else None,
                 now["numerator"],
                 now["denominator"],
                 _number(now["value"]),
                 _number(now["coverage"]),
+                _number(t["required"]),
+                row["shown"]["verdict"],
+                t.get("judged_year") or y,
+                t["numerator"],
+                t["denominator"],
+                _number(t["value"]),
+                _number(t["coverage"]),
             ]
         )
     _sheet(wb, "Chỉ tiêu", heads, rows)
@@ -222,6 +237,10 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         lines.insert(
             0, "LƯU Ý: TỆP NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU — số liệu chỉ mang tính minh họa, không phải số liệu thật."
         )
+    lines += ["", c["headings"]["reporting"], *(f"- {x}" for x in c["reporting_lines"])]
+    for group in c["reporting_lists"]:
+        lines += [group["title"], *(f"- {x}." for x in group["entries"])]
+    lines += ["", f"{c['headings']['annex']}: trang tính “Phụ lục {y}”."]
     for line in lines:
         notes.append([line])
     if c["sample"]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
-from plan57.model.plan import KINDS, Plan, Target, Task, Unit
+from plan57.model.plan import Plan, Target, Task, Unit
 from plan57.validation.validate import Collection, FileResult
 
 STATUS_LABEL = {
@@ -295,7 +295,7 @@ class Budget:
 
     total: int
     units: int
-    by_kind: dict[str, BudgetPart]  # kinds with at least one unit reporting, in KINDS order
+    by_kind: dict[str, BudgetPart]  # kinds with at least one unit reporting, in the plan's order
 
 
 @dataclass
@@ -415,6 +415,7 @@ def reading(target: Target, rec: Record) -> Reading:
     - share: (met, note, value);
     - ratio: (numerator, denominator, met, note), both sums None when a field it reads is empty;
     - totals_at_least: (met, complete, values), or None without the target's block;
+    - sum_at_least: (its own values reach the sum, complete, values), or None without the block;
     - covers: (values of the list's key it requires, all values of that key), or None without the list.
     """
     return _reader(target)(rec)
@@ -493,6 +494,18 @@ def _reader(target: Target) -> Reader:
             return (a, b, a * t_den >= t_num * b if b > 0 else a * t_den <= t_num * b, "")
 
         return ratio
+    if m == "sum_at_least":
+        adders = [_getter(_keys(p)) for p in target.fields]
+        least_sum = target.at_least or 0
+
+        def summed(rec: Record) -> Reading:
+            if not has_blocks(rec):
+                return None
+            values = tuple([g(rec) for g in adders])
+            mine = sum(v for v in values if v is not None)
+            return (mine >= least_sum, None not in values, values)
+
+        return summed
     if m == "totals_at_least":
         getters = [_getter(_keys(p)) for p in target.fields]
         least_total = target.at_least or 1
@@ -610,6 +623,25 @@ def measure(plan: Plan, target: Target, data: YearData, expected: list[Unit] | N
         least = target.at_least or 1
         holds = all(t >= least for t in totals) if any_value else None
         return _Measured(holds, coverage=coverage_of(have), contributions=contributions)
+    if m == "sum_at_least":
+        total, any_value, have = 0, False, 0
+        for _, r in read:
+            if not r:
+                continue
+            _, complete, values = r
+            for v in values:
+                if v is not None:
+                    total += v
+                    any_value = True
+            have += complete
+        # counts only add up: a sum reached with units missing is reached, one short is not proven short
+        return _Measured(
+            total >= (target.at_least or 0) if any_value else None,
+            total if any_value else None,
+            target.at_least,
+            coverage_of(have),
+            contributions,
+        )
     # covers: the values seen across the units' lists cover the required ones
     seen: set[Any] = set()
     have = 0
@@ -640,7 +672,7 @@ def _contributions(plan: Plan, target: Target, data: YearData, read: list[tuple[
             else:
                 a, b, met, note = r
                 out.append(_new((uid, a, b, met, note, None)))
-    elif m == "totals_at_least":
+    elif m in ("totals_at_least", "sum_at_least"):
         names = target.fields
         for uid, r in read:
             if r:
@@ -673,7 +705,7 @@ def status_of(
     #    a condition that holds (one unit's report shows that the thing exists). Early too.
     if (cond and value is True) or (not cond and value >= thr and (share or complete)):
         return "met", _required(target, year, value, baseline)
-    if target.year <= year:
+    if target.year_for(year) <= year:
         # 3. due and proven short: no missing unit could lift a share, a complete ratio, a ratio
         #    already below 100% where 100% is needed, or a condition every unit reported on.
         if cond:
@@ -694,18 +726,20 @@ def status_of(
 def _required(
     target: Target, year: int, value: Fraction | bool, baseline: tuple[int, Fraction] | None
 ) -> Fraction | None:
-    """required(Y) = v_b + (threshold − v_b) × (Y − b)/(T − b), for a not-yet-due ratio past its baseline."""
-    if target.is_condition or target.year <= year or baseline is None or baseline[0] >= year:
+    """required(Y) = min(threshold, v_b + (threshold − v_b) × (Y − b)/(T − b)), for a not-yet-due
+    ratio past its baseline: a baseline already at or above the threshold asks the threshold, never
+    more (SPEC §4 rule 6), so a value that meets the target is never behind its path."""
+    if target.is_condition or target.year_for(year) <= year or baseline is None or baseline[0] >= year:
         return None
     b, vb = baseline
     thr: Fraction = target.threshold  # type: ignore[assignment]
-    return vb + (thr - vb) * Fraction(year - b, target.year - b)
+    return min(thr, vb + (thr - vb) * Fraction(year - b, target.year - b))
 
 
 def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: int) -> TargetResult:
     """The target for `year`: its verdict from the files of its judged year, Y's figure beside it,
     and its history. Each year is measured once."""
-    judged = min(target.year, year)
+    judged = min(target.year_for(year), year)  # a yearly target is judged in each year
     expected = plan.expected_units(target)
     points: dict[int, Point] = {}
     judged_measure: _Measured | None = None
@@ -720,15 +754,16 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
             baseline = (y, m.value)
         status, required = status_of(target, y, m, baseline)
         cond = target.is_condition
+        sums = target.measure == "sum_at_least"  # its sum and the number it must reach
         points[y] = Point(
             y,
-            None if cond else m.numerator,
-            None if cond else m.denominator,
+            None if cond and not sums else m.numerator,
+            None if cond and not sums else m.denominator,
             m.value,
             m.coverage,
             status,
             required,
-            baseline[0] if baseline is not None and not cond and target.year > y else None,
+            baseline[0] if baseline is not None and not cond and target.year_for(y) > y else None,
         )
         if y == judged:
             judged_measure = m
@@ -736,7 +771,7 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
     p = points[judged]
     return TargetResult(
         target=target,
-        due=target.year <= year,
+        due=target.year_for(year) <= year,
         threshold=None if target.is_condition else target.threshold,
         numerator=p.numerator,
         denominator=p.denominator,
@@ -838,7 +873,7 @@ def budget_of(plan: Plan, data: YearData) -> Budget:
         part = parts.setdefault(unit.kind, BudgetPart(0, 0))
         part.total += value
         part.units += 1
-    return Budget(total, units, {k: parts[k] for k in KINDS if k in parts})
+    return Budget(total, units, {k: parts[k] for k in plan.kind_ids if k in parts})
 
 
 def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:

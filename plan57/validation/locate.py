@@ -227,7 +227,8 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan
         hint = did_you_mean(str(key), keys)
         if not hint and 0 < len(keys) <= 20:
             hint = f" (các khóa hợp lệ: {', '.join(keys)})"
-        return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong mẫu báo cáo{hint}"
+        source = "tệp kế hoạch" if root is Plan else "mẫu báo cáo"
+        return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong {source}{hint}"
     where = doc.value_loc(real)
     return where, _value_message(kind, err, name, value, doc, real, plan)
 

@@ -8,8 +8,24 @@ from pathlib import Path
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.errors import PlanError
-from plan57.loading.yamlsafe import PLAN_MAX_NODES, LoadError, load_bytes, read_bytes
+from plan57.loading.yamlsafe import PLAN_MAX_NODES, Document, LoadError, load_bytes, read_bytes
 from plan57.model.plan import Plan
+
+
+def plan_problems(plan: Plan, doc: Document, shown: str) -> list[Diagnostic]:
+    """The plan's problems beyond its shape (`model.plancheck`), located in its file."""
+    from plan57.model.plancheck import problems
+
+    out = []
+    for p in problems(plan):
+        loc = doc.key_loc(p.at) if p.key else doc.value_loc(p.at)
+        out.append(Diagnostic(shown, loc.line, loc.col, p.severity, p.code, p.message))
+    return sorted(out, key=lambda d: (d.line, d.col))
+
+
+def plan_warnings(plan: Plan) -> list[Diagnostic]:
+    """The warnings of a plan read whole (a block or an indicator nothing reads)."""
+    return list(plan.derived.get("warnings", []))
 
 
 def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Plan:
@@ -51,6 +67,12 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
         if doc.fast:  # locate on the careful path
             doc = load_bytes(raw, shown, limit, max_nodes=PLAN_MAX_NODES)
         raise PlanError(pydantic_diagnostics(exc, doc, shown, root=Plan)) from None
+    found = plan_problems(plan, doc, shown)
+    if any(d.is_error for d in found):
+        raise PlanError([d for d in found if d.is_error]) from None
+    if found:  # warnings: said by `validate`; such a plan is read whole each time, so they are said again
+        plan.derived["warnings"] = found
+        return plan
     if cache:
         from plan57.loading.cache import plan_data_put
 

@@ -13,7 +13,7 @@ from typing import Any
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int
 from plan57.loading.yamlsafe import Document
-from plan57.model.plan import KIND_LABEL, Plan
+from plan57.model.plan import Plan
 
 # (block, part, whole): part ≤ whole
 AT_MOST = (
@@ -112,6 +112,15 @@ def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> l
     ]
 
 
+def _at(data: Any, path: str) -> Any:
+    """The value at a dotted key path, None where the path stops."""
+    for key in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -144,6 +153,19 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
                     (block, part),
                     "at-most",
                     f"'{block}.{part}' ({shown_int(p)}) không được lớn hơn '{block}.{whole}' ({shown_int(w)})",
+                )
+
+    reported = data.get("indicators")
+    if isinstance(reported, dict):
+        for ind in plan.indicators:
+            if ind.at_most is None:
+                continue
+            p, w = _int(reported.get(ind.id)), _int(_at(data, ind.at_most))
+            if p is not None and w is not None and p > w:
+                err(
+                    ("indicators", ind.id),
+                    "at-most",
+                    f"'indicators.{ind.id}' ({shown_int(p)}) không được lớn hơn '{ind.at_most}' ({shown_int(w)})",
                 )
 
     st = data.get("science_tasks")
@@ -276,6 +298,8 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
     for block in blocks:
         if block not in doc.data:
             needing = [t.id for t in plan.targets if plan.applies(t, unit) and block in t.blocks]
+            if not needing:  # a block the kind fills that no target of the unit needs
+                continue
             out.append(
                 Diagnostic(
                     path,
@@ -287,6 +311,23 @@ def missing_blocks(doc: Document, plan: Plan, path: str, unit_id: str) -> list[D
                     "các số liệu khác của đơn vị vẫn được tính",
                 )
             )
+    reported = doc.data.get("indicators")
+    if isinstance(reported, dict):
+        mine = {i.id for i in plan.indicators_for(unit)}
+        for ind in plan.indicators:
+            if ind.id in reported and reported[ind.id] is not None and ind.id not in mine:
+                at = doc.key_loc(("indicators", ind.id))
+                kinds = ", ".join(plan.kind_name(k).lower() for k in ind.kinds or [])
+                out.append(
+                    Diagnostic(
+                        path,
+                        at.line,
+                        at.col,
+                        "warning",
+                        "unused-block",
+                        f"chỉ số '{ind.id}' ({ind.label}) không được tính cho {unit.name}: chỉ số này dành cho {kinds}",
+                    )
+                )
     # a block no target reads for this unit's kind: say where it would count (SPEC §4)
     for block, value in doc.data.items():
         if value is None or block in blocks:
@@ -314,6 +355,6 @@ def _applies_text(plan: Plan, target: Any) -> str:
     a = target.applies_to
     if a.all:
         return "mọi đơn vị"
-    parts = [KIND_LABEL[k].lower() for k in a.kinds]
+    parts = [plan.kind_name(k).lower() for k in a.kinds]
     parts += [plan.unit_index[u].name if u in plan.unit_index else u for u in a.units]
     return ", ".join(parts)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # a run the cache answers loads neither the parser nor the mo
     from plan57.model.plan import Plan
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Submission fields that are personal data (SPEC §10): a record kept by the cache, or served from
+# it, never holds them, nor does the cache keep a result whose messages quote them; a command that
+# needs them reads the unit's file without the cache.
+PERSONAL_DATA = ("contact",)
 
 
 @dataclass
@@ -35,6 +39,7 @@ class FileResult:
     unit_id: str | None = None  # the registry unit this file is filed for, if any
     unit_loc: tuple[int, int] = (1, 1)  # where `unit:` stands, for cross-file diagnostics
     derived: Any = None  # what the caller's `derive` worked out from the valid record, if it ran
+    personal: bool = False  # a diagnostic quotes personal data: the cache does not keep this result
 
     @property
     def valid(self) -> bool:
@@ -306,8 +311,30 @@ def _check_document(
         out.extend(missing_blocks(doc, plan, shown, result.unit_id))
     if record is not None and not any(d.is_error for d in out) and not omitted:
         result.record = record
+    result.personal = bool(out) and _quotes_personal_data(out, data)
     out.sort(key=lambda d: (d.line, d.col))
     return capped(out, shown, omitted)
+
+
+def _quotes_personal_data(found: list[Diagnostic], data: dict[str, Any]) -> bool:
+    """Whether a message repeats a value of a personal field (an e-mail address that is not one)."""
+    values: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+        elif value is not None and not isinstance(value, bool):
+            text = str(value).strip()
+            if len(text) >= 3:
+                values.append(text)
+
+    for name in PERSONAL_DATA:
+        collect(data.get(name))
+    return any(v in d.message for d in found for v in values)
 
 
 MAX_PER_FILE = 50  # problems listed per file; the rest are counted in one line
@@ -416,6 +443,23 @@ def _validate_found(
     from plan57.loading.cache import Cache
 
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
+    try:
+        return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _validate_with(
+    found: list[tuple[Path, int | None]],
+    layout: list[Diagnostic],
+    plan: Plan,
+    max_size: int,
+    store: Any,
+    records: bool,
+    derive: Derive | None,
+    meanwhile: Callable[[], object] | None,
+) -> Collection:
     results, pending, used = _cached(found, store, max_size)
     # the rest are read, hashed and validated by the workers, in parallel; a file whose bytes
     # the cache knows (touched, not changed) comes back as its key alone
@@ -434,8 +478,10 @@ def _validate_found(
             done = validate_file(path, plan, year, max_size, shown)
         record: Any
         if isinstance(done, FileResult):
+            if store is not None and done.record is not None:
+                done.record = without_personal_data(done.record)
             result, record = done, done.record
-        else:  # a worker's plain result: its record comes pickled, and is read only if needed
+        else:  # a worker's plain result: its record comes as JSON text, read only if needed
             result, record = _from_worker(done, path, shown, year, records), done[1]
         results[i] = result
         if derive is not None and records and result.valid:
@@ -444,7 +490,7 @@ def _validate_found(
                 result.derived = derive(plan, result.record)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
                 result.derived = None
-        if store and key:
+        if store and key and not result.personal:
             used.add(key)
             store.put(
                 key,
@@ -504,9 +550,12 @@ def cached_collection(
     from plan57.loading.cache import Cache
 
     store = Cache(plan_hash, with_records=False)
-    if not store.trusted():
-        return None
-    results, pending, _ = _cached(found, store, max_size, stop_at_miss=True)
+    try:
+        if not store.trusted() or not store.matched():  # a plan never read whole and valid
+            return None
+        results, pending, _ = _cached(found, store, max_size, stop_at_miss=True)
+    finally:
+        store.close()
     if pending:
         return None
     coll = Collection(layout=layout, files=[r for r in results if r is not None])
@@ -534,14 +583,38 @@ def _from_cache(entry: dict[str, Any] | None, path: Path, shown: str, year: int 
 
 Job = tuple[Path, int | None, int, str]  # path, folder year, size limit, path as shown
 # A worker's result as plain data, cheap to send back: the diagnostics (line, col, severity, code,
-# message), the validated record pickled (None for an invalid file), the unit, where `unit:` stands
-Plain = tuple[list[tuple[Any, ...]], bytes | None, str | None, tuple[int, int]]
+# message), the validated record as the cache's JSON text (None for an invalid file), the unit,
+# where `unit:` stands
+Plain = tuple[list[tuple[Any, ...]], str | None, str | None, tuple[int, int], bool]
 Outcome = tuple[str | None, "FileResult | Plain | None"]  # cache key, result (None: the cache has it)
-_WORKER_STORE: Any = None
+_WORKER_STORE: Any = None  # what `_one` asks whether a key is known: the cache, or its keys in a worker
+
+
+def without_personal_data(record: dict[str, Any]) -> dict[str, Any]:
+    if any(name in record for name in PERSONAL_DATA):
+        return {k: v for k, v in record.items() if k not in PERSONAL_DATA}
+    return record
+
+
+class _Keys:
+    """The keys a cache holds, as a worker started by spawn receives them."""
+
+    def __init__(self, keys: frozenset[str]):
+        self.keys = keys
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+
+def _start_worker(plan: Plan, keys: frozenset[str] | None) -> None:
+    """A worker's set-up when it does not inherit this process's memory (spawn)."""
+    global _WORKER_PLAN, _WORKER_STORE
+    _WORKER_PLAN, _WORKER_STORE = plan, None if keys is None else _Keys(keys)
 
 
 def _one(job: Job) -> tuple[str | None, FileResult | None]:
     """Read, hash and validate one file."""
+    from plan57.loading.cache import Cache
     from plan57.loading.yamlsafe import LoadError
 
     path, year, max_size, shown = job
@@ -550,7 +623,7 @@ def _one(job: Job) -> tuple[str | None, FileResult | None]:
     except LoadError as exc:
         return None, FileResult(path=path, display=shown, folder_year=year, diagnostics=exc.diagnostics)
     store = _WORKER_STORE
-    key = store.key(raw, path, year, max_size) if store is not None else None
+    key = Cache.key(raw, path, year, max_size) if store is not None else None
     if key is not None and store.has(key):
         return key, None
     assert _WORKER_PLAN is not None
@@ -558,25 +631,27 @@ def _one(job: Job) -> tuple[str | None, FileResult | None]:
 
 
 def _one_plain(job: Job) -> tuple[str | None, Plain | None]:
-    """`_one` in a worker process: the result as plain data, the record pickled once here, so the
-    main process neither rebuilds objects it does not need nor reads a record `validate` never shows."""
-    import pickle
+    """`_one` in a worker process: the result as plain data, the record turned into the cache's
+    JSON text here, so the main process neither rebuilds objects it does not need nor reads a
+    record `validate` never shows."""
+    from plan57.loading.cache import encode_data
 
     key, result = _one(job)
     if result is None:
         return key, None
-    record = None if result.record is None else pickle.dumps(result.record, pickle.HIGHEST_PROTOCOL)
+    record = None
+    if result.record is not None:
+        kept = without_personal_data(result.record) if _WORKER_STORE is not None else result.record
+        record = encode_data(kept)
     diagnostics = [(d.line, d.col, d.severity, d.code, d.message) for d in result.diagnostics]
-    return key, (diagnostics, record, result.unit_id, result.unit_loc)
+    return key, (diagnostics, record, result.unit_id, result.unit_loc, result.personal)
 
 
 def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records: bool) -> FileResult:
-    import pickle
+    from plan57.loading.cache import VALID, decode_data
 
-    from plan57.loading.cache import VALID
-
-    diagnostics, blob, unit_id, unit_loc = plain
-    record = None if blob is None else (pickle.loads(blob) if records else VALID)
+    diagnostics, text, unit_id, unit_loc, personal = plain
+    record = None if text is None else (decode_data(text) if records else VALID)
     return FileResult(
         path=path,
         display=shown,
@@ -585,7 +660,19 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
         record=record,
         unit_id=unit_id,
         unit_loc=unit_loc,
+        personal=personal,
     )
+
+
+def start_method() -> str:
+    """How worker processes start: as the program set it, else fork where the platform has it
+    (the workers inherit the plan and the models already built), else spawn (Windows)."""
+    import multiprocessing
+
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    if chosen is not None:
+        return chosen
+    return "fork" if hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def _run(
@@ -602,22 +689,26 @@ def _run(
         return
     from plan57.model.submission import submission_model
 
-    submission_model(plan)  # built once, before the workers fork
     workers = min(os.cpu_count() or 1, 8)
-    context = None
-    if len(jobs) >= PARALLEL_MIN_FILES and workers >= 2:
-        import multiprocessing
-
-        try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # pragma: no cover - platforms without fork
-            context = None
-    if context is None:
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        submission_model(plan)
         yield from map(_one, jobs)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    initializer: Callable[..., object] | None = None
+    initargs: tuple[Any, ...] = ()
+    if method == "fork":  # the workers inherit the plan, the model built once here and the cache's keys
+        submission_model(plan)
+    else:  # each worker is a new interpreter: it gets the plan (pickled) and the keys the cache has
+        initializer = _start_worker
+        initargs = (plan, None if store is None else store.known())
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
+    ) as pool:
         # a chunk's results reach this process at once, when its worker ends it: sixteen chunks a
         # worker keep what is left to take in after the workers are done to a few per cent
         outcomes = pool.map(_one_plain, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
