@@ -130,6 +130,7 @@ def _spawn_only() -> None:
 
     for method in ("fork", "forkserver"):
         mpc._concrete_contexts.pop(method, None)  # type: ignore[attr-defined]
+    mpc.DefaultContext.get_all_start_methods = lambda self: ["spawn"]  # type: ignore[method-assign]
     mpc._default_context = mpc.DefaultContext(mpc._concrete_contexts["spawn"])  # type: ignore[attr-defined]
     import multiprocessing
 
@@ -145,6 +146,8 @@ def _windows_dirs() -> None:
     except ImportError:
         return
     platformdirs.PlatformDirs = platformdirs.windows.Windows  # type: ignore[misc]
+    # the shell's known folders through ctypes are not there: the environment says where
+    platformdirs.windows._RESOLVE_WIN_FOLDER = platformdirs.windows.get_win_folder_from_env_vars  # type: ignore[misc]
 
 
 def _preload() -> None:
