@@ -721,7 +721,7 @@ def _quiet_pipe() -> None:
     import os
 
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
+        devnull = os.open(os.devnull, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
