@@ -663,10 +663,12 @@ def _main() -> None:
     except OSError as exc:  # a system error nothing below caught: in Vietnamese, with its path
         if debug:
             raise
+        from plan57.base.console import settle_stdout
         from plan57.base.errors import os_message
 
         where = f" '{exc.filename}'" if exc.filename else ""
         sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+        settle_stdout()  # said once: the final flush does not say it again
         sys.exit(2)
     except Exception as exc:  # the top of the program: never a traceback unless asked
         if debug:

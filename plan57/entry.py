@@ -305,9 +305,11 @@ def _stdout_to_nowhere() -> None:
 
 
 def _system_error(exc: OSError) -> int:
+    from plan57.base.console import settle_stdout
     from plan57.base.diagnostics import one_line
     from plan57.base.errors import os_message
 
     where = f" '{exc.filename}'" if exc.filename else ""
     sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+    settle_stdout()  # said once: the final flush does not say it again
     return 2

@@ -81,6 +81,22 @@ def prepared(stream: TextIO) -> TextIO:
 _kept: list[io.RawIOBase] = []
 
 
+def settle_stdout() -> None:
+    """After a system error has been said: stdout's pending output is written now, or, when
+    stdout is what failed (a full disk), sent nowhere, so that the final flush neither fails
+    again nor says the same error twice."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            os.dup2(fd, sys.stdout.fileno())
+            os.close(fd)
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+
+
 class WholeWrites(io.FileIO):
     """An unbuffered file that writes all it is given or raises: the text layer over a plain
     file takes a short write for a whole one and loses the rest."""
