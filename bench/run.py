@@ -148,10 +148,9 @@ def generate_mixes(
     rng = random.Random(seed)
     y = _yaml()
     plan = y.load(PLAN.read_text(encoding="utf-8"))
-    units = [
-        {"id": "so-khcn", "name": "Sở Khoa học và Công nghệ", "kind": "so"},
-        {"id": "bao-ptth-son-la", "name": "Báo và Phát thanh, Truyền hình Sơn La", "kind": "bao_chi"},
-    ]
+    # the shipped registry (the plan's tasks name its units as leads), then generated communes,
+    # wards and offices up to N
+    units = [dict(u) for u in plan["units"]]
     for i in range(n - len(units)):
         kind = KINDS[i % len(KINDS)]
         units.append(
@@ -385,7 +384,7 @@ def ratio(a: float | None, b: float | None) -> str:
 def extra_sections(quick: bool) -> list[str]:
     """The sections other benchmarks add (bench/forms.py, bench/outputs.py), when present."""
     out = []
-    for name in ("forms", "outputs"):
+    for name in ("forms", "outputs", "cache"):
         path = Path(__file__).resolve().parent / f"{name}.py"
         if not path.exists():
             continue

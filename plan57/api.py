@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,16 +110,24 @@ def units_folder(units: Path | None) -> Path:
     return units
 
 
+DATE_FORMS = "NGÀY/THÁNG/NĂM (15/12/2026) hoặc NĂM-THÁNG-NGÀY (2026-12-15)"
+
+
 def parse_date(value: str) -> dt.date:
-    """A date typed on the command line (NĂM-THÁNG-NGÀY): a day the calendar does not have is said
-    so, apart from a date written in another form."""
+    """A date typed on the command line, the Vietnamese way (NGÀY/THÁNG/NĂM: 15/12/2026) or ISO
+    (NĂM-THÁNG-NGÀY: 2026-12-15): a day the calendar does not have is said so, apart from a date
+    written in another form."""
     import calendar
     import re
 
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value)
-    if m is None:
-        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-15")
-    year, month, day = (int(g) for g in m.groups())
+    iso = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value)
+    vn = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", value)
+    if iso is not None:
+        year, month, day = (int(g) for g in iso.groups())
+    elif vn is not None:
+        day, month, year = (int(g) for g in vn.groups())
+    else:
+        raise UsageError(f"ngày '{value}' không hợp lệ: hãy viết theo dạng {DATE_FORMS}")
     if year < 1:
         raise UsageError(f"ngày '{value}' không có trong lịch: không có năm {year}")
     if not 1 <= month <= 12:
@@ -130,6 +139,19 @@ def parse_date(value: str) -> dt.date:
         raise UsageError(
             f"ngày {day:02d}/{month:02d}/{year} không có trong lịch: tháng {month} năm {year} có {last} ngày"
         ) from None
+
+
+@contextmanager
+def on_day(day: dt.date | None) -> Iterator[None]:
+    """Validation takes `day` as today (a command's `--date`; None: the real date) while it lasts:
+    a `submitted` date after it is an error (SPEC §4)."""
+    from plan57.validation.validate import set_today
+
+    before = set_today(day)
+    try:
+        yield
+    finally:
+        set_today(before)
 
 
 def check_year(plan: Plan, year: int) -> int:

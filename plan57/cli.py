@@ -70,6 +70,16 @@ UnitsOpt = Annotated[
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-size", metavar="SỐ_BYTE", help="Kích thước tối đa của một tệp, tính bằng byte.", min=1)
 ]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar="NGÀY",
+        help="Ngày được coi là hôm nay, dạng NGÀY/THÁNG/NĂM hoặc NĂM-THÁNG-NGÀY (mặc định: hôm nay): "
+        "ngày gửi báo cáo sau ngày này là lỗi.",
+        show_default=False,
+    ),
+]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Không dùng bộ nhớ đệm kết quả kiểm tra (đọc lại mọi tệp).")
 ]
@@ -155,11 +165,12 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Chỉ in các lỗi (không in cảnh báo, ghi chú và dòng tổng kết).")
     ] = False,
+    date: TodayOpt = None,
 ) -> None:
     """Kiểm tra từng tệp báo cáo; mỗi lỗi được chỉ rõ tệp:dòng:cột."""
     from plan57.validate_command import run
 
-    notes, out, code = run(paths, plan, units, max_size, no_cache, fmt.value, quiet)
+    notes, out, code = run(paths, plan, units, max_size, no_cache, fmt.value, quiet, date)
     _exit_on_closed_pipe(code)  # `validate | head` still fails when a file is invalid
     for note in notes:
         typer.echo(note, err=True)
@@ -213,11 +224,12 @@ def score(
     strict: StrictOpt = False,
     max_size: MaxSizeOpt = 1024 * 1024,
     no_cache: NoCacheOpt = False,
+    date: TodayOpt = None,
 ) -> None:
     """Chấm từng chỉ tiêu (100% / 80% / 70%) và nhiệm vụ của kế hoạch cho một năm."""
     from plan57.commands import score as run
 
-    raise typer.Exit(code=run(year, plan, units, fmt.value, unit, explain, strict, max_size, no_cache))
+    raise typer.Exit(code=run(year, plan, units, fmt.value, unit, explain, strict, max_size, no_cache, date))
 
 
 def _report_formats() -> str:
@@ -259,7 +271,8 @@ def report(
         typer.Option(
             "--date",
             metavar="NGÀY",
-            help="Ngày của báo cáo, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay).",
+            help="Ngày của báo cáo, dạng NGÀY/THÁNG/NĂM hoặc NĂM-THÁNG-NGÀY (mặc định: hôm nay); "
+            "không đơn vị nào được ghi ngày gửi sau ngày này.",
             show_default=False,
         ),
     ] = None,

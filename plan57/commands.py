@@ -73,14 +73,17 @@ def score(
     strict: bool,
     max_size: int,
     no_cache: bool,
+    date: str | None = None,
 ) -> int:
-    """`plan57 score`: each target and task of a year."""
-    from plan57.api import invalid_after, open_workspace
+    """`plan57 score`: each target and task of a year (`date`: the day taken as today, `--date`)."""
+    from plan57.api import invalid_after, on_day, open_workspace, parse_date
     from plan57.api import score as compute
     from plan57.validation.locate import did_you_mean
 
     try:
-        ws = open_workspace(plan, units, max_size, cache=not no_cache)
+        day = None if date is None else parse_date(date)
+        with on_day(day):
+            ws = open_workspace(plan, units, max_size, cache=not no_cache)
         if unit is not None and unit not in ws.plan.unit_index:
             raise UsageError(f"không có đơn vị '{unit}' trong danh mục" + did_you_mean(unit, ws.plan.unit_index))
         result = compute(ws, year)
@@ -125,7 +128,7 @@ def report(
     no_cache: bool,
 ) -> int:
     """`plan57 report`: the synthesis report, on stdout or in a file."""
-    from plan57.api import invalid_after, open_workspace, parse_date, refuse_input_as_output, workspace_inputs
+    from plan57.api import invalid_after, on_day, open_workspace, parse_date, refuse_input_as_output, workspace_inputs
     from plan57.api import score as compute
     from plan57.base.atomic import write_bytes, write_text
     from plan57.render.formats import check_suffix, choose
@@ -140,7 +143,8 @@ def report(
         ahead = chosen.start_ahead(template)  # on the core the reading of the plan leaves idle
         # what the renderer prepares ahead of the data, done while the workers read the files
         prepare = getattr(ahead, "prepare", None)
-        ws = open_workspace(plan, units, max_size, cache=not no_cache, meanwhile=prepare)
+        with on_day(None if date is None else when):
+            ws = open_workspace(plan, units, max_size, cache=not no_cache, meanwhile=prepare)
         result = compute(ws, year)
         keep(ws, result)
         if output is not None:

@@ -34,6 +34,7 @@ _SCORE = {
     "--strict": False,
     "--max-size": True,
     "--no-cache": False,
+    "--date": True,
 }
 _REPORT = {
     "--year": True,
@@ -192,6 +193,7 @@ def _run(command: str, options: dict[str, str]) -> int:
                 "--strict" in options,
                 max_size,
                 "--no-cache" in options,
+                options.get("--date"),
             )
         return commands.report(
             year,

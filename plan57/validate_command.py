@@ -18,19 +18,23 @@ def run(
     no_cache: bool,
     fmt: str,
     quiet: bool,
+    date: str | None = None,
 ) -> tuple[list[str], str, int]:
-    """Lines for stderr, the text for stdout and the exit code of `validate`."""
-    from plan57.api import open_plan, units_folder
+    """Lines for stderr, the text for stdout and the exit code of `validate` (`date`: the day
+    taken as today, `--date`)."""
+    from plan57.api import on_day, open_plan, parse_date, units_folder
     from plan57.commands import error_lines
     from plan57.render.diagnostics import validation_output
     from plan57.validation.validate import validate_paths, validate_tree
 
     try:
+        day = None if date is None else parse_date(date)
         the_plan = open_plan(plan, not no_cache)[0]
-        if paths:
-            coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
-        else:
-            coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
+        with on_day(day):
+            if paths:
+                coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
+            else:
+                coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
         return error_lines(exc), "", 2
     keep(the_plan, coll)

@@ -124,6 +124,17 @@ def write(units_dir: Path, year: int, unit_id: str, content: dict[str, Any] | st
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _last_day_of_the_plan() -> Any:
+    """Tests write files of every year of the plan, sent on 1 December of their year: validation
+    runs in-process as on the plan's last day, when none of them is sent in the future (a command's
+    `--date` still says otherwise)."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr("plan57.validation.validate.real_today", lambda: dt.date(2030, 12, 31))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Tests never read or write the user's cache."""
     mp = pytest.MonkeyPatch()

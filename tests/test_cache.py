@@ -527,3 +527,18 @@ def test_on_windows_a_cache_outside_the_profile_or_through_a_link_is_not_used(
     second = run(units)
     assert second.output.count(NOTE) == 1 and "liên kết" in second.output and len(set(parses)) == 4
     assert second.stdout == truth.stdout
+
+
+def test_without_owner_ids_a_cache_folder_the_user_named_is_used(
+    units: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    """A process made to look like Windows that keeps its XDG_CACHE_HOME (the project's own
+    simulated-Windows test pass) uses that folder without a note."""
+    for name in ("getuid", "geteuid", "getgid", "getegid"):
+        monkeypatch.delattr(os, name, raising=False)
+    _age(units)
+    first = run(units)
+    parses.clear()
+    second = run(units)
+    assert NOTE not in first.output + second.output and parses == [] and second.output == first.output
+    assert (own_cache / "results.jsonl").is_file()

@@ -24,7 +24,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ("args", "expected"),
     [
         (["score", "--year", "abc"], "giá trị không hợp lệ cho '--year': phải là một số nguyên"),
-        (["score", "--yaer", "2025"], "không có tùy chọn --yaer (các tùy chọn gần giống: --year)"),
+        (["score", "--yaer", "2025"], "không có tùy chọn --yaer (các tùy chọn gần giống: --date, --year)"),
         (["scor"], "không có lệnh 'scor'; có phải ý bạn là 'score'?"),
         (["score", "--year"], "tùy chọn '--year' cần một giá trị"),
         (["validate", "--max-size", "0"], "giá trị không hợp lệ cho '--max-size': phải ≥ 1"),

@@ -142,8 +142,9 @@ def test_milestone_shows_the_judged_years_figures(tmp_path: Path, plan: Any) -> 
         ("2026-02-30", "ngày 30/02/2026 không có trong lịch: tháng 2 năm 2026 có 28 ngày"),
         ("2025-04-31", "ngày 31/04/2025 không có trong lịch"),
         ("2026-13-01", "không có tháng 13"),
-        ("2026/02/03", "hãy viết theo dạng NĂM-THÁNG-NGÀY"),
-        ("30-02-2026", "hãy viết theo dạng NĂM-THÁNG-NGÀY"),
+        ("2026/02/03", "hãy viết theo dạng NGÀY/THÁNG/NĂM (15/12/2026) hoặc NĂM-THÁNG-NGÀY"),
+        ("30-02-2026", "hãy viết theo dạng NGÀY/THÁNG/NĂM (15/12/2026) hoặc NĂM-THÁNG-NGÀY"),
+        ("30/02/2026", "ngày 30/02/2026 không có trong lịch: tháng 2 năm 2026 có 28 ngày"),
     ],
 )
 def test_report_date_that_does_not_exist(value: str, message: str) -> None:
@@ -151,7 +152,7 @@ def test_report_date_that_does_not_exist(value: str, message: str) -> None:
     assert out.exit_code == 2
     assert message in out.stderr, out.stderr
     if "lịch" in message:
-        assert "dạng NĂM-THÁNG-NGÀY" not in out.stderr
+        assert "hãy viết theo dạng" not in out.stderr
 
 
 def test_leap_day_is_a_day() -> None:

@@ -148,9 +148,10 @@ text = (
 def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
     year = draw(st.integers(2025, 2030))
     data = submission(
-        plan, UNIT, year, submitted=draw(st.none() | st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        plan, UNIT, year, submitted=draw(st.none() | st.dates(dt.date(year, 12, 1), dt.date(year, 12, 31)))
     )
-    data["implementation_plan"]["date"] = dt.date(year, 1, 1)  # never after `submitted`
+    # on or after the plan's own date, never after `submitted` (SPEC §4)
+    data["implementation_plan"]["date"] = dt.date(2025, 10, 15) if year == 2025 else dt.date(year, 1, 1)
     data["staff"]["total"] = draw(st.integers(0, 10**9))
     data["staff"]["informed"] = draw(st.integers(0, data["staff"]["total"]))
     data["reference"] = draw(st.none() | text)
@@ -174,7 +175,7 @@ def submissions(draw: Any, plan: Plan) -> dict[str, Any]:
     events = st.none() | st.lists(
         st.fixed_dictionaries(
             {
-                "date": st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+                "date": st.dates(dt.date(year, 1, 1), dt.date(year, 11, 30)),  # in the year's period
                 "name": text,
                 "participants": st.integers(0, 9999),
             }

@@ -135,6 +135,7 @@ def _same(text: str) -> None:
     assert fast.values == slow.values
     assert fast.keys == slow.keys
     assert fast.leading_zero == slow.leading_zero
+    assert fast.not_decimal == slow.not_decimal
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -427,3 +428,61 @@ def test_a_plan_with_a_national_registry_is_not_refused_as_a_flood(tmp_path) -> 
     path = tmp_path / "plan.yaml"
     path.write_text(dump(data), encoding="utf-8")
     assert len(load_plan(path).units) == 10_000
+
+
+NOT_DECIMAL = ["0b101", "0o10", "0x1F", "32_000_000", "1_0", "-0x1", "+0o7", "0x_1", "0b_"]
+
+
+@pytest.mark.parametrize("written", NOT_DECIMAL)
+def test_integers_not_written_in_decimal_digits_stay_text_on_both_paths(written: str) -> None:
+    """Issue 28 item 11: YAML reads 0b101, 0o10, 0x1F and 32_000_000 as numbers; plan57 keeps the
+    text written (an error in a count, asking for decimal digits), the same on both paths."""
+    text = f"a: {written}\nb:\n  - {written}\n  - 12\nc: {{d: {written}}}\n"
+    _same(text)
+    fast = yamlsafe.parse_fast(text)
+    slow = yamlsafe.parse(text, "t.yaml")
+    assert fast is not None
+    for doc in (fast, slow):
+        assert doc.data == {"a": written, "b": [written, 12], "c": {"d": written}}
+        assert doc.not_decimal == {("a",): written, ("b", 0): written, ("c", "d"): written}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[-+]?(0[xXoObB])?[0-9a-fA-F_]{1,12}", fullmatch=True))
+def test_any_integer_form_reads_alike_on_both_paths(written: str) -> None:
+    text = f"a: {written}\n"
+    _same(text)
+    slow = yamlsafe.parse(text, "t.yaml")
+    value = slow.data["a"]
+    if isinstance(value, int):  # a number only when written in decimal digits
+        assert written.lstrip("+-").isdigit()
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("0b101", "chỉ bằng chữ số 0–9"),
+        ("0o10", "chỉ bằng chữ số 0–9"),
+        ("0x1F", "chỉ bằng chữ số 0–9"),
+        ("32_000_000", "viết 32000000"),
+    ],
+)
+def test_a_count_not_in_decimal_digits_is_an_error_with_the_hint(
+    written: str,
+    said: str,
+    plan,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from typer.testing import CliRunner
+
+    from plan57.cli import app
+
+    from .conftest import PLAN, dump, submission, write
+
+    text = dump(submission(plan, "so-khcn", 2025)).replace("total: 10", f"total: {written}", 1)
+    assert written in text
+    write(tmp_path / "units", 2025, "so-khcn", text)
+    result = CliRunner().invoke(app, ["validate", "--plan", str(PLAN), "--units", str(tmp_path / "units")])
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if ": lỗi: " in line]
+    assert len(lines) == 1 and said in lines[0] and ".total'" in lines[0], result.stdout

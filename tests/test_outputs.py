@@ -63,7 +63,7 @@ def test_page_shows_every_target_unit_task_and_channel(shipped, html_text: str) 
     for task in shipped.plan.tasks:
         assert f"<b>{task.id}</b>" in html_text
     assert html_text.count("<svg") >= len(shipped.plan.targets)
-    assert "DỮ LIỆU MẪU" in html_text  # the shipped submissions are samples
+    assert "là dữ liệu mẫu" in html_text  # the shipped submissions are samples
 
 
 def test_every_chart_has_a_title(html_text: str) -> None:
@@ -223,7 +223,7 @@ def test_xlsx_annex_one_row_per_unit_with_numbers_and_dates(workbook, shipped) -
 
 
 def test_xlsx_history_sheet_and_sample_notice(workbook) -> None:  # type: ignore[no-untyped-def]
-    assert workbook.sheetnames[0] == "Ghi chú" and "DỮ LIỆU MẪU" in workbook["Ghi chú"]["A1"].value
+    assert workbook.sheetnames[0] == "Ghi chú" and "là dữ liệu mẫu" in workbook["Ghi chú"]["A1"].value
     ws = workbook["Xu hướng"]
     assert [c.value for c in ws[1]][:3] == ["Mã chỉ tiêu", "Chỉ tiêu", "Năm"]
     for row in ws.iter_rows(min_row=2, values_only=True):

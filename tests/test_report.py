@@ -443,19 +443,19 @@ def test_sample_notice(tmp_path: Path, mini_plan_path: Path, mini_plan: Plan, sa
     text = ok("--plan", mini_plan_path, "--units", units, "--year", "2025")
     if notice:
         first = first_nonempty_line(text)
-        assert "DỮ LIỆU MẪU" in first, first
+        assert "là dữ liệu mẫu" in first, first
         toks = tokens(text)
         assert toks[0].type in ("blockquote_open", "paragraph_open", "heading_open"), toks[0].type
         first_inline = next(t for t in toks if t.type == "inline")
-        assert "DỮ LIỆU MẪU" in inline_text(first_inline)  # visible text, not a comment
+        assert "là dữ liệu mẫu" in inline_text(first_inline)  # visible text, not a comment
     else:
-        assert "DỮ LIỆU MẪU" not in text.upper()
+        assert "dữ liệu mẫu" not in text.lower()
 
 
 def test_sample_notice_on_shipped_data(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     text = ok("--plan", "data/plan.yaml", "--units", "data/units", "--year", "2025")
-    assert "DỮ LIỆU MẪU" in first_nonempty_line(text)
+    assert "là dữ liệu mẫu" in first_nonempty_line(text)
 
 
 # ---- 5. determinism and -o ----------------------------------------------------------------------
@@ -579,7 +579,12 @@ def test_default_year_is_latest_with_submissions(tmp_path: Path, mini_plan_path:
     for uid in ("so-vhttdl", "so-khcn", "xa-muong-la"):
         write(units, 2025, uid, submission(mini_plan, uid, 2025))
     write(units, 2026, "phuong-to-hieu", submission(mini_plan, "phuong-to-hieu", 2026))
-    text = ok("--plan", mini_plan_path, "--units", units)
+    # dated after the 2026 file was sent: a report dated before it counts it as not sent (SPEC §4)
+    result = runner.invoke(
+        app, ["report", "--plan", str(mini_plan_path), "--units", str(units), "--date", "2026-12-15"]
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
     title = text.split("# BÁO CÁO", 1)[1].strip().splitlines()[0]
     assert title.rstrip("*").endswith("năm 2026"), title
     assert "NĂM 2026" in text and "năm 2025" not in title

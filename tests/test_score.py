@@ -793,7 +793,7 @@ def schema() -> dict[str, Any]:
 def check_json(doc: dict[str, Any], schema: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(schema).validate(doc)
     # keys in the order of SPEC §4
-    assert list(doc) == ["year", "reporting", "targets", "tasks", "budget_vnd"]
+    assert list(doc) == ["year", "reporting", "targets", "tasks", "budget_vnd", "sample", "sample_years"]
     assert list(doc["reporting"]) == ["expected", "submitted", "on_time", "missing", "late", "invalid", "invalid_files"]
     for t in doc["targets"]:
         current = ["current"] if t["judged_year"] < doc["year"] else []

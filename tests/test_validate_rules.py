@@ -718,3 +718,113 @@ def test_units_folder_missing(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Ghi chú" in result.output
     assert errors(result) == []
+
+
+# ---- the reporting period (SPEC §4): what counts for a year is what happened in its period -------
+
+from .conftest import dump, plan_data  # noqa: E402
+
+
+def _period_file(tmp_path: Path, year: int, submitted: str, events: list[str], plan_date: str = "") -> Path:
+    """A so-khcn file of `year` whose task 1c holds an event on each day of `events` (the first
+    event's date on line 9, the next on 10, …); the implementation plan's date on line 6."""
+    lines = [
+        "unit: so-khcn",  # 1
+        f"year: {year}",  # 2
+        f"submitted: {submitted}",  # 3
+        "implementation_plan:",  # 4
+        "  issued: true",  # 5
+        f"  date: {plan_date or f'{year}-01-15' if year > 2025 else plan_date or '2025-10-15'}",  # 6
+        '  reference: "Kế hoạch số 12/KH-SKHCN"',  # 7
+        "tasks:\n  1c:\n    events:",  # 8-10
+    ]
+    lines += [f"      - {{date: {d}, name: Hội thảo}}" for d in events]
+    path = tmp_path / "units" / str(year) / "so-khcn.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _errors(result: object) -> list[str]:
+    return [line for line in result.output.splitlines() if ": lỗi: " in line]  # type: ignore[attr-defined]
+
+
+def test_an_event_of_the_previous_period_is_an_error_at_its_date(tmp_path):
+    path = _period_file(tmp_path, 2026, "2026-11-25", ["2025-11-20", "2025-12-15", "2026-12-14"])
+    r = runner.invoke(app, ["validate", "--plan", str(PLAN), "--date", "2026-12-15", str(path)])
+    assert r.exit_code == 1, r.output
+    errors = _errors(r)
+    assert len(errors) == 2, r.output
+    # 20/11/2025 belongs to 2025's period, which ends on 14/12/2025
+    assert f"{path}:11:16: lỗi: sự kiện ngày 20/11/2025 thuộc kỳ báo cáo năm 2025, không tính vào năm 2026" in errors[0]
+    assert "kỳ báo cáo năm 2026: từ 15/12/2025 đến 14/12/2026" in errors[0]
+    # 15/12/2025 opens 2026's period; 14/12/2026 is in it, but after the sending date
+    assert f"{path}:13:16: lỗi: sự kiện ngày 14/12/2026 sau ngày gửi báo cáo (25/11/2026)" in errors[1], r.output
+
+
+def test_the_day_before_the_period_and_the_plan_date_are_errors(tmp_path):
+    path = _period_file(tmp_path, 2026, "2026-12-01", ["2025-12-14"], plan_date="2025-09-30")
+    r = runner.invoke(app, ["validate", "--plan", str(PLAN), "--date", "2026-12-15", str(path)])
+    errors = _errors(r)
+    assert r.exit_code == 1 and len(errors) == 2, r.output
+    assert ":6:9: lỗi: kế hoạch triển khai ngày 30/09/2025 trước ngày ban hành Kế hoạch" in errors[0], r.output
+    assert ":11:16: lỗi: sự kiện ngày 14/12/2025 thuộc kỳ báo cáo năm 2025" in errors[1], r.output
+
+
+def test_the_implementation_plan_may_carry_an_earlier_years_date_not_a_later_one(tmp_path):
+    path = _period_file(tmp_path, 2027, "2027-12-01", [], plan_date="2025-10-15")
+    r = runner.invoke(app, ["validate", "--plan", str(PLAN), "--date", "2027-12-15", str(path)])
+    assert _errors(r) == [], r.output
+    path = _period_file(tmp_path, 2025, "2025-12-20", [], plan_date="2025-12-16")
+    r = runner.invoke(app, ["validate", "--plan", str(PLAN), "--date", "2026-01-15", str(path)])
+    errors = _errors(r)
+    assert len(errors) == 1 and ":6:9: lỗi: kế hoạch triển khai ngày 16/12/2025 thuộc kỳ báo cáo năm 2026" in errors[0]
+
+
+def test_the_period_comes_from_the_plan(tmp_path):
+    data = plan_data()
+    data["reporting"]["period"] = {"start": "01-01", "end": "12-31"}  # the calendar year
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(dump(data), encoding="utf-8")
+    path = _period_file(tmp_path, 2026, "2026-12-01", ["2025-12-20", "2026-01-01"])
+    r = runner.invoke(app, ["validate", "--plan", str(plan), "--date", "2026-12-15", str(path)])
+    errors = _errors(r)
+    assert len(errors) == 1, r.output
+    assert ":11:16: lỗi: sự kiện ngày 20/12/2025 thuộc kỳ báo cáo năm 2025" in errors[0]
+    assert "từ 01/01/2026 đến 31/12/2026" in errors[0]
+
+
+@pytest.mark.parametrize("day", ["2026-11-24", "24/11/2026"])
+def test_a_sending_date_after_today_is_an_error_whatever_the_cache_holds(tmp_path, day):
+    path = _period_file(tmp_path, 2026, "2026-11-25", ["2026-10-10"])
+    units = tmp_path / "units"
+    fine = runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(units), "--date", "2026-12-15"])
+    assert fine.exit_code == 0, fine.output
+    runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(units)])  # the cache, filled today
+    r = runner.invoke(app, ["validate", "--plan", str(PLAN), "--units", str(units), "--date", day])
+    assert r.exit_code == 1, r.output
+    assert _errors(r) == [
+        f"{path}:3:12: lỗi: ngày gửi báo cáo 25/11/2026 sau ngày hôm nay (24/11/2026): một báo cáo chưa thể "
+        "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi"
+    ], r.output
+    # score and report take the same day: the file counts as not submitted
+    for command in (["score", "--year", "2026"], ["report", "--year", "2026"]):
+        r = runner.invoke(app, [*command, "--plan", str(PLAN), "--units", str(units), "--date", day])
+        assert r.exit_code == 0 and "so-khcn.yaml" in r.stderr, (command, r.output)
+
+
+@pytest.mark.parametrize("value", ["31/02/2026", "2026-02-31", "15/13/2026", "15.12.2026"])
+def test_an_impossible_date_is_one_line_on_every_command(tmp_path, value):
+    for command in (["validate"], ["score"], ["report"]):
+        r = runner.invoke(app, [*command, "--plan", str(PLAN), "--units", str(tmp_path), "--date", value])
+        assert r.exit_code == 2, (command, r.output)
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and value in lines[0] or "/02/2026" in lines[0], (command, r.output)
+        assert "Traceback" not in r.output
+
+
+def test_the_vietnamese_form_of_a_date_is_the_same_day() -> None:
+    from plan57.api import parse_date
+
+    assert parse_date("15/12/2026") == parse_date("2026-12-15") == __import__("datetime").date(2026, 12, 15)
+    assert parse_date("1/2/2027").isoformat() == "2027-02-01"

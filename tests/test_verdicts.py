@@ -487,3 +487,82 @@ def test_required_never_exceeds_the_threshold_and_meeting_it_is_never_off_track(
     assert t.status == (
         "met" if now >= 80 and reporting == 75 else "on_track" if Fraction(now, 100) >= t.required else "off_track"
     )
+
+
+# ---- the sample notice (SPEC §5): every output names the years whose data is sample ------------
+
+from .conftest import submission  # noqa: E402
+
+
+def _outputs(tmp_path: Path, plan: Path, units: Path, year: int) -> dict[str, str]:
+    """The first words a reader meets in each output of `year`: the score table, its JSON, the
+    Markdown, Word, HTML and Excel reports."""
+    import json
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    common = ["--plan", str(plan), "--units", str(units), "--year", str(year)]
+    out: dict[str, str] = {}
+    r = RUNNER.invoke(app, ["score", *common])
+    assert r.exit_code == 0, r.output
+    out["score"] = r.stdout.strip().splitlines()[0]
+    r = RUNNER.invoke(app, ["score", *common, "--format", "json"])
+    data = json.loads(r.stdout)
+    out["json"] = json.dumps({"sample": data["sample"], "sample_years": data["sample_years"]})
+    r = RUNNER.invoke(app, ["score", *common, "--unit", "so-khcn"])
+    out["unit"] = r.stdout.strip().splitlines()[0]
+    date = ["--date", f"{year}-12-15"]
+    r = RUNNER.invoke(app, ["report", *common, *date])
+    out["md"] = next(line for line in r.stdout.splitlines() if line.strip())
+    for fmt in ("docx", "html", "xlsx"):
+        path = tmp_path / f"tonghop.{fmt}"
+        r = RUNNER.invoke(app, ["report", *common, *date, "-o", str(path)])
+        assert r.exit_code == 0, r.output
+        if fmt == "docx":
+            out[fmt] = next(p.text for p in Document(str(path)).paragraphs if p.text.strip())
+        elif fmt == "html":
+            page = path.read_text(encoding="utf-8")
+            main = page.split("<main>", 1)[1]
+            out[fmt] = main.split("</p>", 1)[0] if main.startswith('<p class="sample"') else main[:200]
+        else:
+            wb = load_workbook(path)
+            out[fmt] = str(wb.worksheets[0]["A1"].value)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("samples", "words"),
+    [
+        ({2025: True, 2026: False}, "Số liệu năm 2025 là dữ liệu mẫu"),
+        ({2025: True, 2026: True}, "Số liệu các năm 2025, 2026 là dữ liệu mẫu"),
+        ({2025: False, 2026: True}, "Số liệu năm 2026 là dữ liệu mẫu"),
+        ({2025: False, 2026: False}, None),
+    ],
+)
+def test_every_output_opens_with_the_sample_years(tmp_path, mini_plan, mini_plan_path, samples, words):
+    units = tmp_path / "units"
+    for year, sample in samples.items():
+        for uid in ("so-khcn", "xa-muong-la"):
+            data = submission(mini_plan, uid, year)
+            if sample and uid == "xa-muong-la":  # one file of the year is enough: it is read for a figure
+                data["sample"] = True
+            write(units, year, uid, data)
+    out = _outputs(tmp_path, mini_plan_path, units, 2026)
+    years = [y for y, s in samples.items() if s]
+    import json
+
+    assert json.loads(out.pop("json")) == {"sample": bool(years), "sample_years": years}
+    for name, first in out.items():
+        if words is None:
+            assert "dữ liệu mẫu" not in first.lower(), (name, first)
+        else:
+            assert words in first, (name, first)
+
+
+def test_a_later_years_sample_is_no_notice(tmp_path, mini_plan, mini_plan_path):
+    units = tmp_path / "units"
+    write(units, 2025, "so-khcn", submission(mini_plan, "so-khcn", 2025))
+    write(units, 2026, "so-khcn", {**submission(mini_plan, "so-khcn", 2026), "sample": True})
+    r = RUNNER.invoke(app, ["score", "--plan", str(mini_plan_path), "--units", str(units), "--year", "2025"])
+    assert "dữ liệu mẫu" not in r.stdout, r.stdout

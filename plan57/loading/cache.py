@@ -174,8 +174,10 @@ def _is_link(st: os.stat_result) -> bool:
 
 
 def _user_folders() -> list[str]:
-    """Where a per-user folder lives when the platform has no owner ids (Windows)."""
-    places = [os.environ.get("LOCALAPPDATA"), os.environ.get("USERPROFILE"), os.path.expanduser("~")]
+    """Where a per-user folder lives when the platform has no owner ids (Windows): the user's
+    local application data, profile or home, or a cache folder the user named (XDG_CACHE_HOME)."""
+    names = ("LOCALAPPDATA", "USERPROFILE", "XDG_CACHE_HOME")
+    places = [*(os.environ.get(n) for n in names), os.path.expanduser("~")]
     return [os.path.normcase(os.path.abspath(p)) for p in places if p and os.path.isabs(p)]
 
 
@@ -244,7 +246,7 @@ class Folder:
             except FileNotFoundError:
                 if not create:
                     raise _Absent from None
-                os.mkdir(current, 0o700)
+                os.makedirs(current, 0o700, exist_ok=True)
                 st = os.lstat(current)
             if _is_link(st) or (hasattr(os.path, "isjunction") and os.path.isjunction(current)):
                 raise Untrusted(f"'{current}' là một liên kết (symlink hoặc junction)")

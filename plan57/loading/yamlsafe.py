@@ -46,6 +46,9 @@ class Document:
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     # source text of plain integer scalars written with a leading zero (0912345678)
     leading_zero: dict[Path_, str] = field(default_factory=dict)
+    # plain scalars YAML reads as integers but not written in decimal digits (0x1F, 0o10, 0b101,
+    # 32_000_000): kept as the text written, never silently turned into a number
+    not_decimal: dict[Path_, str] = field(default_factory=dict)
     fast: bool = False  # parsed by libyaml's C parser (the same data and places as the careful path)
     source: str | None = field(default=None, repr=False)  # the decoded text, when read from a file
     # where a key left out would be written: a form's empty cell in a filled table row
@@ -682,17 +685,19 @@ def _scalar(node: Any, path: Path_, doc: Document) -> Any:
     return unicodedata.normalize("NFC", value)
 
 
-def _int(value: str, path: Path_, doc: Document) -> int:
-    s = value.replace("_", "")
-    sign = -1 if s.startswith("-") else 1
-    body = s.lstrip("+-")
-    low = body.lower()
-    if low.startswith("0x"):
-        return sign * int(body[2:], 16)
-    if low.startswith("0o"):
-        return sign * int(body[2:], 8)
-    if low.startswith("0b"):
-        return sign * int(body[2:], 2)
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
+def _int(value: str, path: Path_, doc: Document) -> int | str:
+    """An integer written in decimal digits; any other form YAML reads as one (hexadecimal,
+    octal, binary, digits grouped by '_') stays the text written, noted for the message that
+    asks for decimal digits: a clerk typing 0o10 or 32_000_000 did not mean 8 or a number
+    silently read."""
+    if not _DECIMAL.fullmatch(value):
+        doc.not_decimal[path] = value
+        return value
+    sign = -1 if value.startswith("-") else 1
+    body = value.lstrip("+-")
     if len(body) > 1 and body.startswith("0"):
         doc.leading_zero[path] = value
     return sign * int(body, 10)

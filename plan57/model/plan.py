@@ -126,6 +126,37 @@ class Document(_Model):
     signer_name: str | None = None  # left empty, the report leaves room for the name
 
 
+def _month_day_of(year: int, month_day: str) -> dt.date:
+    """A month-day in a given year; 02-29 is the 28th in a year without it."""
+    month, day = int(month_day[:2]), int(month_day[3:])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, day - 1)
+
+
+class ReportingPeriod(_Model):
+    """What counts for year Y (SPEC §4): the dates from `start` to `end`, both included, month-day
+    values. A start later in the year than the end begins in Y − 1: the default is the annual
+    window of Nghị định 09/2019/NĐ-CP Art. 12, 15 December of Y − 1 to 14 December of Y."""
+
+    start: MonthDay = "12-15"
+    end: MonthDay = "12-14"
+
+    def window(self, year: int) -> tuple[dt.date, dt.date]:
+        """The first and the last day of year `year`'s reporting period."""
+        begins = year - 1 if self.start > self.end else year
+        return _month_day_of(begins, self.start), _month_day_of(year, self.end)
+
+    def year_of(self, day: dt.date) -> int | None:
+        """The reporting year whose period holds `day`, None when none does."""
+        for year in (day.year, day.year + 1):
+            first, last = self.window(year)
+            if first <= day <= last:
+                return year
+        return None
+
+
 class Reporting(_Model):
     unit_deadline: MonthDay
     synthesis_deadline: MonthDay
@@ -134,6 +165,7 @@ class Reporting(_Model):
     text: str
     start_text: str | None = None
     start: dt.date | None = None  # the day the plan began to be carried out: events before it are flagged
+    period: ReportingPeriod = ReportingPeriod()  # what counts for a year (SPEC §4)
 
 
 class KeyDay(_Model):
@@ -409,6 +441,10 @@ class Plan(_Model):
     def unit_deadline(self, year: int) -> dt.date:
         month, day = map(int, self.reporting.unit_deadline.split("-"))
         return dt.date(year, month, day)
+
+    def reporting_window(self, year: int) -> tuple[dt.date, dt.date]:
+        """The first and the last day of year `year`'s reporting period (SPEC §4)."""
+        return self.reporting.period.window(year)
 
     def synthesis_deadline(self, year: int) -> dt.date:
         month, day = map(int, self.reporting.synthesis_deadline.split("-"))

@@ -47,10 +47,6 @@ TEXT_W = 210 - 30 - 17  # mm of text on a portrait page
 ANNEX_W = 297 - 30 - 17  # mm of text on a landscape page
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-SAMPLE_NOTICE = (
-    "LƯU Ý: BÁO CÁO NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU. Một hoặc nhiều báo cáo đơn vị được đánh dấu "
-    "sample: true: số liệu chỉ mang tính minh họa, không phải số liệu thật."
-)
 # the note under the targets table, as the Markdown report words it
 # characters an XML 1.0 document cannot hold
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -737,8 +733,8 @@ def build(result: YearResult, date: dt.date, number: str | None = None) -> Docum
     section = doc.sections[0]
     _page(section, landscape=False)
     _page_number_header(section)
-    if c["sample"]:
-        _para(doc, [Span(SAMPLE_NOTICE, bold=True)], 12, WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    if c["sample_notice"]:
+        _para(doc, [Span(c["sample_notice"], bold=True)], 12, WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _header(doc, c)
     _title(doc, c)
     _para(

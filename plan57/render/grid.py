@@ -81,7 +81,7 @@ def print_grid(grid: Grid, console: Console) -> None:
     if not console.is_terminal:
         print_plain(grid, console)
     elif fits(grid, console):
-        console.print(as_table(grid))
+        console.print(as_table(grid, console.width))
     else:
         print_blocks(grid, console)
 
@@ -102,18 +102,70 @@ def print_plain(grid: Grid, console: Console) -> None:
     console.file.write("".join(line + "\n" for line in plain_lines(grid)))  # tabs kept, not expanded
 
 
-def as_table(grid: Grid) -> Table:
+def _header_lines(header: str, width: int) -> str:
+    """An atom column's header in lines of at most `width` (its words whole): the column does not
+    wrap, so its header is wrapped here, else the header alone would widen it past `fits`."""
+    return "\n".join(textwrap.wrap(header, width=max(width, 1), break_long_words=False, break_on_hyphens=False))
+
+
+def column_widths(grid: Grid, width: int) -> list[int]:
+    """Each column's width in a table of at most `width` columns (when `fits`): an atom column
+    its atom width, a prose column at least its longest word, the rest shared among the prose
+    columns by how much their text would take on one line. Decided here, not by rich, whose own
+    sharing can come out a column or two wider than the terminal (and the terminal then cuts
+    the last characters of a line)."""
+    out = [atom_width(grid, i) if c.kind == "atom" else prose_width(grid, i) for i, c in enumerate(grid.columns)]
+    prose = [i for i, c in enumerate(grid.columns) if c.kind == "prose"]
+    natural = {
+        i: max([len(line) for r in grid.rows for line in _lines(r[i].text)] + [len(grid.columns[i].header)])
+        for i in prose
+    }
+    room = width - sum(out) - GAP * (len(out) - 1)
+    while room > 0:
+        wanting = [i for i in prose if out[i] < natural[i]]
+        if not wanting:
+            break
+        total = sum(natural[i] - out[i] for i in wanting)
+        given = 0
+        for i in wanting:
+            add = min(natural[i] - out[i], max(1, room * (natural[i] - out[i]) // total), room - given)
+            out[i] += add
+            given += add
+            if given >= room:
+                break
+        room -= given
+        if given == 0:
+            break
+    return out
+
+
+def as_table(grid: Grid, width: int | None = None) -> Table:
+    """The grid as a rich table; given the terminal's `width`, every column's width is fixed."""
     table = Table(title=grid.title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    widths = column_widths(grid, width) if width is not None and fits_width(grid, width) else None
     for i, c in enumerate(grid.columns):
+        fixed = widths[i] if widths is not None else None
         if c.kind == "atom":
-            table.add_column(escape(c.header), justify=c.justify, no_wrap=True, min_width=atom_width(grid, i))
+            w = atom_width(grid, i)
+            table.add_column(
+                escape(_header_lines(c.header, fixed or w)), justify=c.justify, no_wrap=True, min_width=w, width=fixed
+            )
         else:
             table.add_column(
-                escape(c.header), justify=c.justify, ratio=1, min_width=prose_width(grid, i), overflow="fold"
+                escape(c.header),
+                justify=c.justify,
+                ratio=None if fixed else 1,
+                min_width=prose_width(grid, i),
+                width=fixed,
+                overflow="fold",
             )
     for row in grid.rows:
         table.add_row(*(Text(c.text, style=c.style) for c in row))
     return table
+
+
+def fits_width(grid: Grid, width: int) -> bool:
+    return min_table_width(grid) <= width
 
 
 def print_blocks(grid: Grid, console: Console) -> None:

@@ -535,12 +535,7 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
     c = context(result, date, None)
     info = c["info"]
     title = f"Tiến độ thực hiện Kế hoạch {info['number']} năm {c['y']}"
-    sample = (
-        '<p class="sample" role="note">LƯU Ý: TRANG NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU. Một hoặc nhiều báo cáo đơn vị được'
-        " đánh dấu là dữ liệu mẫu: số liệu chỉ mang tính minh họa, không phải số liệu thật.</p>"
-        if c["sample"]
-        else ""
-    )
+    sample = f'<p class="sample" role="note">{h(c["sample_notice"])}</p>' if c["sample_notice"] else ""
     body = [
         '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',

@@ -77,6 +77,9 @@ def score_dict(result: YearResult) -> dict[str, Any]:
             "units": result.budget.units,
             "by_kind": {k: {"total": p.total, "units": p.units} for k, p in result.budget.by_kind.items()},
         },
+        # some submission read for a figure is sample data: the years it is of (SPEC §5)
+        "sample": result.sample,
+        "sample_years": result.sample_years,
     }
 
 
@@ -104,6 +107,7 @@ def unit_dict(result: YearResult, unit_id: str) -> str:
         targets.append(
             {
                 "id": t.target.id,
+                "judged_year": t.judged_year,  # the year the unit's figures below are of
                 "numerator": c.numerator if c else None,
                 "denominator": c.denominator if c else None,
                 "met": c.met if c else None,
@@ -111,7 +115,15 @@ def unit_dict(result: YearResult, unit_id: str) -> str:
         )
     tasks = [{"id": t.task.id, "done": unit_id in t.leads_done} for t in result.tasks if unit_id in t.leads_expected]
     return json.dumps(
-        {"year": result.year, "unit": unit_id, "state": row.state, "targets": targets, "tasks": tasks},
+        {
+            "year": result.year,
+            "sample": result.sample,
+            "sample_years": result.sample_years,
+            "unit": unit_id,
+            "state": row.state,
+            "targets": targets,
+            "tasks": tasks,
+        },
         ensure_ascii=False,
         indent=2,
     )

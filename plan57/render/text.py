@@ -11,6 +11,7 @@ from rich.markup import escape
 from plan57.base.numbers import percent, vn_int
 from plan57.model.form import field_label, item_label, value_names
 from plan57.render.grid import Cell, Column, Grid, print_grid
+from plan57.render.view import sample_notice
 from plan57.scoring.score import STATE_LABEL, Point, TargetResult, YearResult
 
 # A unit's state in `units`: the scoring states, and a draft (a file without a sending date),
@@ -66,8 +67,16 @@ def _status(status: str, label: str) -> str:
     return f"[{STATUS_STYLE.get(status, '')}]{label}[/]"
 
 
+def render_sample_notice(result: YearResult, console: Console) -> None:
+    """The notice every output opens with when sample data was read for a figure (SPEC §5)."""
+    notice = sample_notice(result.sample_years)
+    if notice:
+        console.print(f"[bold yellow]{escape(notice)}[/]", highlight=False)
+
+
 def render_score(result: YearResult, console: Console) -> None:
     r = result.reporting
+    render_sample_notice(result, console)
     console.print(
         f"[bold]Kết quả thực hiện Kế hoạch ban hành kèm theo Quyết định số {result.plan.plan.number} — năm {result.year}[/]"
     )
@@ -197,6 +206,7 @@ def render_unit(result: YearResult, unit_id: str, console: Console) -> None:
     """One unit's scorecard: each target and task that applies to it, met or not, and why."""
     unit = result.plan.unit_index[unit_id]
     row = next(r for r in result.rows if r.unit.id == unit_id)
+    render_sample_notice(result, console)
     console.print(
         f"[bold]{escape(unit.name)}[/] ({escape(unit.id)}) — năm {result.year}: {STATE_LABEL[row.state]}",
         highlight=False,

@@ -193,7 +193,11 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "document": document,
         "date": date,
         "number": doc_number,
+        # a submission read for any figure is sample data (SPEC §5): `sample_years` the years it is
+        # of, `sample_notice` the sentence every output opens with (None when none is)
         "sample": result.sample,
+        "sample_years": result.sample_years,
+        "sample_notice": sample_notice(result.sample_years),
         "reporting": r,
         "synthesis_deadline": plan.synthesis_deadline(result.year),
         "missing_groups": by_kind(r.missing),
@@ -272,6 +276,18 @@ def _context(result: YearResult, date: dt.date, number: str | None) -> dict[str,
         "status_label": STATUS_LABEL,
         "task_label": TASK_STATUS_LABEL,
     }
+
+
+def sample_notice(years: list[int]) -> str | None:
+    """The notice every output opens with when sample data was read for a figure (SPEC §5): "Số
+    liệu năm 2025 là dữ liệu mẫu", "Số liệu các năm 2025, 2026 là dữ liệu mẫu"; None without any."""
+    if not years:
+        return None
+    named = f"năm {years[0]}" if len(years) == 1 else "các năm " + ", ".join(map(str, years))
+    return (
+        f"LƯU Ý: Số liệu {named} là dữ liệu mẫu (báo cáo đơn vị ghi sample: true), "
+        "chỉ mang tính minh họa, không phải số liệu thật."
+    )
 
 
 def headings(year: int) -> Attrs:

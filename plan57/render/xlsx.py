@@ -233,17 +233,15 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> byte
         "Tỷ lệ và độ phủ là số (định dạng phần trăm); ngày gửi là ngày; ô trống là đơn vị chưa báo cáo số liệu đó.",
         "“Độ phủ”: tỷ lệ đơn vị thuộc diện áp dụng đã báo cáo số liệu của chỉ tiêu.",
     ]
-    if c["sample"]:
-        lines.insert(
-            0, "LƯU Ý: TỆP NÀY ĐƯỢC LẬP TỪ DỮ LIỆU MẪU — số liệu chỉ mang tính minh họa, không phải số liệu thật."
-        )
+    if c["sample_notice"]:
+        lines.insert(0, c["sample_notice"])
     lines += ["", c["headings"]["reporting"], *(f"- {x}" for x in c["reporting_lines"])]
     for group in c["reporting_lists"]:
         lines += [group["title"], *(f"- {x}." for x in group["entries"])]
     lines += ["", f"{c['headings']['annex']}: trang tính “Phụ lục {y}”."]
     for line in lines:
         notes.append([line])
-    if c["sample"]:
+    if c["sample_notice"]:
         wb.move_sheet(notes, offset=-len(wb.sheetnames) + 1)  # the notice is the first thing seen
         wb.active = 0
     import zipfile

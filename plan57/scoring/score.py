@@ -308,10 +308,13 @@ class YearResult:
     channels: dict[int, list[str]]
     feedback: list[tuple[str, list[str], list[str]]]  # (unit, difficulties, proposals)
     rows: list[UnitRow]
-    sample: bool
+    sample: bool  # some submission read for a figure is sample data (`sample_years`)
     records: dict[str, Record] = field(default_factory=dict)  # the year's valid submissions
     budget: Budget = field(default_factory=lambda: Budget(0, 0, {}))
     portals: Portals = field(default_factory=lambda: Portals(0, 0, 0))
+    # the years up to Y whose valid submissions include one marked `sample: true`: year Y's, and
+    # the earlier years read for a milestone, a baseline or the history (SPEC §5)
+    sample_years: list[int] = field(default_factory=list)
 
     def unit_name(self, unit_id: str) -> str:
         return self.plan.unit_index[unit_id].name
@@ -906,7 +909,7 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
             feedback.append((unit.id, list(rec.get("difficulties") or []), list(rec.get("proposals") or [])))
     ratio_pairs = [(t.id, data.pairs[t.id]) for t in plan.targets if t.measure == "ratio"]
     rows = [_row(unit, data, states[unit.id], ratio_pairs) for unit in plan.units]
-    sample = any(rec.get("sample") for rec in data.records.values())
+    sample_years = [y for y, d in sorted(years.items()) if any(rec.get("sample") for rec in d.records.values())]
     return YearResult(
         year,
         plan,
@@ -916,10 +919,11 @@ def score_year(plan: Plan, coll: Collection, year: int) -> YearResult:
         channels,
         feedback,
         rows,
-        sample,
+        bool(sample_years),
         data.records,
         budget_of(plan, data),
         portals_of(rows),
+        sample_years,
     )
 
 

@@ -252,6 +252,8 @@ def _value_message(
         }.get(kind, "mã đơn vị" if name == "unit" else "một giá trị hợp lệ")
         return f"'{name}' chưa có giá trị: hãy ghi {wanted}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
+        if real in doc.not_decimal:
+            return _not_decimal(name, doc.not_decimal[real])
         if isinstance(value, float) and value.is_integer():
             return f"'{name}' phải là số nguyên, không có phần thập phân: viết {int(value)}"
         if isinstance(value, float) and 0 < value < 1000 and (value * 1000).is_integer():
@@ -327,6 +329,17 @@ def _value_message(
         msg = str(ctx.get("error", err.get("msg", ""))) if kind == "value_error" else err["msg"]
         return f"'{name}': {msg}"
     return f"'{name}': giá trị không hợp lệ ({err.get('msg', kind)})"
+
+
+def _not_decimal(name: str, src: str) -> str:
+    """A count written as YAML reads other integers (0x1F, 0o10, 0b101, 32_000_000)."""
+    digits = src.replace("_", "")
+    if digits.lstrip("+-").isdigit():
+        return f"'{name}' phải là số viết liền bằng các chữ số 0–9, không có dấu gạch dưới: viết {digits}"
+    return (
+        f"'{name}' phải là số viết bằng các chữ số thập phân 0–9 (đang là '{_clip(src)}': dạng 0x…, 0o…, 0b… "
+        "là cách viết số ở hệ khác, không được đọc): hãy gõ lại số liệu chỉ bằng chữ số 0–9"
+    )
 
 
 def _show(value: Any) -> str:

@@ -89,8 +89,7 @@ def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> l
     if year is None:
         stated = _int(doc.data.get("year"))
         year = stated if stated is not None and stated in plan.years else None
-    earliest = dt.date(year if year is not None else plan.years.start, 1, 1)
-    latest = dt.date((year if year is not None else plan.years.stop - 1) + 1, 12, 31)
+    earliest, latest = _sending_range(plan, year)
     if earliest <= submitted <= latest:
         return []
     loc = doc.value_loc(("submitted",))
@@ -110,6 +109,14 @@ def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> l
             f"ngày gửi báo cáo {submitted.isoformat()} không hợp lý: {why}; hãy kiểm tra lại năm của ngày gửi",
         )
     ]
+
+
+def _sending_range(plan: Plan, year: int | None) -> tuple[dt.date, dt.date]:
+    """The first and last plausible days of sending a report of `year` (of any year of the plan
+    when None): from the start of the year to the end of the next."""
+    earliest = dt.date(year if year is not None else plan.years.start, 1, 1)
+    latest = dt.date((year if year is not None else plan.years.stop - 1) + 1, 12, 31)
+    return earliest, latest
 
 
 def _at(data: Any, path: str) -> Any:
@@ -136,7 +143,9 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
-def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagnostic]:
+def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date | None = None) -> list[Diagnostic]:
+    """Every cross-field rule; `today` is the day a `submitted` date may not come after (none
+    checked without it)."""
     data = doc.data
     out: list[Diagnostic] = []
 
@@ -180,6 +189,11 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
             )
 
     submitted = _date(data.get("submitted"))
+    if submitted is not None:  # a sending date out of all reason is said once (submitted_range), not compared
+        stated = _int(data.get("year"))
+        earliest, latest = _sending_range(plan, year if year is not None else stated if stated in plan.years else None)
+        if not earliest <= submitted <= latest:
+            submitted = None
     if "submitted" in data and data["submitted"] is None:
         err(
             ("submitted",),
@@ -223,28 +237,7 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
             elif isinstance(ch, (int, str)):
                 seen[ch] = i
 
-    tasks = data.get("tasks")
-    start = plan.reporting.start
-    if isinstance(tasks, dict) and year is not None:
-        for tid, report in tasks.items():
-            events = report.get("events") if isinstance(report, dict) else None
-            for i, ev in enumerate(events if isinstance(events, list) else []):
-                when = _date(ev.get("date")) if isinstance(ev, dict) else None
-                if when and when.year != year:
-                    err(
-                        ("tasks", tid, "events", i, "date"),
-                        "event-year",
-                        f"sự kiện ngày {when.isoformat()} không thuộc năm báo cáo {year}",
-                        severity="warning",
-                    )
-                elif when and start is not None and when < start:
-                    err(
-                        ("tasks", tid, "events", i, "date"),
-                        "event-before-plan",
-                        f"sự kiện ngày {when.strftime('%d/%m/%Y')} diễn ra trước khi Kế hoạch bắt đầu thực hiện "
-                        f"({start.strftime('%d/%m/%Y')}): không phải kết quả thực hiện Kế hoạch",
-                        severity="warning",
-                    )
+    out.extend(_in_period(doc, plan, path, year, submitted, today))
     if submitted is not None:
         empty = empty_fields(data)
         if empty:
@@ -259,6 +252,102 @@ def check(doc: Document, plan: Plan, path: str, year: int | None) -> list[Diagno
                     "empty-fields",
                     f"còn {len(empty)} ô để trống, được tính là chưa báo cáo (không phải 0): {shown}",
                 )
+            )
+    return out
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _in_period(
+    doc: Document, plan: Plan, path: str, year: int | None, submitted: dt.date | None, today: dt.date | None
+) -> list[Diagnostic]:
+    """What counts for year Y is what happened in its reporting period (SPEC §4): a dated item
+    outside it, or after the file's `submitted` date, is an error naming the period; so is a
+    `submitted` date after today. The implementation plan, issued once, may carry any date from
+    the plan's own date to the end of the period."""
+    data = doc.data
+    out: list[Diagnostic] = []
+
+    def err(at: tuple[Any, ...], code: str, message: str, severity: str = "error") -> None:
+        loc = doc.value_loc(at)
+        out.append(Diagnostic(path, loc.line, loc.col, severity, code, message))  # type: ignore[arg-type]
+
+    if submitted is not None and today is not None and submitted > today:
+        err(
+            ("submitted",),
+            "submitted-future",
+            f"ngày gửi báo cáo {_day(submitted)} sau ngày hôm nay ({_day(today)}): một báo cáo chưa thể "
+            "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi",
+        )
+    if year is None:  # a file outside any year folder is checked against its own year (SPEC §2)
+        stated = _int(data.get("year"))
+        if stated is None or stated not in plan.years:
+            return out
+        year = stated
+    period = plan.reporting.period
+    first, last = period.window(year)
+    named = f"kỳ báo cáo năm {year}: từ {_day(first)} đến {_day(last)}"
+
+    def dated(at: tuple[Any, ...], what: str, when: dt.date) -> bool:
+        """An error when `when` lies outside year Y's period or after the sending date."""
+        if not first <= when <= last:
+            other = period.year_of(when)
+            where = f"thuộc kỳ báo cáo năm {other}" if other is not None else "không thuộc kỳ báo cáo nào"
+            err(at, "out-of-period", f"{what} ngày {_day(when)} {where}, không tính vào năm {year} ({named})")
+            return True
+        if submitted is not None and when > submitted:
+            err(
+                at,
+                "after-submitted",
+                f"{what} ngày {_day(when)} sau ngày gửi báo cáo ({_day(submitted)}): báo cáo chỉ ghi "
+                "những việc đã diễn ra trước khi gửi",
+            )
+            return True
+        return False
+
+    start = plan.reporting.start
+    tasks = data.get("tasks")
+    if isinstance(tasks, dict):
+        for tid, report in tasks.items():
+            events = report.get("events") if isinstance(report, dict) else None
+            for i, ev in enumerate(events if isinstance(events, list) else []):
+                at = ("tasks", tid, "events", i, "date")
+                when = _date(ev.get("date")) if isinstance(ev, dict) else None
+                if when is None or dated(at, "sự kiện", when):
+                    continue
+                if start is not None and when < start:
+                    err(
+                        at,
+                        "event-before-plan",
+                        f"sự kiện ngày {_day(when)} diễn ra trước khi Kế hoạch bắt đầu thực hiện "
+                        f"({_day(start)}): không phải kết quả thực hiện Kế hoạch",
+                        severity="warning",
+                    )
+    training = data.get("training")
+    for i, item in enumerate(training if isinstance(training, list) else []):
+        when = _date(item.get("date")) if isinstance(item, dict) else None
+        if when is not None:
+            dated(("training", i, "date"), "chương trình đào tạo", when)
+    ip = data.get("implementation_plan")
+    issued_on = _date(ip.get("date")) if isinstance(ip, dict) else None
+    if issued_on is not None:
+        own = plan.plan.date
+        if issued_on < own:
+            err(
+                ("implementation_plan", "date"),
+                "out-of-period",
+                f"kế hoạch triển khai ngày {_day(issued_on)} trước ngày ban hành Kế hoạch {plan.plan.number} "
+                f"({_day(own)}): kế hoạch triển khai được ban hành sau Kế hoạch",
+            )
+        elif issued_on > last:
+            other = period.year_of(issued_on)
+            where = f"thuộc kỳ báo cáo năm {other}" if other is not None else "không thuộc kỳ báo cáo nào"
+            err(
+                ("implementation_plan", "date"),
+                "out-of-period",
+                f"kế hoạch triển khai ngày {_day(issued_on)} {where}, không tính vào năm {year} ({named})",
             )
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -25,6 +26,37 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # it, never holds them, nor does the cache keep a result whose messages quote them; a command that
 # needs them reads the unit's file without the cache.
 PERSONAL_DATA = ("contact",)
+
+# The day no `submitted` date may come after (SPEC §4): the real date, or the one a command was
+# given (`--date`, `set_today`). The cache holds no result that the passing days could change: a
+# file sent after the real date is never stored, and a run given an earlier day than the real one
+# (or, without the records to check, any other day) neither reads nor fills the cache.
+_TODAY: dt.date | None = None
+FUTURE = "submitted-future"
+
+
+def set_today(day: dt.date | None) -> dt.date | None:
+    """The day validation takes as today (None: the real date); the one it took before."""
+    global _TODAY
+    before, _TODAY = _TODAY, day
+    return before
+
+
+def real_today() -> dt.date:
+    """The real date (one place, so that a test can say which day it is)."""
+    return dt.date.today()
+
+
+def today() -> dt.date:
+    return _TODAY or real_today()
+
+
+def _lasting(result: FileResult) -> bool:
+    """Whether the result holds whatever day it is read on (see `_TODAY`)."""
+    if any(d.code == FUTURE for d in result.diagnostics):
+        return False
+    sent = result.record.get("submitted") if isinstance(result.record, dict) else None
+    return not (isinstance(sent, dt.date) and sent > real_today())
 
 
 @dataclass
@@ -104,6 +136,40 @@ def _lookalike_year(folder: str) -> bool:
     return len(folder) == 4 and folder.isdigit() and not folder.isascii()
 
 
+BAD_FILE_NAME = (
+    "tên tệp có byte không phải chữ UTF-8 (tên đặt bằng bảng mã cũ?) nên tệp không được đọc: hãy đổi tên "
+    "tệp thành mã đơn vị, ví dụ xa-muong-la.yaml"
+)
+BAD_FOLDER_NAME = (
+    "tên thư mục có byte không phải chữ UTF-8 (tên đặt bằng bảng mã cũ?) nên các tệp trong đó không được "
+    "đọc: hãy đổi tên thư mục"
+)
+LINK_OUTSIDE = (
+    "{what} này là một liên kết (symlink) trỏ ra ngoài thư mục báo cáo nên không được đọc: hãy chép chính "
+    "báo cáo vào thư mục báo cáo"
+)
+
+
+def _decodable(name: str) -> bool:
+    """A name the system gave as text: bytes that are not UTF-8 come as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _leads_outside(path: Path, inside: str) -> bool:
+    """A symbolic link whose target is not below the units folder (a link within it is read)."""
+    if not os.path.islink(path):
+        return False
+    target = os.path.realpath(path)
+    try:
+        return os.path.commonpath([target, inside]) != inside
+    except ValueError:  # another drive
+        return True
+
+
 def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagnostic]]:
     """(file, folder year) for every YAML file below units_dir, and problems with the layout."""
     found: list[tuple[Path, int | None]] = []
@@ -122,11 +188,22 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             )
         )
 
+    inside = os.path.realpath(units_dir)
+
+    def refused(path: Path, code: str, message: str) -> None:
+        problems.append(Diagnostic(display_path(path), 1, 1, "error", code, message))
+
     for root, dirs, files in os.walk(units_dir, onerror=unreadable):
+        base = Path(root)
+        for name in list(dirs):
+            if not _decodable(name):
+                dirs.remove(name)
+                refused(base / name, "name-encoding", BAD_FOLDER_NAME)
+            elif _leads_outside(base / name, inside):
+                refused(base / name, "link-outside", LINK_OUTSIDE.format(what="thư mục"))
         dirs.sort()
         folder = os.path.basename(root)
         year = year_of_folder(folder)
-        base = Path(root)
         if _lookalike_year(folder):
             digits = "".join(str(int(ch)) for ch in folder)
             problems.append(
@@ -146,6 +223,12 @@ def discover(units_dir: Path) -> tuple[list[tuple[Path, int | None]], list[Diagn
             if name.startswith(".") or name == SCHEMA_FILE:
                 continue
             path = base / name
+            if not _decodable(name):
+                refused(path, "name-encoding", BAD_FILE_NAME)
+                continue
+            if _leads_outside(path, inside):  # never read: its content is not shown in any message
+                refused(path, "link-outside", LINK_OUTSIDE.format(what="tệp"))
+                continue
             if not name.lower().endswith(YAML_SUFFIXES):
                 problems.append(
                     Diagnostic(
@@ -249,7 +332,7 @@ def _check_document(
     except ValidationError as exc:
         first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
         out.extend(first)
-    out.extend(check(doc, plan, shown, folder_year))
+    out.extend(check(doc, plan, shown, folder_year, today()))
     out.extend(unsafe_text(doc, shown))
     out.extend(submitted_range(doc, plan, shown, folder_year))
 
@@ -442,6 +525,7 @@ def _validate_found(
     """Validate files: cached results first, the rest in parallel where it pays."""
     from plan57.loading.cache import Cache
 
+    cache = cache and (_TODAY is None or (records and _TODAY >= real_today()))
     store = Cache(plan.source_hash, with_records=records) if cache and plan.source_hash else None
     try:
         return _validate_with(found, layout, plan, max_size, store, records, derive, meanwhile)
@@ -490,7 +574,7 @@ def _validate_with(
                 result.derived = derive(plan, result.record)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - the caller works it out itself, and says what fails
                 result.derived = None
-        if store and key and not result.personal:
+        if store and key and not result.personal and _lasting(result):
             used.add(key)
             store.put(
                 key,
@@ -665,12 +749,13 @@ def _from_worker(plain: Plain, path: Path, shown: str, year: int | None, records
 
 
 def start_method() -> str:
-    """How worker processes start: as the program set it, else fork where the platform has it
-    (the workers inherit the plan and the models already built), else spawn (Windows)."""
+    """How worker processes start: fork where the platform has it (the workers inherit the plan
+    and the models already built), else spawn (Windows); spawn or forkserver when the program
+    chose it (a fork once anything is asked of the default context is no choice)."""
     import multiprocessing
 
     chosen = multiprocessing.get_start_method(allow_none=True)
-    if chosen is not None:
+    if chosen in ("spawn", "forkserver"):
         return chosen
     return "fork" if hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
