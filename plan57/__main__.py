@@ -1,3 +1,4 @@
 from plan57.entry import main
 
-main()
+if __name__ == "__main__":  # a worker started by spawn (Windows) imports this module again: it must not run
+    main()

@@ -36,6 +36,10 @@ def open_plan(plan: Path | None = None, cache: bool = False) -> tuple[Plan, Path
     path = plan or default_plan()
     if path.is_dir():
         raise UsageError(f"'{path}' là một thư mục, không phải tệp kế hoạch (--plan)")
+    if path.exists() and not path.is_file():
+        raise UsageError(
+            f"'{path}' không phải một tệp thường (một ống dẫn hay thiết bị), không phải tệp kế hoạch (--plan)"
+        )
     if not path.is_file():
         raise UsageError(f"không tìm thấy tệp kế hoạch '{path}'")
     return load_plan(path, cache=cache), path

@@ -809,6 +809,9 @@ def main() -> None:
     """Console entry point: a closed pipe ends quietly, an unexpected error is one line."""
     import gc
 
+    from plan57.base.console import setup
+
+    setup()  # UTF-8 when redirected, a console's code page degraded readably, SIGTERM cleans up
     # A short-lived run over acyclic data: the cyclic collector only costs time here.
     gc.disable()
     try:
@@ -849,10 +852,12 @@ def _main() -> None:
     except OSError as exc:  # a system error nothing below caught: in Vietnamese, with its path
         if debug:
             raise
+        from plan57.base.console import settle_stdout
         from plan57.base.errors import os_message
 
         where = f" '{exc.filename}'" if exc.filename else ""
         sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+        settle_stdout()  # said once: the final flush does not say it again
         sys.exit(2)
     except Exception as exc:  # the top of the program: never a traceback unless asked
         if debug:
@@ -907,7 +912,7 @@ def _quiet_pipe() -> None:
     import os
 
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
+        devnull = os.open(os.devnull, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass

@@ -59,8 +59,10 @@ def main() -> None:
     """`plan57`: a run the cache answers, else the full command line."""
     import gc
 
+    from plan57.base.console import setup
     from plan57.base.lifetime import until_exit
 
+    setup()  # UTF-8 when redirected, a console's code page degraded readably, SIGTERM cleans up
     gc.disable()  # a short-lived run over acyclic data: the cyclic collector only costs time here
     until_exit()  # the run's large objects are freed with the process (_leave), not one by one
     try:
@@ -299,15 +301,17 @@ def _stdout_to_nowhere() -> None:
     import os
 
     try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY | getattr(os, "O_BINARY", 0)), sys.stdout.fileno())
     except OSError:
         pass
 
 
 def _system_error(exc: OSError) -> int:
+    from plan57.base.console import settle_stdout
     from plan57.base.diagnostics import one_line
     from plan57.base.errors import os_message
 
     where = f" '{exc.filename}'" if exc.filename else ""
     sys.stderr.write(one_line(f"plan57: lỗi hệ thống{where}: {os_message(exc)}") + "\n")
+    settle_stdout()  # said once: the final flush does not say it again
     return 2

@@ -545,6 +545,7 @@ def workspace(tmp_path, monkeypatch) -> Path:
     (bad_year / "ghi-chu.txt").write_text("không phải báo cáo\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "cache"))  # the same on Windows
     return tmp_path
 
 

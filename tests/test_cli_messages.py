@@ -534,6 +534,7 @@ def test_new_yaml_with_a_forms_folder_is_a_usage_error(tmp_path: Path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_import_of_a_pipe_says_it_is_no_file(tmp_path: Path) -> None:
     fifo = tmp_path / "bieu-mau.xlsx"
     os.mkfifo(fifo)

@@ -226,6 +226,7 @@ def test_unit_text_never_becomes_a_link(text: str) -> None:
 
 def test_changed_code_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "xdg"))  # the same on Windows
     write(tmp_path / "units", 2025, "xa-muong-la", dump(submission(plan, "xa-muong-la", 2025)))
     first = cache_mod.Cache(plan.source_hash)
     monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another-build")

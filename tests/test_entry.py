@@ -28,6 +28,7 @@ def tree(tmp_path: Path, plan, monkeypatch: pytest.MonkeyPatch) -> Path:  # type
     """A units folder with every kind of result: valid, warnings, a draft, a rule broken, a YAML
     syntax error, the same unit twice, a file that is not YAML."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "xdg"))  # the same on Windows
     monkeypatch.chdir(tmp_path)
     units = tmp_path / "units"
     write(units, 2026, "so-khcn", submission(plan, "so-khcn", 2026))
@@ -138,6 +139,7 @@ def test_what_the_cache_has_not_seen_goes_to_the_full_command(
     assert _served(["validate", "--plan", str(other), "--units", "units"]) is None
 
 
+@pytest.mark.posix("mode bits that make a folder untrusted")
 def test_an_untrusted_cache_goes_to_the_full_command(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -330,6 +330,7 @@ def test_interrupted_write_leaves_no_temporary_file(tmp_path, monkeypatch, fault
 # ---- item 6: the cache --------------------------------------------------------------------------------
 
 
+@pytest.mark.posix("mode bits that make a folder untrusted")
 def test_cache_in_a_folder_others_can_write_is_ignored_with_a_note(tmp_path, plan):
     folder = tmp_path / "cache"
     folder.mkdir()
@@ -343,12 +344,14 @@ def test_cache_in_a_folder_others_can_write_is_ignored_with_a_note(tmp_path, pla
     assert (folder / "results.pickle").read_bytes() == b"not read"  # never written either
 
 
+@pytest.mark.posix("mode bits that make a folder untrusted")
 def test_cache_note_reaches_the_user_once(tmp_path, monkeypatch):
     units = units_with(tmp_path, BASE)
     xdg = tmp_path / "xdg"
     (xdg / "plan57").mkdir(parents=True)
     (xdg / "plan57").chmod(0o777)
     monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    monkeypatch.setenv("LOCALAPPDATA", str(xdg))  # the same on Windows
     result = invoke("validate", "--plan", PLAN, "--units", units)
     assert result.exit_code == 0, result.output
     assert result.output.count("bỏ qua bộ nhớ đệm") == 1

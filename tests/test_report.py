@@ -785,6 +785,7 @@ def test_each_section_filter_prints_what_its_loop_printed(
 # ---- the template compiled ahead -----------------------------------------------------------
 
 
+@pytest.mark.posix("fork: the template compiled ahead")
 def test_the_report_uses_the_template_compiled_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """`report` compiles its template in a child process while it reads the files, and uses that
     code: compiling it here again would lose the time won, silently."""
@@ -798,6 +799,7 @@ def test_the_report_uses_the_template_compiled_ahead(monkeypatch: pytest.MonkeyP
     assert ok() == plain
 
 
+@pytest.mark.posix("fork: the template compiled ahead")
 def test_code_compiled_ahead_renders_what_compiling_here_does(tmp_path: Path) -> None:
     from jinja2.exceptions import SecurityError
 
@@ -821,6 +823,7 @@ def test_code_compiled_ahead_renders_what_compiling_here_does(tmp_path: Path) ->
         there.render(**data)
 
 
+@pytest.mark.posix("fork: the template compiled ahead")
 def test_code_compiled_ahead_is_used_only_for_the_source_it_was_compiled_from(tmp_path: Path) -> None:
     from plan57.render.markdown import CompiledAhead, default_template
 
@@ -856,6 +859,7 @@ def test_an_environment_prepared_ahead_is_the_one_its_template_needs(tmp_path: P
     unprepared.close()
 
 
+@pytest.mark.posix("fork workers")
 @pytest.mark.parametrize("fails", [False, True])
 def test_work_done_while_the_workers_read_is_done_once_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool
@@ -893,6 +897,7 @@ def test_work_done_while_the_workers_read_is_done_once_and_changes_nothing(
     ]
 
 
+@pytest.mark.posix("fork: the template compiled ahead")
 def test_no_child_is_left_behind(tmp_path: Path) -> None:
     import os
 

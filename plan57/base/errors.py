@@ -27,6 +27,8 @@ _OS_MESSAGES = {
 
 def os_message(exc: OSError) -> str:
     """An operating-system error in Vietnamese."""
+    if getattr(exc, "winerror", None) in (32, 33):  # Windows: another program holds the file open
+        return "tệp đang được mở trong một chương trình khác (Word, Excel…)"
     known = _OS_MESSAGES.get(exc.errno or -1)
     if known is not None:
         return known

@@ -35,7 +35,7 @@ def read_regular(path: Path, max_size: int) -> bytes:
     once instead of hanging the command.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise NotReadable(os_message(exc)) from None
     try:

@@ -795,7 +795,7 @@ def read_bytes(file: Any, display: str, max_size: int = DEFAULT_MAX_SIZE) -> byt
     so it is opened without blocking and refused by what fstat says it is.
     """
     try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):

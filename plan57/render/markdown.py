@@ -269,7 +269,7 @@ class CompiledAhead:
             self._read = -1
         if self._pid:
             try:
-                os.kill(self._pid, signal.SIGKILL)
+                os.kill(self._pid, getattr(signal, "SIGKILL", signal.SIGTERM))
             except OSError:
                 pass
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
         if not isinstance(doc.data, dict) and doc.fast:
             doc = load_bytes(raw, shown, limit, max_nodes=PLAN_MAX_NODES)
     except LoadError as exc:
-        raise PlanError(exc.diagnostics) from None
+        raise PlanError([_plan_words(d) for d in exc.diagnostics]) from None
     if not isinstance(doc.data, dict):
         raise PlanError([Diagnostic(shown, 1, 1, "error", "plan-shape", "tệp kế hoạch phải là một bảng khóa: giá trị")])
     try:
@@ -77,3 +78,10 @@ def load_plan(path: Path, display: str | None = None, cache: bool = False) -> Pl
 
         plan_data_put(digest, doc.data)
     return plan
+
+
+def _plan_words(d: Diagnostic) -> Diagnostic:
+    """The loader's words for a submission, said of the plan where they differ (an empty file)."""
+    if d.code == "empty":
+        return dataclasses.replace(d, message="tệp kế hoạch rỗng: chưa có nội dung kế hoạch")
+    return d
