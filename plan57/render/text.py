@@ -319,10 +319,10 @@ def _unit_figures(result: YearResult, t: TargetResult, c: Any, state: str) -> tu
     if tg.measure == "sum_at_least":
         if c is None:
             return "chưa khai báo khối số liệu", Cell("Thiếu số liệu", yellow)
-        values = [v for v in dict(c.value or {}).values() if v is not None]
-        if not values:
+        written = [v for v in dict(c.value or {}).values() if v is not None]
+        if not written:
             return "chưa ghi số liệu", Cell("Thiếu số liệu", yellow)
-        mine = sum(values)
+        mine = sum(written)
         figures = f"{vn_int(mine)} (tổng của mọi đơn vị cần ≥ {vn_int(tg.at_least or 0)})"
         return figures, (Cell("Có đóng góp", green) if mine else Cell("Chưa có", yellow))
     if c is None:
