@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,23 @@ def test_a_just_written_file_is_read_again(units: Path, own_cache: Path, reads: 
     reads.clear()
     run(units)
     assert len(reads) == 4
+
+
+def test_a_file_written_just_before_a_save_is_trusted_once_it_is_old(
+    units: Path, own_cache: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file read again only because it changed just before the last save (as `import` writes
+    files just before the `validate` that follows) is saved again once it is old enough, and not
+    read after that, its stat unchanged all along."""
+    run(units)  # saved within the clock's step of the files' writing: their stat proves nothing
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 10**9)  # ten seconds later
+    reads.clear()
+    first = run(units)
+    assert len(reads) == 4
+    reads.clear()
+    second = run(units)
+    assert reads == [] and second.output == first.output
 
 
 def score_json(units: Path, *extra: str) -> str:

@@ -387,6 +387,7 @@ class Cache:
         # file skip being read, as git's index does, except when it changed too close to the last save
         self._stats: dict[tuple[str, int | None, int], tuple[int, int, int, int, str]] = {}
         self._saved_ns = 0
+        self._racy: set[tuple[str, int | None, int]] = set()  # slots whose stat was too recent to trust
         self._matched = False  # the index was written for this plan, version and code
         self._dirty = False
         self._records_dirty = False
@@ -479,6 +480,7 @@ class Cache:
         if seen is None or seen[:4] != (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
             return None
         if st.st_mtime_ns >= self._saved_ns - RACY_NS:  # could have changed unseen within the clock's step
+            self._racy.add((str(path), folder_year, max_size))
             return None
         return seen[4]
 
@@ -488,6 +490,10 @@ class Cache:
         slot = (str(path), folder_year, max_size)
         if self._stats.get(slot) != entry:
             self._stats[slot] = entry
+            self._dirty = True
+        elif slot in self._racy and st.st_mtime_ns < time.time_ns() - RACY_NS:
+            # read again only because it changed just before the last save: saved now, its stat
+            # is trusted from the next run on (else a file written just before a run is read forever)
             self._dirty = True
 
     def get(self, key: str) -> dict[str, Any] | None:
