@@ -106,16 +106,20 @@ def _refuse_foreign_links(path: Path, shown: str) -> None:
             return  # what is not there or cannot be read: the write itself says what is wrong
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Every byte of data to an open descriptor, then closed (a short write is carried on)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def _write_special(target: Path, data: bytes, shown: str) -> None:
     """A device or a named pipe: written in place, as the shell's `>` would."""
     try:
-        fd = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        write_all(os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0)), data)
     except OSError as exc:
         raise OutputError(f"không ghi được '{shown}': {os_message(exc)}") from None
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from plan57 import __version__
+from plan57.base.atomic import write_all
 
 MAX_ENTRIES = 200_000
 RACY_NS = 2_000_000_000  # coarse file-system clocks (FAT: 2 s) cannot hide a change older than this
@@ -311,12 +312,7 @@ class Folder:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY | _NOFOLLOW
         fd = os.open(self._file(tmp), flags, 0o600, dir_fd=self.fd)
         try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
+            write_all(fd, data)
             if self.fd is not None:
                 os.replace(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
             else:

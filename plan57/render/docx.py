@@ -764,16 +764,21 @@ def build(result: YearResult, date: dt.date, number: str | None = None) -> Docum
     _section_feedback(doc, c)
     _closing(doc, c)
     _annex(doc, c)
+    stamp_properties(doc, f"Báo cáo kết quả thực hiện {text(c['info']['number'])} năm {c['y']}", c["compiler"], date)
+    return doc
+
+
+def stamp_properties(doc: Any, title: str, author: Any, date: dt.date) -> None:
+    """The document's title, author and dates, fixed by the report's date (same input, same bytes)."""
     props = doc.core_properties
-    props.title = f"Báo cáo kết quả thực hiện {text(c['info']['number'])} năm {c['y']}"
-    props.author = text(c["compiler"])
-    props.last_modified_by = text(c["compiler"])
+    props.title = title
+    props.author = text(author)
+    props.last_modified_by = text(author)
     props.language = "vi-VN"
     stamp = dt.datetime(date.year, date.month, date.day)
     props.created = stamp
     props.modified = stamp
     props.revision = 1
-    return doc
 
 
 def render(result: YearResult, date: dt.date, number: str | None = None) -> bytes:

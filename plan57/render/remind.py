@@ -29,6 +29,7 @@ from plan57.render.docx import (
     _para,
     _signature,
     _styles,
+    stamp_properties,
     text,
 )
 from plan57.render.markdown import vn_date
@@ -204,13 +205,5 @@ def build(plan: Plan, year: int, date: dt.date, rows: list[dict[str, Any]], numb
     if len(recipients) == 1:
         recipients.append("Lưu: VT")
     _signature(doc, document, recipients)
-    props = doc.core_properties
-    props.title = subject(plan, year)
-    props.author = text(compiler)
-    props.last_modified_by = text(compiler)
-    props.language = "vi-VN"
-    stamp = dt.datetime(date.year, date.month, date.day)
-    props.created = stamp
-    props.modified = stamp
-    props.revision = 1
+    stamp_properties(doc, subject(plan, year), compiler, date)
     return doc
