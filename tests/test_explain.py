@@ -21,3 +21,32 @@ def test_unit_scorecard_of_a_later_year_shows_the_milestone_figure_of_its_own_ye
         assert "Năm 2025:" in line
         assert "không có số liệu" not in line
     assert "90,6% (58/64)" in lines["2025.can-bo"]
+
+
+def test_explain_of_network_groups_adds_up_and_agrees_with_coverage() -> None:
+    """Per group Σ decides the verdict; the units counted are the coverage's numerator."""
+    import json
+    import re
+    from fractions import Fraction
+
+    args = ["score", "--year", "2026", "--explain", "--format", "json", "--plan", str(PLAN), "--units", str(UNITS)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    t = next(x for x in data["targets"] if x["id"] == "2026.mang-luoi")
+    lines = t["explain"]["lines"]
+    counted = next(line for line in lines if line.startswith("Các đơn vị được tính ("))
+    n = int(re.search(r"\((\d+)\)", counted).group(1))  # type: ignore[union-attr]
+    assert n == len(counted.split(": ", 1)[1].split(", "))
+    expected = int(re.search(r"Áp dụng cho (\d+)", lines[0]).group(1))  # type: ignore[union-attr]
+    assert abs(Fraction(n, expected) - Fraction(t["coverage"])) < Fraction(1, 10**6)
+    sums = []
+    for line in lines:
+        m = re.match(r"network\.\w+: Σ = ([\d.]+) \((?:đạt|chưa đạt)\)(?: = (.*))?$", line)
+        if m:
+            total = int(m.group(1).replace(".", ""))
+            terms = [int(x.rsplit(" ", 1)[1].replace(".", "")) for x in (m.group(2) or "").split(" + ") if x]
+            assert total == sum(terms)
+            sums.append(total)
+    assert len(sums) == 10
+    assert all(s >= 1 for s in sums) == t["value"]
