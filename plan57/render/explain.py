@@ -91,6 +91,29 @@ def explain(result: YearResult, t: TargetResult) -> Explanation:
         )
         if terms:
             lines.append(f"Các đơn vị được tính: {terms}")
+    elif tg.measure == "totals_at_least":
+        least = tg.at_least or 1
+        reached = "Có" if t.value is True else ("Không" if t.value is False else "—")
+        rows = [c for c in t.contributions if isinstance(c.value, dict)]
+        full = [c.unit for c in rows if all(v is not None for v in c.value.values())]
+        formula = (
+            f"Mỗi nhóm có Σ ≥ {vn_int(least)}: {reached}; độ phủ {len(full)}/{len(t.expected)} "
+            "(đơn vị ghi đủ mọi nhóm)."
+        )
+        lines.append(formula)
+        for name in tg.fields:
+            have = [(c.unit, c.value[name]) for c in rows if c.value.get(name) is not None]
+            total = sum(v for _, v in have)
+            terms = " + ".join(f"{u} {vn_int(v)}" for u, v in have)
+            lines.append(
+                f"{name}: Σ = {vn_int(total)} ({'đạt' if total >= least else 'chưa đạt'})"
+                + (f" = {terms}" if terms else "")
+            )
+        if full:
+            lines.append(f"Các đơn vị được tính ({len(full)}): " + ", ".join(full))
+        part = [c.unit for c in rows if c.unit not in full]
+        if part:
+            lines.append("Ghi thiếu một số nhóm, không tính vào độ phủ: " + ", ".join(part))
     else:
         formula = f"Điều kiện trên {', '.join(tg.fields or [tg.field or ''])}: {_value(t)}."
         lines.append(formula)
