@@ -38,6 +38,7 @@ from plan57.model.plan import Plan
 DEFAULT_FORM_MAX_SIZE = 5 * 1024 * 1024  # a form is ~20 KB; a few photos pasted in still fit
 MAX_UNCOMPRESSED = 40 * 1024 * 1024  # all parts of the workbook, unpacked
 MAX_SHEET_XML = 8 * 1024 * 1024  # one sheet's XML, unpacked (~200,000 cells)
+MAX_PART = 8 * 1024 * 1024  # any other single part unpacked (styles, shared strings …); a form's are < 100 KB
 MAX_PARTS = 2000
 MAX_ROWS, MAX_COLS = 20_000, 200
 
@@ -138,6 +139,13 @@ def check_container(raw: bytes, display: str, suffix: str) -> None:
                     "form-too-large",
                     f"một trang tính quá lớn ({vn_int(info.file_size)} byte khi giải nén): biểu mẫu không "
                     "có nhiều ô như vậy; hãy xóa các dòng, cột thừa hoặc dùng lại biểu mẫu gốc",
+                )
+            if not info.filename.startswith("xl/worksheets/") and info.file_size > MAX_PART:
+                raise _whole(
+                    display,
+                    "form-too-large",
+                    f"phần '{' '.join(info.filename.split())[:100]}' của sổ làm việc quá lớn ({vn_int(info.file_size)} byte khi giải nén, "
+                    f"giới hạn {vn_int(MAX_PART)} byte): hãy dùng lại biểu mẫu gốc",
                 )
         if "xl/vbaProject.bin" in names or suffix in (".xlsm", ".xltm", ".xlam"):
             raise _whole(
