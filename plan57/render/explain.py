@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from plan57.base.numbers import percent, vn_int
-from plan57.scoring.score import TargetResult, YearResult
+from plan57.scoring.score import Contribution, TargetResult, YearResult
 
 
 @dataclass
@@ -38,6 +38,30 @@ def sum_text(paths: list[str]) -> str:
         name = p.lstrip("-")
         out += (("− " if minus else "") + name) if i == 0 else ((" − " if minus else " + ") + name)
     return out
+
+
+COUNTED = "Các đơn vị được tính: "
+GROUP = "Σ nhóm "
+PARTIAL = "Báo cáo thiếu (cộng vào Σ, không tính vào độ phủ): "
+
+
+def _own_sum(values: dict[str, int | None]) -> int:
+    return sum(v for v in values.values() if v is not None)
+
+
+def _reported(t: TargetResult) -> tuple[list[Contribution], list[Contribution]]:
+    """The units that reported every field of the group (those the coverage counts) and those
+    that reported only some of them (their values still add to the sums)."""
+    complete, partial = [], []
+    for c in t.contributions:
+        if not isinstance(c.value, dict):
+            continue
+        values = list(c.value.values())
+        if all(v is not None for v in values):
+            complete.append(c)
+        elif any(v is not None for v in values):
+            partial.append(c)
+    return complete, partial
 
 
 def explain(result: YearResult, t: TargetResult) -> Explanation:
@@ -77,43 +101,36 @@ def explain(result: YearResult, t: TargetResult) -> Explanation:
                 f"{percent(t.required)}."
             )
     elif tg.measure == "sum_at_least":
-        used = [
-            c for c in t.contributions if isinstance(c.value, dict) and any(v is not None for v in c.value.values())
-        ]
+        complete, partial = _reported(t)
         reached = "Có" if t.value is True else ("Không" if t.value is False else "—")
         formula = (
             f"Σ({' + '.join(tg.fields)}) = {vn_int(t.numerator or 0)} ≥ {vn_int(tg.at_least or 0)}: {reached}"
-            f"; độ phủ {len(used)}/{len(t.expected)}."
+            f"; độ phủ {len(complete)}/{len(t.expected)}."
         )
         lines.append(formula)
-        terms = " + ".join(
-            f"{c.unit} {vn_int(sum(v for v in c.value.values() if v is not None))}" for c in used if c.value
-        )
+        terms = " + ".join(f"{c.unit} {vn_int(_own_sum(c.value))}" for c in complete)
         if terms:
-            lines.append(f"Các đơn vị được tính: {terms}")
+            lines.append(f"{COUNTED}{terms}")
+        if partial:
+            lines.append(PARTIAL + " + ".join(f"{c.unit} {vn_int(_own_sum(c.value))}" for c in partial))
     elif tg.measure == "totals_at_least":
+        complete, partial = _reported(t)
         least = tg.at_least or 1
-        reached = "Có" if t.value is True else ("Không" if t.value is False else "—")
-        rows = [c for c in t.contributions if isinstance(c.value, dict)]
-        full = [c.unit for c in rows if all(v is not None for v in c.value.values())]
         formula = (
-            f"Mỗi nhóm có Σ ≥ {vn_int(least)}: {reached}; độ phủ {len(full)}/{len(t.expected)} "
-            "(đơn vị ghi đủ mọi nhóm)."
+            f"Mỗi nhóm {', '.join(tg.fields)} có Σ ≥ {vn_int(least)}: {_value(t)}"
+            f"; độ phủ {len(complete)}/{len(t.expected)}."
         )
         lines.append(formula)
         for name in tg.fields:
-            have = [(c.unit, c.value[name]) for c in rows if c.value.get(name) is not None]
+            have = [(c.unit, c.value[name]) for c in [*complete, *partial] if c.value.get(name) is not None]
             total = sum(v for _, v in have)
-            terms = " + ".join(f"{u} {vn_int(v)}" for u, v in have)
-            lines.append(
-                f"{name}: Σ = {vn_int(total)} ({'đạt' if total >= least else 'chưa đạt'})"
-                + (f" = {terms}" if terms else "")
-            )
-        if full:
-            lines.append(f"Các đơn vị được tính ({len(full)}): " + ", ".join(full))
-        part = [c.unit for c in rows if c.unit not in full]
-        if part:
-            lines.append("Ghi thiếu một số nhóm, không tính vào độ phủ: " + ", ".join(part))
+            verdict = "đạt" if total >= least else "chưa đạt"
+            units = " + ".join(f"{u} {vn_int(v)}" for u, v in have) or "không đơn vị nào báo cáo"
+            lines.append(f"{GROUP}{name} = {vn_int(total)} ({verdict}): {units}")
+        if complete:
+            lines.append(COUNTED + ", ".join(c.unit for c in complete))
+        if partial:
+            lines.append(PARTIAL + ", ".join(c.unit for c in partial))
     else:
         formula = f"Điều kiện trên {', '.join(tg.fields or [tg.field or ''])}: {_value(t)}."
         lines.append(formula)
