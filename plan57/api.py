@@ -359,6 +359,7 @@ class Imported:
     unit: str | None = None
     year: int | None = None
     kept: Path | None = None  # the previous version of the file replaced (units/Y/.phien-ban/)
+    feedback: Path | None = None  # the feedback workbook written for a form with errors (SPEC §10)
     failed: str | None = None  # why a valid form was not written (a full disk): the run stopped there
     log_error: str | None = None  # why its line of the receipt log could not be written
     read: bool = True  # False: not read at all, the run having stopped before it
@@ -423,6 +424,7 @@ def _import_each(
         done = Imported(form, result.display, result.diagnostics, unit=result.unit, year=result.year)
         out.append(done)
         if not result.valid or result.data is None or result.unit is None or result.year is None:
+            write_feedback(form, result.unit, result.year, done)
             continue
         key = (result.year, result.unit)
         if key in seen:
@@ -472,6 +474,33 @@ def _import_each(
         if other is not None and other != target:
             other.unlink()
         done.written = target
+
+
+def write_feedback(form: Path, unit: str | None, year: int | None, done: Imported) -> None:
+    """The feedback workbook of a form that was read (unit and year known) but has errors:
+    forms/Y/phan-hoi/UNIT.xlsx, replacing an earlier one (SPEC §10)."""
+    import zipfile
+
+    from plan57.base.atomic import write_bytes
+    from plan57.base.paths import default_forms
+    from plan57.render.feedback import FEEDBACK_FOLDER, feedback_workbook
+
+    if unit is None or year is None or not any(d.is_error for d in done.diagnostics):
+        return
+    target = default_forms(year) / FEEDBACK_FOLDER / f"{unit}.xlsx"
+    try:
+        write_bytes(target, feedback_workbook(form.read_bytes(), done.diagnostics))
+    except OutputError as exc:
+        done.diagnostics.append(
+            Diagnostic(done.display, 0, 0, "warning", "feedback-unwritten", f"không ghi được tệp phản hồi: {exc}")
+        )
+        return
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        done.diagnostics.append(
+            Diagnostic(done.display, 0, 0, "warning", "feedback-unwritten", f"không tạo được tệp phản hồi ({exc})")
+        )
+        return
+    done.feedback = target
 
 
 def keep_previous(previous: Path | None, kept: list[Path] | None = None, by: str | None = None) -> Path | None:

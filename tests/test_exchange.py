@@ -580,8 +580,9 @@ def test_one_unit_through_the_loop(workspace: Path, mini_plan: Plan) -> None:
     assert r.exit_code == 1, r.output
     assert len([line for line in r.output.splitlines() if ": lỗi: " in line]) >= 3, r.output
     assert not (workspace / "units" / "2026" / f"{UNIT}.yaml").exists()
-    feedback = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"
-    corrected = feedback if feedback.is_file() else sent_back  # the feedback workbook, once it is written
+    corrected = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"  # the feedback workbook
+    assert corrected.is_file(), r.output
+    assert openpyxl.load_workbook(corrected).sheetnames[0] == "Lỗi cần sửa"
     fill(corrected, GOOD | {"communication_staff.total": 5})
     r = run("import", str(corrected))
     assert r.exit_code == 0, r.output

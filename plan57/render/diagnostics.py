@@ -196,6 +196,19 @@ def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
         if replaced:
             folder = replaced[0].kept.parent
             out.append(f"Bản trước của {vn_int(len(replaced))} tệp được thay đã được lưu trong {folder}.")
+    returned = [item for item in done if getattr(item, "feedback", None) is not None]
+    if len(returned) <= LIST_ONE_BY_ONE:
+        for item in returned:
+            out.append(one_line(f"Đã ghi tệp phản hồi {item.feedback} cho {item.display}: gửi lại cho đơn vị sửa."))
+    else:
+        folders = sorted({str(item.feedback.parent) for item in returned})
+        out.append(
+            one_line(
+                f"Đã ghi {vn_int(len(returned))} tệp phản hồi vào {', '.join(folders)}: "
+                + ", ".join(item.feedback.stem for item in returned)
+                + "."
+            )
+        )
     bad = len(done) - len(written) - len(skipped) - len(unread) - len(stopped)
     not_read = f", {vn_int(len(stopped))} không ghi được" if stopped else ""
     not_read += f", {vn_int(len(unread))} chưa đọc" if unread else ""

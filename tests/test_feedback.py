@@ -1,0 +1,235 @@
+"""The feedback workbook of a form with errors (SPEC §10): the unit's own file with every typed
+value kept, each cell in error red with a comment, a first sheet listing every problem with a
+link to its cell; corrected, it imports like any form, also after LibreOffice Calc saved it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils.cell import range_boundaries
+from typer.testing import CliRunner
+
+from plan57.cli import app
+
+UNIT = "xa-muong-la"
+SHEET = "Báo cáo"
+GOOD = {
+    "submitted": dt.date(2026, 12, 1),
+    "staff.total": 40,
+    "staff.informed": 38,
+    "population.total": 12500,
+    "population.reached": 9800,
+}
+# a date typed as text that is no date, a value over its total, a number typed as text
+WRONG = {"submitted": "1/12/2026x", "staff.informed": 45, "population.total": "12.500"}
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def cell_of(wb: Any, name: str) -> tuple[str, str]:
+    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
+    return sheet, ref.replace("$", "")
+
+
+def fill(path: Path, values: dict[str, Any], event_task: str | None = None) -> None:
+    """Type values into named cells (and one row of the events table), as a person would."""
+    wb = openpyxl.load_workbook(path)
+    for name, value in values.items():
+        sheet, ref = cell_of(wb, name)
+        wb[sheet][ref] = value
+    if event_task is not None:
+        ws = wb[SHEET]
+        c1, r1, _, _ = range_boundaries(ws.tables["events"].ref)
+        for i, value in enumerate((event_task, dt.date(2026, 5, 4), "Hội nghị quán triệt", 50)):
+            ws.cell(r1 + 1, c1 + i, value)
+    wb.save(path)
+
+
+def named_values(path: Path) -> dict[str, Any]:
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for name in wb.defined_names:
+        sheet, ref = cell_of(wb, name)
+        out[name] = wb[sheet][ref].value
+    return out
+
+
+def table_values(path: Path, table: str) -> list[tuple[Any, ...]]:
+    ws = openpyxl.load_workbook(path)[SHEET]
+    return [tuple(c.value for c in row) for row in ws[ws.tables[table].ref]]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, mini_plan_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "ky-2026"
+    assert run("init", str(root), "--plan", str(mini_plan_path)).exit_code == 0
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def returned(workspace: Path) -> tuple[Path, Path]:
+    """(the filled form with four errors, the feedback workbook its import wrote)."""
+    r = run("new", UNIT, "--year", "2026", "--format", "xlsx")
+    assert r.exit_code == 0, r.output
+    received = workspace / "nhan-ve"
+    received.mkdir()
+    form = received / f"{UNIT}.xlsx"
+    shutil.copy(workspace / "forms" / "2026" / f"{UNIT}.xlsx", form)
+    fill(form, GOOD | WRONG, event_task="9z")  # and an unknown task in the events
+    r = run("import", str(form))
+    assert r.exit_code == 1, r.output
+    feedback = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"
+    assert f"Đã ghi tệp phản hồi {Path('forms/2026/phan-hoi') / (UNIT + '.xlsx')}" in r.output, r.output
+    assert feedback.is_file()
+    return form, feedback
+
+
+def error_cells(path: Path) -> dict[str, str]:
+    """The cells the import names in error: 'Báo cáo!C9' → the message."""
+    r = run("import", str(path), "--format", "json")
+    import json
+
+    return {f"{d['sheet']}!{d['cell']}": d["message"] for d in json.loads(r.output)["diagnostics"] if "cell" in d}
+
+
+def test_feedback_lists_every_error_first_and_links_to_its_cell(returned: tuple[Path, Path]) -> None:
+    form, feedback = returned
+    wanted = error_cells(form)
+    assert len(wanted) >= 4, wanted
+    wb = openpyxl.load_workbook(feedback)
+    assert wb.sheetnames[0] == "Lỗi cần sửa"
+    assert wb.sheetnames[1:] == openpyxl.load_workbook(form).sheetnames
+    assert wb.active is not None and wb.active.title == "Lỗi cần sửa"
+    assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == ["Lỗi cần sửa"]
+    ws = wb["Lỗi cần sửa"]
+    assert "Sửa các ô tô đỏ ở trang Báo cáo" in str(ws["A2"].value)
+    assert ws.protection.sheet and not ws.protection.password
+    rows = [r for r in ws.iter_rows(min_row=6) if r[0].value is not None]
+    assert [r[0].value for r in rows] == list(range(1, len(rows) + 1))
+    listed = {}
+    for _stt, where, level, text in rows:
+        assert level.value == "lỗi"
+        sheet, ref = str(where.value).split("!")
+        assert where.hyperlink is not None and where.hyperlink.location == f"'{sheet}'!{ref}"
+        listed[where.value] = text.value
+    assert listed == wanted
+
+
+def test_cells_in_error_are_red_with_a_comment(returned: tuple[Path, Path]) -> None:
+    form, feedback = returned
+    wanted = error_cells(form)
+    wb = openpyxl.load_workbook(feedback)
+    for where, message in wanted.items():
+        sheet, ref = where.split("!")
+        cell = wb[sheet][ref]
+        assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("FFC7CE"), where
+        assert cell.font.color is not None and cell.font.color.rgb.endswith("9C0006"), where
+        assert cell.comment is not None and cell.comment.author == "plan57"
+        assert message in cell.comment.text
+    others = [
+        c.coordinate
+        for row in wb[SHEET].iter_rows()
+        for c in row
+        if c.comment is not None and f"{SHEET}!{c.coordinate}" not in wanted
+    ]
+    assert others == []
+    with zipfile.ZipFile(feedback) as z:  # each comment's box sized for its text (openpyxl reads no size back)
+        vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    sizes = re.findall(r"width:(\d+)px;height:(\d+)px", vml)
+    assert len(sizes) == len(wanted) and all(int(w) >= 300 and int(h) >= 40 for w, h in sizes), sizes
+
+
+def test_the_clerks_values_are_kept_as_typed(returned: tuple[Path, Path]) -> None:
+    form, feedback = returned
+    assert named_values(feedback) == named_values(form)
+    assert named_values(feedback)["population.total"] == "12.500"
+    for table in ("events", "training", "difficulties", "proposals"):
+        assert table_values(feedback, table) == table_values(form, table)
+    before, after = openpyxl.load_workbook(form), openpyxl.load_workbook(feedback)
+    assert set(after.defined_names) == set(before.defined_names)
+    assert [(ws.title, ws.sheet_state, ws.protection.sheet) for ws in before.worksheets] == [
+        (ws.title, ws.sheet_state, ws.protection.sheet) for ws in after.worksheets[1:]
+    ]
+    for name in before.defined_names:  # the input cells stay unlocked
+        sheet, ref = cell_of(after, name)
+        assert after[sheet][ref].protection.locked == before[sheet][ref].protection.locked, name
+
+
+def correct(path: Path) -> None:
+    fill(path, GOOD, event_task="1a")
+
+
+def test_corrected_feedback_imports(workspace: Path, returned: tuple[Path, Path]) -> None:
+    _, feedback = returned
+    correct(feedback)
+    r = run("import", str(feedback))
+    assert r.exit_code == 0, r.output
+    target = workspace / "units" / "2026" / f"{UNIT}.yaml"
+    assert b"total: 12500" in target.read_bytes()
+    assert feedback.is_file()  # a form that imports cleanly leaves its feedback as it was: it may be the form itself
+    assert "tệp phản hồi" not in r.output
+
+
+def test_feedback_of_feedback_replaces_it_and_drops_marks_of_corrected_cells(returned: tuple[Path, Path]) -> None:
+    _, feedback = returned
+    fill(feedback, {"population.total": 12500})  # one error corrected, the others left
+    r = run("import", str(feedback))
+    assert r.exit_code == 1, r.output
+    wb = openpyxl.load_workbook(feedback)
+    assert wb.sheetnames.count("Lỗi cần sửa") == 1 and wb.sheetnames[0] == "Lỗi cần sửa"
+    sheet, ref = cell_of(wb, "population.total")
+    cell = wb[sheet][ref]
+    assert cell.comment is None and not cell.fill.fgColor.rgb.endswith("FFC7CE")
+    listed = [r[1].value for r in wb["Lỗi cần sửa"].iter_rows(min_row=6) if r[0].value is not None]
+    assert f"{sheet}!{ref}" not in listed and len(listed) == 3
+
+
+def test_forms_not_read_get_no_feedback(workspace: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "không phải biểu mẫu"  # type: ignore[index]
+    stray = workspace / f"{UNIT}.xlsx"
+    wb.save(stray)
+    r = run("import", str(stray))
+    assert r.exit_code == 1, r.output
+    assert not (workspace / "forms" / "2026" / "phan-hoi").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_feedback_saved_by_libreoffice_then_corrected_imports(
+    workspace: Path, returned: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, feedback = returned
+    out = tmp_path / "calc"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(feedback),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = out / feedback.name
+    assert saved.is_file()
+    assert openpyxl.load_workbook(saved).sheetnames[0] == "Lỗi cần sửa"
+    correct(saved)
+    r = run("import", str(saved))
+    assert r.exit_code == 0, r.output
+    assert b"total: 12500" in (workspace / "units" / "2026" / f"{UNIT}.yaml").read_bytes()
