@@ -22,6 +22,7 @@ from plan57.model.form import (
     Layout,
     TableSpec,
     audience_names,
+    example_date,
     form_layout,
 )
 from plan57.model.plan import Plan
@@ -127,9 +128,10 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    layout: Layout = form_layout(plan, unit_id, data)
+    layout: Layout = form_layout(plan, unit_id, data, year)
     unit = plan.unit_index[unit_id]
     deadline = plan.unit_deadline(year).strftime("%d/%m/%Y")
+    example = example_date(plan, year)  # every example date of the form is a day of its year
     wb = Workbook()
     guide = wb.active
     assert guide is not None
@@ -172,7 +174,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         (dv_aud, "Chọn đối tượng trong danh sách."),
         (dv_task, f"Chọn mã nhiệm vụ của kế hoạch{plan.section_ref('tasks')}, ví dụ {_task_example(plan)}."),
         (dv_int, "Ghi số nguyên ≥ 0, gõ liền các chữ số, ví dụ 12500."),
-        (dv_date, "Ghi ngày dạng ngày/tháng/năm, ví dụ 03/12/2025."),
+        (dv_date, f"Ghi ngày dạng ngày/tháng/năm, ví dụ {example}."),
     ):
         dv.showErrorMessage = True
         dv.errorTitle = "Giá trị không hợp lệ"
@@ -350,7 +352,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         ("", body),
         (f"1. Ghi số liệu vào các ô màu vàng của trang '{MAIN_SHEET}', lần lượt từ trên xuống.", body),
         ("2. Số: số nguyên ≥ 0, gõ liền các chữ số, không dùng dấu chấm hay dấu cách (ví dụ 12500).", body),
-        ("3. Ngày: dạng ngày/tháng/năm (ví dụ 03/12/2025).", body),
+        (f"3. Ngày: dạng ngày/tháng/năm (ví dụ {example}).", body),
         (f"4. Câu hỏi có/không: chọn {YES} hoặc {NO} trong danh sách của ô.", body),
         ("5. Ô để trống nghĩa là chưa báo cáo (không phải số 0): chỉ để trống khi không có số liệu.", body),
         (
