@@ -75,3 +75,37 @@ def test_a_date_error_in_a_2026_form_gives_a_2026_example(tmp_path: Path, monkey
     assert r.exit_code == 1
     line = next(x for x in r.output.splitlines() if f"{sheet}!{ref}" in x)
     assert "ví dụ 03/12/2026" in line and "2025" not in line
+
+
+# ---- 4. the events table offers only this unit's tasks ---------------------------------------
+
+
+def test_the_events_task_list_holds_only_the_units_tasks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: Plan
+) -> None:
+    from plan57.model.form import LISTS_SHEET, MAIN_SHEET
+
+    path = new_form(tmp_path, monkeypatch)
+    wb = openpyxl.load_workbook(path)
+    led = [t.id for t in plan.tasks if UNIT in {u.id for u in plan.select(t.leads)}]
+    assert led and len(led) < len(plan.tasks)
+    offered = [c.value for c in wb[LISTS_SHEET]["C"][1:] if c.value is not None]
+    assert offered == led
+    sheet_task_dvs = [dv for dv in wb[MAIN_SHEET].data_validations.dataValidation if "$C$" in str(dv.formula1)]
+    assert [dv.formula1 for dv in sheet_task_dvs] == [f"'{LISTS_SHEET}'!$C$2:$C${len(led) + 1}"]
+    # a task outside the list typed in the events table is still read and left to the rules (which
+    # accept an event of a task the unit coordinates): it is kept, not dropped by the list
+    other = next(t.id for t in plan.tasks if t.id not in led)
+    ws = wb[MAIN_SHEET]
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    min_col, min_row, _, _ = range_boundaries(ws.tables["events"].ref)
+    ws[f"{get_column_letter(min_col)}{min_row + 1}"] = other
+    ws[f"{get_column_letter(min_col + 1)}{min_row + 1}"] = dt.date(2026, 10, 10)
+    ws[f"{get_column_letter(min_col + 2)}{min_row + 1}"] = "Hội thảo"
+    ws[f"{get_column_letter(min_col + 3)}{min_row + 1}"] = 30
+    wb.save(path)
+    r = run("import", str(path), "--plan", str(PLAN))
+    assert r.exit_code == 0, r.output
+    written = (tmp_path / "data" / "units" / "2026" / f"{UNIT}.yaml").read_text(encoding="utf-8")
+    assert "Hội thảo" in written and other in written

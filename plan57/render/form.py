@@ -28,6 +28,7 @@ from plan57.model.form import (
 from plan57.model.plan import Plan
 
 TABLE_ROOM = 10  # empty rows left in a table beyond what is pre-filled
+_EVENTS = TableSpec("events", "", [])
 
 
 def roman(n: int) -> str:
@@ -151,7 +152,10 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
 
     # ---- lists for data validation (hidden sheet) ---------------------------------------
     audiences = list(audience_names(plan).values())
-    task_ids = [t.id for t in plan.tasks]
+    # the events' task drop-down: the tasks of this unit's form (those it leads, and any its file holds)
+    mine = {f.path[1] for f in layout.fields() if f.path[0] == "tasks" and len(f.path) >= 3}
+    mine.update(str(r.get("task")) for r in table_rows(_EVENTS, data))
+    task_ids = [t.id for t in plan.tasks if t.id in mine] or [t.id for t in plan.tasks]
     lists["A1"], lists["B1"], lists["C1"] = "Có/Không", "Đối tượng đào tạo", "Nhiệm vụ"
     for i, v in enumerate([YES, NO], start=2):
         lists.cell(i, 1, v)
