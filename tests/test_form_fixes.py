@@ -109,3 +109,25 @@ def test_the_events_task_list_holds_only_the_units_tasks(
     assert r.exit_code == 0, r.output
     written = (tmp_path / "data" / "units" / "2026" / f"{UNIT}.yaml").read_text(encoding="utf-8")
     assert "Hội thảo" in written and other in written
+
+
+# ---- 1. phone as text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [(912345678, "0912345678"), (2123852123, "02123852123"), ("0912345678", "0912345678"), (113, "113")],
+)
+def test_a_phone_cell_is_text_and_a_phone_typed_as_a_number_keeps_its_leading_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: Any, kept: str
+) -> None:
+    path = new_form(tmp_path, monkeypatch)
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = cell_of(wb, "contact.phone")
+    assert wb[sheet][ref].number_format == "@"
+    wb[sheet][ref] = typed  # a number typed before the format, as Excel stores it
+    wb.save(path)
+    r = run("import", str(path), "--plan", str(PLAN))
+    assert r.exit_code == 0, r.output
+    written = (tmp_path / "data" / "units" / "2026" / f"{UNIT}.yaml").read_text(encoding="utf-8")
+    assert f"phone: '{kept}'" in written or f'phone: "{kept}"' in written, written

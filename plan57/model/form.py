@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from plan57.model.plan import Indicator, Plan
 from plan57.model.submission import submission_model
 
-Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task", "none"]
+Kind = Literal["int", "bool", "date", "text", "phone", "unit", "year", "channel", "audience", "task", "none"]
 
 MAIN_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
@@ -190,7 +190,7 @@ def _block_fields(plan: Plan, model: type[BaseModel], block: str) -> list[FormFi
     sub = unwrap(model.model_fields[block].annotation)
     out = []
     for name, f in sub.model_fields.items():
-        kind = _kind(f.annotation)
+        kind: Kind = "phone" if name == "phone" else _kind(f.annotation)  # a text of digits with its leading 0
         out.append(FormField((block, name), label_of(f.description), kind, _note(plan, f"{block}.{name}", kind)))
     return out
 

@@ -207,7 +207,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
             cell.number_format = NUMBER_FORMAT
         elif kind == "date":
             cell.number_format = DATE_NUMBER_FORMAT
-        elif kind in ("text", "unit"):
+        elif kind in ("text", "unit", "phone"):
             cell.number_format = "@"
         dv = by_kind.get(kind)
         if dv is not None and not locked:
