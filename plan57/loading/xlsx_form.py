@@ -228,7 +228,12 @@ def convert(kind: Kind, value: Any, plan: Plan) -> Any:
         return by_name.get(value.lower(), value)
     if kind == "task" and isinstance(value, (int, float)):
         return str(int(value)) if float(value).is_integer() else str(value)
-    if kind in ("text", "unit", "task"):
+    if kind == "phone" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # typed as a number, it lost its leading 0: a Vietnamese number is 0 and 9 or 10 digits more
+        if float(value).is_integer() and value > 0:
+            digits = str(int(value))
+            return "0" + digits if len(digits) in (9, 10) else digits
+    if kind in ("text", "unit", "task", "phone"):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         if isinstance(value, dt.datetime):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from plan57.model.plan import Indicator, Plan
 from plan57.model.submission import submission_model
 
-Kind = Literal["int", "bool", "date", "text", "unit", "year", "channel", "audience", "task", "none"]
+Kind = Literal["int", "bool", "date", "text", "phone", "unit", "year", "channel", "audience", "task", "none"]
 
 MAIN_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
@@ -33,7 +33,7 @@ NONE_NOTE = (
     f"Chọn {YES} nếu đúng như vậy (khi đó không ghi dòng nào vào bảng); để trống khi có "
     "mục ghi trong bảng hoặc khi chưa báo cáo"
 )
-DATE_FORMAT = "ngày/tháng/năm"  # what the form asks for: 03/12/2025
+DATE_FORMAT = "ngày/tháng/năm"  # what the form asks for: 03/12/2026 in a 2026 form
 # Blocks whose other fields are asked only when the first is true: a template holds the first
 # only, and a form's empty details are left out of the file it gives.
 LEAD_FIELD = {
@@ -121,8 +121,8 @@ def _kind(tp: Any) -> Kind:
 
 # What a clerk reads in a form speaks of the form, not of the YAML file: the validation layer's
 # messages and the model's descriptions pass through this wording.
+YAML_DATE_EXAMPLE = re.compile(r"NĂM-THÁNG-NGÀY, ví dụ \d{4}-\d{2}-\d{2}")
 FORM_WORDING = (
-    ("NĂM-THÁNG-NGÀY, ví dụ 2025-12-03", f"{DATE_FORMAT}, ví dụ 03/12/2025"),
     ("(NĂM-THÁNG-NGÀY)", f"({DATE_FORMAT})"),
     ("NĂM-THÁNG-NGÀY", DATE_FORMAT),
     ("phải ghi true (có) hoặc false (không)", f"phải chọn {YES} hoặc {NO}"),
@@ -136,8 +136,18 @@ _AT_MOST_LABELS = (  # "(≤ total)" and the like name keys: a form says what th
 )
 
 
-def form_wording(text: str) -> str:
-    """A message or label as the form says it: its date format, no key names in labels."""
+def example_date(plan: Plan, year: int) -> str:
+    """A day of `year` to show as an example in that year's form (03/12/2026): two days before the
+    units' deadline, kept inside the year's reporting period."""
+    first, last = plan.reporting_window(year)
+    day = min(max(plan.unit_deadline(year) - dt.timedelta(days=2), first), last)
+    return day.strftime("%d/%m/%Y")
+
+
+def form_wording(text: str, example: str | None = None) -> str:
+    """A message or label as the form says it: its date format (with `example`, a day of the
+    form's year, as its example), no key names in labels."""
+    text = YAML_DATE_EXAMPLE.sub(f"{DATE_FORMAT}, ví dụ {example}" if example else DATE_FORMAT, text)
     for yaml_word, form_word in FORM_WORDING:
         text = text.replace(yaml_word, form_word)
     return text
@@ -162,11 +172,12 @@ def _targets_note(plan: Plan, path: str) -> str:
     return "; ".join(f"Chỉ tiêu {t.id}: {t.label}" for t in hits)
 
 
-def _hint(kind: Kind) -> str:
+def _hint(kind: Kind, example: str = "") -> str:
+    """The note of an input of a kind; a date's example is a day of the form's year (`example`)."""
     return {
         "int": "Số nguyên ≥ 0, gõ liền các chữ số (12500)",
         "bool": f"Chọn {YES} hoặc {NO}",
-        "date": f"Ngày dạng {DATE_FORMAT}, ví dụ 03/12/2025",
+        "date": f"Ngày dạng {DATE_FORMAT}" + (f", ví dụ {example}" if example else ""),
         "channel": f"{YES} nếu đã sử dụng",
     }.get(kind, "")
 
@@ -179,7 +190,7 @@ def _block_fields(plan: Plan, model: type[BaseModel], block: str) -> list[FormFi
     sub = unwrap(model.model_fields[block].annotation)
     out = []
     for name, f in sub.model_fields.items():
-        kind = _kind(f.annotation)
+        kind: Kind = "phone" if name == "phone" else _kind(f.annotation)  # a text of digits with its leading 0
         out.append(FormField((block, name), label_of(f.description), kind, _note(plan, f"{block}.{name}", kind)))
     return out
 
@@ -221,8 +232,10 @@ def _led_tasks(plan: Plan, unit_id: str, data: dict[str, Any] | None) -> list[st
     return [t.id for t in plan.tasks if t.id in led]
 
 
-def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) -> Layout:
-    """The form of one unit: its blocks, the tasks it leads, channels, lists as tables."""
+def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None, year: int | None = None) -> Layout:
+    """The form of one unit: its blocks, the tasks it leads, channels, lists as tables. With `year`,
+    the notes' example dates are days of that year."""
+    example = example_date(plan, year) if year is not None else ""
     model = submission_model(plan)
     mf = model.model_fields
     layout = Layout()
@@ -234,7 +247,7 @@ def form_layout(plan: Plan, unit_id: str, data: dict[str, Any] | None = None) ->
             ("submitted",),
             label_of(mf["submitted"].description),
             "date",
-            f"Để trống khi chưa gửi; {_hint('date')}",
+            f"Để trống khi chưa gửi; {_hint('date', example)}",
         ),
         FormField(("reference",), label_of(mf["reference"].description), "text"),
     ]

@@ -22,11 +22,13 @@ from plan57.model.form import (
     Layout,
     TableSpec,
     audience_names,
+    example_date,
     form_layout,
 )
 from plan57.model.plan import Plan
 
 TABLE_ROOM = 10  # empty rows left in a table beyond what is pre-filled
+_EVENTS = TableSpec("events", "", [])
 
 
 def roman(n: int) -> str:
@@ -127,9 +129,10 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    layout: Layout = form_layout(plan, unit_id, data)
+    layout: Layout = form_layout(plan, unit_id, data, year)
     unit = plan.unit_index[unit_id]
     deadline = plan.unit_deadline(year).strftime("%d/%m/%Y")
+    example = example_date(plan, year)  # every example date of the form is a day of its year
     wb = Workbook()
     guide = wb.active
     assert guide is not None
@@ -149,7 +152,10 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
 
     # ---- lists for data validation (hidden sheet) ---------------------------------------
     audiences = list(audience_names(plan).values())
-    task_ids = [t.id for t in plan.tasks]
+    # the events' task drop-down: the tasks of this unit's form (those it leads, and any its file holds)
+    mine = {f.path[1] for f in layout.fields() if f.path[0] == "tasks" and len(f.path) >= 3}
+    mine.update(str(r.get("task")) for r in table_rows(_EVENTS, data))
+    task_ids = [t.id for t in plan.tasks if t.id in mine] or [t.id for t in plan.tasks]
     lists["A1"], lists["B1"], lists["C1"] = "Có/Không", "Đối tượng đào tạo", "Nhiệm vụ"
     for i, v in enumerate([YES, NO], start=2):
         lists.cell(i, 1, v)
@@ -172,7 +178,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         (dv_aud, "Chọn đối tượng trong danh sách."),
         (dv_task, f"Chọn mã nhiệm vụ của kế hoạch{plan.section_ref('tasks')}, ví dụ {_task_example(plan)}."),
         (dv_int, "Ghi số nguyên ≥ 0, gõ liền các chữ số, ví dụ 12500."),
-        (dv_date, "Ghi ngày dạng ngày/tháng/năm, ví dụ 03/12/2025."),
+        (dv_date, f"Ghi ngày dạng ngày/tháng/năm, ví dụ {example}."),
     ):
         dv.showErrorMessage = True
         dv.errorTitle = "Giá trị không hợp lệ"
@@ -201,7 +207,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
             cell.number_format = NUMBER_FORMAT
         elif kind == "date":
             cell.number_format = DATE_NUMBER_FORMAT
-        elif kind in ("text", "unit"):
+        elif kind in ("text", "unit", "phone"):
             cell.number_format = "@"
         dv = by_kind.get(kind)
         if dv is not None and not locked:
@@ -350,7 +356,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         ("", body),
         (f"1. Ghi số liệu vào các ô màu vàng của trang '{MAIN_SHEET}', lần lượt từ trên xuống.", body),
         ("2. Số: số nguyên ≥ 0, gõ liền các chữ số, không dùng dấu chấm hay dấu cách (ví dụ 12500).", body),
-        ("3. Ngày: dạng ngày/tháng/năm (ví dụ 03/12/2025).", body),
+        (f"3. Ngày: dạng ngày/tháng/năm (ví dụ {example}).", body),
         (f"4. Câu hỏi có/không: chọn {YES} hoặc {NO} trong danh sách của ô.", body),
         ("5. Ô để trống nghĩa là chưa báo cáo (không phải số 0): chỉ để trống khi không có số liệu.", body),
         (

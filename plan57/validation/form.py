@@ -9,7 +9,7 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
-from plan57.model.form import audience_names, form_wording
+from plan57.model.form import audience_names, example_date, form_wording
 from plan57.model.plan import Plan
 from plan57.validation.locate import did_you_mean
 from plan57.validation.validate import display_path, validate_document
@@ -87,7 +87,7 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     for d in checked.diagnostics:
         if d.code == "year-folder" or (d.code == "unknown-unit-file" and known_unit is None):
             continue  # a form is not filed in a folder; a bad unit cell is already reported
-        message = form_wording(d.message)
+        message = form_wording(d.message, example_date(plan, good_year) if good_year is not None else None)
         if d.is_error and (d.line, d.col) in chosen:
             message = chosen[(d.line, d.col)]
         out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, message, sheet=read.sheet))
