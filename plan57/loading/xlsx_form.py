@@ -159,12 +159,12 @@ def check_container(raw: bytes, display: str, suffix: str) -> None:
             )
 
 
-def _load(raw: bytes, data_only: bool) -> Any:
+def _load(raw: bytes) -> Any:
     import openpyxl
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # extensions openpyxl does not know (LibreOffice's, slicers)
-        return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, keep_vba=False)
+        return openpyxl.load_workbook(io.BytesIO(raw), data_only=False, keep_links=False, keep_vba=False)
 
 
 def _nfc(text: str) -> str:
@@ -173,11 +173,10 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def _is_formula(value: Any) -> bool:
-    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
-        "ArrayFormula",
-        "DataTableFormula",
-    )
+def _is_formula(cell: Any) -> bool:
+    """Whether a cell of the (not data-only) workbook holds a formula; a text beginning with '='
+    stored as a string is a text."""
+    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 def convert(kind: Kind, value: Any, plan: Plan) -> Any:
@@ -236,14 +235,14 @@ def read_form(path: Path, plan: Plan, display: str, max_size: int = DEFAULT_FORM
     raw = read_raw(path, display, max_size)
     check_container(raw, display, path.suffix)
     try:
-        wb = _load(raw, data_only=False)
+        wb = _load(raw)
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise _whole(
             display,
             "form-damaged",
             "sổ làm việc bị hỏng, không đọc được: hãy mở bằng Excel, lưu lại dạng .xlsx rồi thử lại",
         ) from None
-    return _read(wb, raw, plan, display)
+    return _read(wb, plan, display)
 
 
 def _destination(wb: Any, name: str) -> tuple[str, int, int] | None:
@@ -290,7 +289,7 @@ def _copied_sheet(wb: Any, sheet_name: str, names: set[str]) -> str | None:
     return None
 
 
-def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
+def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     names = set(wb.defined_names.keys())
     if "unit" not in names or "year" not in names:
         raise _whole(
@@ -328,8 +327,6 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
                 if (r, c) != (rng.min_row, rng.min_col):
                     merged[(r, c)] = rng.coord
 
-    cached: list[Any] = []  # the data-only workbook, loaded only when a read cell holds a formula
-
     def problem(row: int, col: int, code: str, message: str, severity: str = "error") -> None:
         out.problems.append(Diagnostic(display, row, col, severity, code, message, sheet=sheet_name))  # type: ignore[arg-type]
 
@@ -344,20 +341,17 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
                 "(Trang đầu → Gộp và Căn giữa) để ô có giá trị riêng",
             )
             return None, False
-        value = ws.cell(row, col).value
-        if _is_formula(value):
-            if not cached:
-                cached.append(_load(raw, data_only=True)[sheet_name])
-            value = cached[0].cell(row, col).value
-            if value is None:
-                problem(
-                    row,
-                    col,
-                    "form-formula",
-                    f"ô {column_letter(col)}{row} có công thức nhưng chưa có giá trị đã tính: hãy mở tệp "
-                    "bằng Excel rồi lưu lại (hoặc ghi thẳng số vào ô)",
-                )
-                return None, False
+        cell = ws.cell(row, col)
+        value = cell.value
+        if _is_formula(cell):  # never evaluated, nor its cached value read: a value is typed
+            problem(
+                row,
+                col,
+                "form-formula",
+                f"ô {column_letter(col)}{row} có công thức; hãy gõ giá trị vào ô thay cho công thức (hoặc chép ô "
+                "rồi Dán đặc biệt → Giá trị)",
+            )
+            return None, False
         return value, True
 
     def place(path: tuple[Any, ...], row: int, col: int) -> None:

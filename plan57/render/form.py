@@ -73,6 +73,21 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel would take for a formula when the cell is typed
+
+
+def _texts_stay_texts(wb: Any) -> None:
+    """Every text of the form a string cell, shown as typed: openpyxl writes a text beginning
+    with '=' as a formula, and Excel would run '=WEBSERVICE(…)' taken from a unit's file."""
+    for sheet in wb.worksheets:
+        for line in sheet.iter_rows():
+            for cell in line:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
     node: Any = data
     if path[-1] == NONE_SUFFIX and len(path) >= 2:
@@ -387,6 +402,7 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     guide.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     guide.protection.sheet = True
     wb.active = 1
+    _texts_stay_texts(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

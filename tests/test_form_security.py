@@ -1,0 +1,128 @@
+"""Excel forms that cannot be poisoned, forged or mistaken for reports (SPEC §7, §10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from plan57.cli import app
+from plan57.loading.yamlsafe import load_bytes
+from plan57.model.plan import Plan
+from tests.conftest import submission, write
+from tests.test_forms import UNIT, cell_of, edit, table_cell
+
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    '=WEBSERVICE("http://x")',
+    '=HYPERLINK("http://x","bấm")',
+    "=2*3 Tập huấn",
+    "-5 người",
+    "+84 212 3852 345",
+    "@x",
+]
+
+
+def run(*args: object) -> Any:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+
+
+def hostile_submission(plan: Plan, year: int = 2025) -> dict[str, Any]:
+    data = submission(plan, UNIT, year)
+    data["reference"] = HOSTILE[1]
+    data["difficulties"] = HOSTILE[:3]
+    data["proposals"] = HOSTILE[3:]
+    data["training"][0]["name"] = HOSTILE[3]
+    data["implementation_plan"]["reference"] = HOSTILE[2]
+    data["contact"] = {"name": "@Hoa", "position": "-", "phone": "+84 212 3852 345", "email": None}
+    data["tasks"] = {"1a": {"activities": 1, "events": [{"date": dt.date(year, 5, 1), "name": HOSTILE[0]}]}}
+    return data
+
+
+def args(tmp_path: Path, plan_path: Path) -> tuple[object, ...]:
+    return ("--plan", plan_path, "--units", tmp_path / "units")
+
+
+# ---- 1. text stays text ----------------------------------------------------------------------
+
+
+def test_texts_beginning_like_a_formula_are_written_and_read_as_texts(
+    tmp_path: Path, mini_plan: Plan, mini_plan_path: Path
+) -> None:
+    data = hostile_submission(mini_plan)
+    write(tmp_path / "units", 2025, UNIT, data)
+    forms = tmp_path / "forms"
+    r = run("new", UNIT, "--year", 2025, "--format", "xlsx", "--out", forms, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+    form = forms / f"{UNIT}.xlsx"
+    xml = sheet_xml(form)
+    assert not re.search(r"<f[ >]", xml), "no formula in what new writes"
+    wb = openpyxl.load_workbook(form)
+    sheet, ref = cell_of(wb, "reference")
+    cell = wb[sheet][ref]
+    assert cell.value == HOSTILE[1] and cell.data_type == "s" and cell.quotePrefix
+    ws, ref = table_cell(wb, "events", 0, 2)
+    assert ws[ref].value == HOSTILE[0] and ws[ref].data_type == "s"
+    # read back equal: the form, with a change so it is not untouched, replaces the file it came from
+    edit(form, {"staff.total": 11})
+    r = run("import", form, "--force", *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+    back = load_bytes((tmp_path / "units" / "2025" / f"{UNIT}.yaml").read_bytes(), "x.yaml").data
+    assert back["reference"] == HOSTILE[1]
+    assert back["difficulties"] == HOSTILE[:3] and back["proposals"] == HOSTILE[3:]
+    assert back["training"][0]["name"] == HOSTILE[3]
+    assert back["implementation_plan"]["reference"] == HOSTILE[2]
+    assert back["contact"]["name"] == "@Hoa" and back["contact"]["phone"] == "+84 212 3852 345"
+    assert back["tasks"]["1a"]["events"][0]["name"] == HOSTILE[0]
+
+
+def test_carried_over_texts_stay_texts(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    write(tmp_path / "units", 2025, UNIT, hostile_submission(mini_plan))
+    forms = tmp_path / "forms"
+    r = run(
+        "new", UNIT, "--year", 2026, "--from-year", 2025, "--format", "xlsx", "--out", forms,
+        *args(tmp_path, mini_plan_path),
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    form = forms / f"{UNIT}.xlsx"
+    assert not re.search(r"<f[ >]", sheet_xml(form))
+    wb = openpyxl.load_workbook(form)
+    sheet, ref = cell_of(wb, "implementation_plan.reference")
+    assert wb[sheet][ref].value == HOSTILE[2] and wb[sheet][ref].data_type == "s"
+
+
+@pytest.mark.parametrize("typed", ["=10+5", "=SUM(1,2)", '=WEBSERVICE("http://x")'])
+def test_a_formula_typed_in_an_input_cell_is_an_error_at_it(
+    tmp_path: Path, mini_plan: Plan, mini_plan_path: Path, typed: str
+) -> None:
+    forms = tmp_path / "forms"
+    (tmp_path / "units").mkdir()
+    r = run("new", UNIT, "--year", 2025, "--format", "xlsx", "--out", forms, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+    form = forms / f"{UNIT}.xlsx"
+    wb = edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": typed})
+    _, ref = cell_of(wb, "staff.total")
+    # a cached value, as Excel would store it, is never read
+    with zipfile.ZipFile(form) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    for name, body in parts.items():
+        if name.startswith("xl/worksheets/sheet"):
+            parts[name] = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>|(<f>[^<]*</f>)", rb"\1\2<v>15</v>", body)
+    with zipfile.ZipFile(form, "w") as z:
+        for name, body in parts.items():
+            z.writestr(name, body)
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1, r.output
+    assert f"Báo cáo!{ref}: lỗi: ô {ref} có công thức; hãy gõ giá trị" in r.output
+    assert not (tmp_path / "units" / "2025" / f"{UNIT}.yaml").exists()
