@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -126,3 +128,108 @@ def test_a_formula_typed_in_an_input_cell_is_an_error_at_it(
     assert r.exit_code == 1, r.output
     assert f"Báo cáo!{ref}: lỗi: ô {ref} có công thức; hãy gõ giá trị" in r.output
     assert not (tmp_path / "units" / "2025" / f"{UNIT}.yaml").exists()
+
+
+# ---- 2. a signature Excel editing cannot forge -----------------------------------------------
+
+
+def made(tmp_path: Path, plan_path: Path, unit: str = UNIT) -> Path:
+    forms = tmp_path / "forms"
+    (tmp_path / "units").mkdir(exist_ok=True)
+    r = run("new", unit, "--year", 2025, "--format", "xlsx", "--out", forms, *args(tmp_path, plan_path))
+    assert r.exit_code == 0, r.output
+    return forms / f"{unit}.xlsx"
+
+
+def filled(form: Path) -> Any:
+    return edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 9})
+
+
+def test_the_signature_sheet_is_very_hidden(tmp_path: Path, mini_plan_path: Path) -> None:
+    wb = openpyxl.load_workbook(made(tmp_path, mini_plan_path))
+    assert wb["_ky"].sheet_state == "veryHidden"
+
+
+def test_a_form_without_its_signature_is_refused(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    wb = filled(form)
+    del wb["_ky"]
+    wb.save(form)
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1 and "lỗi: biểu mẫu không có chữ ký của plan57" in r.output, r.output
+
+
+def test_an_edited_unit_or_year_cell_is_an_error_at_it(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    wb = openpyxl.load_workbook(form)
+    _, unit_ref = cell_of(wb, "unit")
+    _, year_ref = cell_of(wb, "year")
+    wb["Báo cáo"][unit_ref] = "xa-chieng-la"
+    wb["Báo cáo"][year_ref] = 2026
+    wb.save(form)
+    forged = form.with_name("baocao.xlsx")
+    form.rename(forged)
+    r = run("import", forged, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1, r.output
+    assert f"Báo cáo!{unit_ref}: lỗi: ô mã đơn vị ghi 'xa-chieng-la' nhưng biểu mẫu được tạo cho đơn vị '{UNIT}'" in (
+        r.output
+    )
+    assert f"Báo cáo!{year_ref}: lỗi: ô năm báo cáo ghi '2026' nhưng biểu mẫu được tạo cho năm 2025" in r.output
+
+
+def test_a_signature_edited_with_the_cells_is_noticed(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    wb = openpyxl.load_workbook(form)
+    wb["_ky"]["B1"] = "xa-chieng-la"
+    wb.save(form)
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1 and "chữ ký của biểu mẫu bị sửa" in r.output, r.output
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        (f"{UNIT}.xlsx", True),
+        (f"{UNIT.upper()} (1).xlsx", True),
+        (f"{UNIT}-sua.xlsx", True),
+        (f"{UNIT}_v2.xlsx", True),
+        ("baocao.xlsx", True),  # no unit's id: the signature alone says whose it is
+        ("Book1.xlsx", True),
+        ("xa-chieng-la.xlsx", False),  # another unit's id
+        ("xa-chieng-la (2).xlsx", False),
+    ],
+)
+def test_the_file_name_names_the_unit_or_no_unit(tmp_path: Path, mini_plan_path: Path, name: str, ok: bool) -> None:
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    renamed = form.with_name(name)
+    form.rename(renamed)
+    r = run("import", renamed, *args(tmp_path, mini_plan_path))
+    assert (r.exit_code == 0) is ok, r.output
+    if not ok:
+        assert "tên tệp gợi ý đơn vị 'xa-chieng-la'" in r.output
+
+
+def test_a_form_resaved_by_openpyxl_keeps_its_signature(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    openpyxl.load_workbook(form).save(form)
+    assert openpyxl.load_workbook(form)["_ky"].sheet_state == "veryHidden"
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_form_resaved_by_libreoffice_keeps_its_signature(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    out = tmp_path / "lo"
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    cmd = ["soffice", profile, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(form)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    saved = out / form.name
+    assert openpyxl.load_workbook(saved)["_ky"].sheet_state in ("hidden", "veryHidden")  # Calc keeps it hidden
+    r = run("import", saved, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output

@@ -25,6 +25,8 @@ from plan57.loading.yamlsafe import Document, Loc, vn_int
 from plan57.model.form import (
     LEAD_FIELD,
     NO,
+    SIGN_SALT,
+    SIGN_SHEET,
     YES,
     FormField,
     Kind,
@@ -46,6 +48,13 @@ NO_WORDS = {"không", "khong", "no", "false", "sai"}
 _TEXT_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def form_digest(unit: str, year: int | str, plan_id: str) -> str:
+    """The signature of a form made for a unit, year and plan: written by `new`, checked by import."""
+    import hashlib
+
+    return hashlib.sha256(f"{unit}\n{year}\n{plan_id}\n{SIGN_SALT}".encode()).hexdigest()
 
 
 class FormError(Exception):
@@ -367,6 +376,7 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     if year_where is not None and year_where[0] == sheet_name:
         year_value, _ = value_at(year_where[1], year_where[2])
     year = convert("year", year_value, plan)
+    _check_signature(wb, plan, display, unit_id, year, where, year_where, problem)
     existing = None  # the layout depends only on the unit, plus any block present in the workbook
     extra: dict[str, Any] = {}
     for n in names:
@@ -469,6 +479,55 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     ranked = sorted(data, key=lambda k: order.index(k) if k in order else len(order))
     doc.data = out.doc.data = {k: data[k] for k in ranked}
     return out
+
+
+def _check_signature(
+    wb: Any, plan: Plan, display: str, unit_id: Any, year: Any, where: Any, year_where: Any, problem: Any
+) -> None:
+    """The unit and year cells as the form was made: what Excel editing changes is noticed."""
+    if SIGN_SHEET not in wb.sheetnames:
+        problem(
+            0,
+            0,
+            "form-unsigned",
+            "biểu mẫu không có chữ ký của plan57 (trang ẩn của biểu mẫu bị mất): hãy dùng biểu mẫu tạo bằng "
+            "plan57 new --format xlsx",
+        )
+        return
+    ws = wb[SIGN_SHEET]
+    signed_unit, signed_year, signed_plan, digest = (ws.cell(r, 2).value for r in range(1, 5))
+    signed_unit, signed_year, signed_plan = (
+        str(v) if v is not None else "" for v in (signed_unit, signed_year, signed_plan)
+    )
+    if digest != form_digest(signed_unit, signed_year, signed_plan):
+        problem(
+            0, 0, "form-signature", "chữ ký của biểu mẫu bị sửa: hãy dùng biểu mẫu tạo bằng plan57 new --format xlsx"
+        )
+        return
+    if signed_plan != plan.plan.number:
+        problem(
+            0,
+            0,
+            "form-plan",
+            f"biểu mẫu được tạo cho kế hoạch số {signed_plan}, không phải kế hoạch số {plan.plan.number} đang dùng: "
+            "hãy lấy biểu mẫu mới bằng plan57 new --format xlsx",
+        )
+    if unit_id != signed_unit:
+        problem(
+            where[1],
+            where[2],
+            "form-forged-unit",
+            f"ô mã đơn vị ghi '{unit_id}' nhưng biểu mẫu được tạo cho đơn vị '{signed_unit}': ô này không được sửa; "
+            f"hãy dùng biểu mẫu của đơn vị mình",
+        )
+    if year_where is not None and str(year) != signed_year:
+        problem(
+            year_where[1],
+            year_where[2],
+            "form-forged-year",
+            f"ô năm báo cáo ghi '{year}' nhưng biểu mẫu được tạo cho năm {signed_year}: ô này không được sửa; "
+            "hãy lấy biểu mẫu của đúng năm",
+        )
 
 
 def _empty_lists(
