@@ -233,3 +233,37 @@ def test_a_form_resaved_by_libreoffice_keeps_its_signature(tmp_path: Path, mini_
     assert openpyxl.load_workbook(saved)["_ky"].sheet_state in ("hidden", "veryHidden")  # Calc keeps it hidden
     r = run("import", saved, *args(tmp_path, mini_plan_path))
     assert r.exit_code == 0, r.output
+
+
+# ---- 5. untouched forms are not reports ------------------------------------------------------
+
+
+def receipt_rows(tmp_path: Path) -> list[list[str]]:
+    import csv
+
+    with open(tmp_path / "units" / "2025" / "nhat-ky-nhan.csv", encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_an_untouched_form_writes_nothing(tmp_path: Path, mini_plan_path: Path) -> None:
+    form = made(tmp_path, mini_plan_path)
+    openpyxl.load_workbook(form).save(form)  # opened and saved, nothing typed
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 2, r.output
+    assert "biểu mẫu chưa được điền" in r.output
+    assert not (tmp_path / "units" / "2025" / f"{UNIT}.yaml").exists()
+    assert receipt_rows(tmp_path)[-1][4:] == ["bỏ qua", "biểu mẫu chưa được điền"]
+    filled(form)
+    assert run("import", form, *args(tmp_path, mini_plan_path)).exit_code == 0
+
+
+def test_a_prefilled_form_returned_untouched_writes_nothing(
+    tmp_path: Path, mini_plan: Plan, mini_plan_path: Path
+) -> None:
+    yaml_file = write(tmp_path / "units", 2025, UNIT, submission(mini_plan, UNIT, 2025))
+    before = yaml_file.read_bytes()
+    form = made(tmp_path, mini_plan_path)
+    r = run("import", form, "--force", *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 2 and "biểu mẫu chưa được điền" in r.output, r.output
+    assert yaml_file.read_bytes() == before
+    assert not (tmp_path / "units" / "2025" / ".phien-ban").exists()

@@ -57,6 +57,40 @@ def form_digest(unit: str, year: int | str, plan_id: str) -> str:
     return hashlib.sha256(f"{unit}\n{year}\n{plan_id}\n{SIGN_SALT}".encode()).hexdigest()
 
 
+def _same(value: Any) -> str:
+    """A cell's value as the untouched-form digest compares it, however the workbook stored it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return _nfc(value)
+    return str(value)
+
+
+def inputs_digest(wb: Any, sheet_name: str) -> str:
+    """A digest of the values of a form's input cells (its named cells and its tables' rows)."""
+    import hashlib
+
+    from openpyxl.utils.cell import range_boundaries
+
+    ws = wb[sheet_name]
+    cells: set[tuple[int, int]] = set()
+    for name in wb.defined_names:
+        dest = _destination(wb, name)
+        if dest is not None and dest[0] == sheet_name:
+            cells.add((dest[1], dest[2]))
+    for tbl in ws.tables.values():
+        min_col, min_row, max_col, max_row = (int(b or 1) for b in range_boundaries(tbl.ref))
+        cells.update((r, c) for r in range(min_row + 1, max_row + 1) for c in range(min_col, max_col + 1))
+    text = "\n".join(f"{r},{c}={_same(ws.cell(r, c).value)}" for r, c in sorted(cells))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class FormError(Exception):
     """The workbook cannot be read as a form; carries its diagnostics."""
 
@@ -73,6 +107,7 @@ class FormRead:
     sheet: str
     cells: dict[tuple[Any, ...], str] = field(default_factory=dict)  # key path → 'Báo cáo!C14'
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
+    untouched: bool = False  # no input cell changed from what `new` wrote
 
 
 def _whole(display: str, code: str, message: str) -> FormError:
@@ -377,6 +412,8 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
         year_value, _ = value_at(year_where[1], year_where[2])
     year = convert("year", year_value, plan)
     _check_signature(wb, plan, display, unit_id, year, where, year_where, problem)
+    if SIGN_SHEET in wb.sheetnames and wb[SIGN_SHEET].cell(5, 2).value == inputs_digest(wb, sheet_name):
+        out.untouched = True
     existing = None  # the layout depends only on the unit, plus any block present in the workbook
     extra: dict[str, Any] = {}
     for n in names:

@@ -91,7 +91,7 @@ def _texts_stay_texts(wb: Any) -> None:
 
 def _sign(wb: Any, plan: Plan, unit_id: str, year: int) -> None:
     """A very hidden sheet: the unit, year and plan the form is made for, and their digest."""
-    from plan57.loading.xlsx_form import form_digest
+    from plan57.loading.xlsx_form import form_digest, inputs_digest
 
     ws = wb.create_sheet(SIGN_SHEET)
     rows = (("unit", unit_id), ("year", str(year)), ("plan", plan.plan.number))
@@ -100,6 +100,8 @@ def _sign(wb: Any, plan: Plan, unit_id: str, year: int) -> None:
         ws.cell(r, 2, value).data_type = "s"
     ws.cell(4, 1, "digest")
     ws.cell(4, 2, form_digest(unit_id, year, plan.plan.number))
+    ws.cell(5, 1, "inputs")
+    ws.cell(5, 2, inputs_digest(wb, MAIN_SHEET))  # the input cells as written: an untouched form is no report
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 

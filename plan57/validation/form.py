@@ -25,6 +25,7 @@ class FormResult:
     data: dict[str, Any] | None = None  # the submission as read, when the form has no error
     unit: str | None = None
     year: int | None = None
+    untouched: bool = False  # no input cell changed from what `new` wrote: not a report
 
     @property
     def valid(self) -> bool:
@@ -97,6 +98,7 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
     result.unit, result.year = known_unit, good_year
+    result.untouched = read.untouched
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
     return result
