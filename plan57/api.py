@@ -455,7 +455,7 @@ def _import_each(
             continue
         target = units_dir / str(result.year) / f"{result.unit}.yaml"
         other = existing_file(units_dir, result.year, result.unit)
-        if other is not None and not force:
+        if other is not None and not force and not _is_draft(other):
             done.skipped = other
             continue
         text = filled_submission(plan, result.data, form.name)
@@ -486,6 +486,17 @@ def _import_each(
         if other is not None and other != target:
             other.unlink()
         done.written = target
+
+
+def _is_draft(path: Path) -> bool:
+    """A unit's file without a date of submission (SPEC §10): a real form replaces it unasked."""
+    from plan57.loading.yamlsafe import LoadError, load_bytes
+
+    try:
+        data = load_bytes(path.read_bytes(), str(path)).data
+    except (OSError, LoadError, ValueError):
+        return False  # what cannot be read is kept, as any file is without --force
+    return isinstance(data, dict) and data.get("submitted") is None
 
 
 def keep_previous(previous: Path | None, kept: list[Path] | None = None, by: str | None = None) -> Path | None:

@@ -267,3 +267,30 @@ def test_a_prefilled_form_returned_untouched_writes_nothing(
     assert r.exit_code == 2 and "biểu mẫu chưa được điền" in r.output, r.output
     assert yaml_file.read_bytes() == before
     assert not (tmp_path / "units" / "2025" / ".phien-ban").exists()
+
+
+# ---- 6. drafts never block -------------------------------------------------------------------
+
+
+def test_a_draft_is_replaced_without_force_and_kept(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    draft = submission(mini_plan, UNIT, 2025)
+    del draft["submitted"]
+    yaml_file = write(tmp_path / "units", 2025, UNIT, draft)
+    before = yaml_file.read_bytes()
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+    assert yaml_file.read_bytes() != before
+    kept = list((tmp_path / "units" / "2025" / ".phien-ban").glob(f"{UNIT}.*.yaml"))
+    assert [k.read_bytes() for k in kept] == [before]
+
+
+def test_a_dated_file_still_needs_force(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    yaml_file = write(tmp_path / "units", 2025, UNIT, submission(mini_plan, UNIT, 2025))
+    before = yaml_file.read_bytes()
+    form = made(tmp_path, mini_plan_path)
+    filled(form)
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 2 and "dùng --force" in r.output, r.output
+    assert yaml_file.read_bytes() == before
