@@ -363,6 +363,7 @@ class Imported:
     failed: str | None = None  # why a valid form was not written (a full disk): the run stopped there
     log_error: str | None = None  # why its line of the receipt log could not be written
     read: bool = True  # False: not read at all, the run having stopped before it
+    untouched: bool = False  # a form returned as `new` wrote it: nothing written (SPEC §10)
 
 
 def reads_back(text: str, data: dict[str, Any]) -> str | None:
@@ -441,9 +442,22 @@ def _import_each(
             )
             continue
         seen[key] = result.display
+        if result.untouched:
+            done.untouched = True
+            done.diagnostics.append(
+                Diagnostic(
+                    result.display,
+                    0,
+                    0,
+                    "warning",
+                    "form-untouched",
+                    "biểu mẫu chưa được điền (không ô nào khác với lúc tạo bằng plan57 new): không ghi tệp nào",
+                )
+            )
+            continue
         target = units_dir / str(result.year) / f"{result.unit}.yaml"
         other = existing_file(units_dir, result.year, result.unit)
-        if other is not None and not force:
+        if other is not None and not force and not _is_draft(other):
             done.skipped = other
             continue
         text = filled_submission(plan, result.data, form.name)
@@ -503,6 +517,17 @@ def write_feedback(form: Path, unit: str | None, year: int | None, done: Importe
     done.feedback = target
 
 
+def _is_draft(path: Path) -> bool:
+    """A unit's file without a date of submission (SPEC §10): a real form replaces it unasked."""
+    from plan57.loading.yamlsafe import LoadError, load_bytes
+
+    try:
+        data = load_bytes(path.read_bytes(), str(path)).data
+    except (OSError, LoadError, ValueError):
+        return False  # what cannot be read is kept, as any file is without --force
+    return isinstance(data, dict) and data.get("submitted") is None
+
+
 def keep_previous(previous: Path | None, kept: list[Path] | None = None, by: str | None = None) -> Path | None:
     """A file about to be replaced (by the text `by`), kept first in its year's versions folder
     (SPEC §10); a file replaced by the same bytes loses nothing and is not copied."""
@@ -554,6 +579,8 @@ def receipt(item: Imported) -> tuple[str, str]:
         more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
         where = f"{first.sheet}!{first.cell}: " if first.cell is not None else ""
         return FAILED, _short(f"{len(errors)} lỗi; {where}{first.message}{more}")
+    if item.untouched:
+        return SKIPPED, "biểu mẫu chưa được điền"
     if item.skipped is not None:
         return SKIPPED, f"đã có {item.skipped.name}; cần --force để thay"
     notes = [d.message for d in item.diagnostics]

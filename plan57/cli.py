@@ -624,7 +624,7 @@ def import_(  # registered below as `plan57 import`
         _fail(exc)
     found = [d for item in done for d in item.diagnostics]
     errors, warnings = dg.count(found)
-    skipped = [item for item in done if item.skipped is not None]
+    skipped = [item for item in done if item.skipped is not None or item.untouched]
     written = [item for item in done if item.written is not None]
     failed = any(item.failed is not None or item.log_error is not None for item in done)
     if fmt is ValidateFmt.text:
@@ -646,7 +646,7 @@ def import_(  # registered below as `plan57 import`
                 {
                     "diagnostics": [d.as_dict() for d in found],
                     "written": [str(i.written) for i in written],
-                    "skipped": [str(i.skipped) for i in skipped],
+                    "skipped": [str(i.skipped) for i in skipped if i.skipped is not None],
                     "kept": [str(i.kept) for i in written if i.kept is not None],
                     "failed": {i.display: i.failed for i in done if i.failed is not None},
                     "not_read": [i.display for i in done if not i.read],
@@ -658,7 +658,7 @@ def import_(  # registered below as `plan57 import`
     else:
         for d in found:
             typer.echo(d.github())
-    for item in skipped:
+    for item in (i for i in skipped if i.skipped is not None):
         typer.echo(f"plan57: bỏ qua {item.display}: đã có {item.skipped}; dùng --force để ghi đè", err=True)
     for item in done:
         if item.failed is not None:

@@ -198,11 +198,15 @@ def test_form_prefilled_the_same_way(tmp_path: Path, plan: Plan) -> None:
     yaml_dir = tmp_path / "yaml"
     yaml_dir.mkdir()  # import writes into a units folder that exists
     assert run("new", unit, "--year", 2026, "--from-year", 2025, "--plan", PLAN, "--units", units).exit_code == 0
+    wb = openpyxl.load_workbook(forms / f"{unit}.xlsx")
+    sheet, ref = cell_of(wb, "reference")
+    wb[sheet][ref] = "Ghi chú"  # a form returned untouched is no report (SPEC §10)
+    wb.save(forms / f"{unit}.xlsx")
     imported = run("import", forms / f"{unit}.xlsx", "--plan", PLAN, "--units", yaml_dir)
     assert imported.exit_code == 0, imported.output
     ours = load_bytes((units / "2026" / f"{unit}.yaml").read_bytes(), "a.yaml").data
     theirs = load_bytes((yaml_dir / "2026" / f"{unit}.yaml").read_bytes(), "b.yaml").data
-    ours["reference"] = None  # the template's empty text, left empty on the form
+    ours["reference"] = "Ghi chú"  # the one cell typed
     assert record(plan, theirs) == record(plan, ours)
 
 

@@ -228,6 +228,9 @@ def test_templates_forms_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert all("-" not in n for n in names), names  # Excel allows no '-' in a name
         fresh = tmp_path / "fresh"
         fresh.mkdir(exist_ok=True)
+        from tests.test_windows import _retouch
+
+        _retouch(form)  # sent back corrected: a form returned untouched is no report (SPEC §10)
         result = run("import", form, "--units", fresh, *plan)
         assert result.exit_code == 0, result.output
         back = run("score", "--year", 2026, "--format", "json", "--unit", unit, "--plan", PLAN, "--units", fresh)

@@ -125,6 +125,9 @@ def test_the_yearly_cycle_on_windows(win: Windows) -> None:
 
     form = ws / "forms" / "2026" / "xa-muong-la.xlsx"  # pre-filled from the unit's YAML
     yaml_file = ws / "data" / "units" / "2026" / "xa-muong-la.yaml"
+    from tests.test_windows import _retouch
+
+    _retouch(form)  # sent back corrected: a form returned untouched is no report (SPEC §10)
     refused = win.run("import", form)
     assert refused.returncode == 2 and "dùng --force" in refused.said
     forced = win.run("import", form, "--force")

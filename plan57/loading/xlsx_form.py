@@ -25,6 +25,8 @@ from plan57.loading.yamlsafe import Document, Loc, vn_int
 from plan57.model.form import (
     LEAD_FIELD,
     NO,
+    SIGN_SALT,
+    SIGN_SHEET,
     YES,
     FormField,
     Kind,
@@ -49,6 +51,47 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
+def form_digest(unit: str, year: int | str, plan_id: str) -> str:
+    """The signature of a form made for a unit, year and plan: written by `new`, checked by import."""
+    import hashlib
+
+    return hashlib.sha256(f"{unit}\n{year}\n{plan_id}\n{SIGN_SALT}".encode()).hexdigest()
+
+
+def _same(value: Any) -> str:
+    """A cell's value as the untouched-form digest compares it, however the workbook stored it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return _nfc(value)
+    return str(value)
+
+
+def inputs_digest(wb: Any, sheet_name: str) -> str:
+    """A digest of the values of a form's input cells (its named cells and its tables' rows)."""
+    import hashlib
+
+    from openpyxl.utils.cell import range_boundaries
+
+    ws = wb[sheet_name]
+    cells: set[tuple[int, int]] = set()
+    for name in wb.defined_names:
+        dest = _destination(wb, name)
+        if dest is not None and dest[0] == sheet_name:
+            cells.add((dest[1], dest[2]))
+    for tbl in ws.tables.values():
+        min_col, min_row, max_col, max_row = (int(b or 1) for b in range_boundaries(tbl.ref))
+        cells.update((r, c) for r in range(min_row + 1, max_row + 1) for c in range(min_col, max_col + 1))
+    text = "\n".join(f"{r},{c}={_same(ws.cell(r, c).value)}" for r, c in sorted(cells))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class FormError(Exception):
     """The workbook cannot be read as a form; carries its diagnostics."""
 
@@ -65,6 +108,7 @@ class FormRead:
     sheet: str
     cells: dict[tuple[Any, ...], str] = field(default_factory=dict)  # key path → 'Báo cáo!C14'
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
+    untouched: bool = False  # no input cell changed from what `new` wrote
 
 
 def _whole(display: str, code: str, message: str) -> FormError:
@@ -167,12 +211,12 @@ def check_container(raw: bytes, display: str, suffix: str) -> None:
             )
 
 
-def _load(raw: bytes, data_only: bool) -> Any:
+def _load(raw: bytes) -> Any:
     import openpyxl
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # extensions openpyxl does not know (LibreOffice's, slicers)
-        return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, keep_vba=False)
+        return openpyxl.load_workbook(io.BytesIO(raw), data_only=False, keep_links=False, keep_vba=False)
 
 
 def _nfc(text: str) -> str:
@@ -181,11 +225,10 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def _is_formula(value: Any) -> bool:
-    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
-        "ArrayFormula",
-        "DataTableFormula",
-    )
+def _is_formula(cell: Any) -> bool:
+    """Whether a cell of the (not data-only) workbook holds a formula; a text beginning with '='
+    stored as a string is a text."""
+    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 def convert(kind: Kind, value: Any, plan: Plan) -> Any:
@@ -249,14 +292,14 @@ def read_form(path: Path, plan: Plan, display: str, max_size: int = DEFAULT_FORM
     raw = read_raw(path, display, max_size)
     check_container(raw, display, path.suffix)
     try:
-        wb = _load(raw, data_only=False)
+        wb = _load(raw)
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise _whole(
             display,
             "form-damaged",
             "sổ làm việc bị hỏng, không đọc được: hãy mở bằng Excel, lưu lại dạng .xlsx rồi thử lại",
         ) from None
-    return _read(wb, raw, plan, display)
+    return _read(wb, plan, display)
 
 
 def _destination(wb: Any, name: str) -> tuple[str, int, int] | None:
@@ -303,7 +346,7 @@ def _copied_sheet(wb: Any, sheet_name: str, names: set[str]) -> str | None:
     return None
 
 
-def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
+def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     names = set(wb.defined_names.keys())
     if "unit" not in names or "year" not in names:
         raise _whole(
@@ -341,8 +384,6 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
                 if (r, c) != (rng.min_row, rng.min_col):
                     merged[(r, c)] = rng.coord
 
-    cached: list[Any] = []  # the data-only workbook, loaded only when a read cell holds a formula
-
     def problem(row: int, col: int, code: str, message: str, severity: str = "error") -> None:
         out.problems.append(Diagnostic(display, row, col, severity, code, message, sheet=sheet_name))  # type: ignore[arg-type]
 
@@ -357,20 +398,17 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
                 "(Trang đầu → Gộp và Căn giữa) để ô có giá trị riêng",
             )
             return None, False
-        value = ws.cell(row, col).value
-        if _is_formula(value):
-            if not cached:
-                cached.append(_load(raw, data_only=True)[sheet_name])
-            value = cached[0].cell(row, col).value
-            if value is None:
-                problem(
-                    row,
-                    col,
-                    "form-formula",
-                    f"ô {column_letter(col)}{row} có công thức nhưng chưa có giá trị đã tính: hãy mở tệp "
-                    "bằng Excel rồi lưu lại (hoặc ghi thẳng số vào ô)",
-                )
-                return None, False
+        cell = ws.cell(row, col)
+        value = cell.value
+        if _is_formula(cell):  # never evaluated, nor its cached value read: a value is typed
+            problem(
+                row,
+                col,
+                "form-formula",
+                f"ô {column_letter(col)}{row} có công thức; hãy gõ giá trị vào ô thay cho công thức (hoặc chép ô "
+                "rồi Dán đặc biệt → Giá trị)",
+            )
+            return None, False
         return value, True
 
     def place(path: tuple[Any, ...], row: int, col: int) -> None:
@@ -386,6 +424,9 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     if year_where is not None and year_where[0] == sheet_name:
         year_value, _ = value_at(year_where[1], year_where[2])
     year = convert("year", year_value, plan)
+    _check_signature(wb, plan, display, unit_id, year, where, year_where, problem)
+    if SIGN_SHEET in wb.sheetnames and wb[SIGN_SHEET].cell(5, 2).value == inputs_digest(wb, sheet_name):
+        out.untouched = True
     existing = None  # the layout depends only on the unit, plus any block present in the workbook
     extra: dict[str, Any] = {}
     for n in names:
@@ -488,6 +529,55 @@ def _read(wb: Any, raw: bytes, plan: Plan, display: str) -> FormRead:
     ranked = sorted(data, key=lambda k: order.index(k) if k in order else len(order))
     doc.data = out.doc.data = {k: data[k] for k in ranked}
     return out
+
+
+def _check_signature(
+    wb: Any, plan: Plan, display: str, unit_id: Any, year: Any, where: Any, year_where: Any, problem: Any
+) -> None:
+    """The unit and year cells as the form was made: what Excel editing changes is noticed."""
+    if SIGN_SHEET not in wb.sheetnames:
+        problem(
+            0,
+            0,
+            "form-unsigned",
+            "biểu mẫu không có chữ ký của plan57 (trang ẩn của biểu mẫu bị mất): hãy dùng biểu mẫu tạo bằng "
+            "plan57 new --format xlsx",
+        )
+        return
+    ws = wb[SIGN_SHEET]
+    signed_unit, signed_year, signed_plan, digest = (ws.cell(r, 2).value for r in range(1, 5))
+    signed_unit, signed_year, signed_plan = (
+        str(v) if v is not None else "" for v in (signed_unit, signed_year, signed_plan)
+    )
+    if digest != form_digest(signed_unit, signed_year, signed_plan):
+        problem(
+            0, 0, "form-signature", "chữ ký của biểu mẫu bị sửa: hãy dùng biểu mẫu tạo bằng plan57 new --format xlsx"
+        )
+        return
+    if signed_plan != plan.plan.number:
+        problem(
+            0,
+            0,
+            "form-plan",
+            f"biểu mẫu được tạo cho kế hoạch số {signed_plan}, không phải kế hoạch số {plan.plan.number} đang dùng: "
+            "hãy lấy biểu mẫu mới bằng plan57 new --format xlsx",
+        )
+    if unit_id != signed_unit:
+        problem(
+            where[1],
+            where[2],
+            "form-forged-unit",
+            f"ô mã đơn vị ghi '{unit_id}' nhưng biểu mẫu được tạo cho đơn vị '{signed_unit}': ô này không được sửa; "
+            f"hãy dùng biểu mẫu của đơn vị mình",
+        )
+    if year_where is not None and str(year) != signed_year:
+        problem(
+            year_where[1],
+            year_where[2],
+            "form-forged-year",
+            f"ô năm báo cáo ghi '{year}' nhưng biểu mẫu được tạo cho năm {signed_year}: ô này không được sửa; "
+            "hãy lấy biểu mẫu của đúng năm",
+        )
 
 
 def _empty_lists(

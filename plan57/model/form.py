@@ -24,6 +24,8 @@ Kind = Literal["int", "bool", "date", "text", "phone", "unit", "year", "channel"
 MAIN_SHEET = "Báo cáo"
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
+SIGN_SHEET = "_ky"  # very hidden: the unit, year and plan the form was made for, and their digest
+SIGN_SALT = "plan57-bieu-mau-v1"  # mixed into the digest, so that editing the unit or year cell shows
 YES, NO = "Có", "Không"
 # A list left empty reads as "not reported" (null). That a unit had none ([]) is said by a tick:
 # a Có/Không cell named '<list's key path>.none' (`training.none`, `tasks.1c.events.none`). The

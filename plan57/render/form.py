@@ -17,6 +17,7 @@ from plan57.model.form import (
     MAIN_SHEET,
     NO,
     NONE_SUFFIX,
+    SIGN_SHEET,
     YES,
     FormField,
     Layout,
@@ -73,6 +74,38 @@ def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
     if isinstance(value, (str, int, float, dt.date)):
         return value
     return str(value)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel would take for a formula when the cell is typed
+
+
+def _texts_stay_texts(wb: Any) -> None:
+    """Every text of the form a string cell, shown as typed: openpyxl writes a text beginning
+    with '=' as a formula, and Excel would run '=WEBSERVICE(…)' taken from a unit's file."""
+    for sheet in wb.worksheets:
+        for line in sheet.iter_rows():
+            for cell in line:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
+def _sign(wb: Any, plan: Plan, unit_id: str, year: int) -> None:
+    """A very hidden sheet: the unit, year and plan the form is made for, and their digest."""
+    from plan57.loading.xlsx_form import form_digest, inputs_digest
+
+    ws = wb.create_sheet(SIGN_SHEET)
+    rows = (("unit", unit_id), ("year", str(year)), ("plan", plan.plan.number))
+    for r, (key, value) in enumerate(rows, start=1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value).data_type = "s"
+    ws.cell(4, 1, "digest")
+    ws.cell(4, 2, form_digest(unit_id, year, plan.plan.number))
+    ws.cell(5, 1, "inputs")
+    ws.cell(5, 2, inputs_digest(wb, MAIN_SHEET))  # the input cells as written: an untouched form is no report
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
 
 
 def _get(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
@@ -393,6 +426,8 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
     guide.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     guide.protection.sheet = True
     wb.active = 1
+    _sign(wb, plan, unit_id, year)
+    _texts_stay_texts(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

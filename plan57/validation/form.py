@@ -25,6 +25,7 @@ class FormResult:
     data: dict[str, Any] | None = None  # the submission as read, when the form has no error
     unit: str | None = None
     year: int | None = None
+    untouched: bool = False  # no input cell changed from what `new` wrote: not a report
 
     @property
     def valid(self) -> bool:
@@ -32,9 +33,12 @@ class FormResult:
 
 
 def _named_unit(path: Path, plan: Plan) -> str | None:
-    """The unit a form's file name suggests: 'xa-muong-la.xlsx', 'xa-muong-la (1).xlsx'."""
-    stem = re.split(r"[\s(]", path.stem, maxsplit=1)[0]
-    return stem if stem in plan.unit_index else None
+    """The unit a form's file name names: its stem (any case) is a unit's id, or begins with one
+    followed by what mail clients and clerks add: 'xa-muong-la (1).xlsx', 'XA-MUONG-LA-sua.xlsx',
+    'xa-muong-la_v2.xlsx'. The longest such id; None for a name like 'baocao.xlsx'."""
+    stem = path.stem.lower()
+    found = [u for u in plan.unit_index if stem == u or re.match(re.escape(u) + r"[\s(_.\-]", stem)]
+    return max(found, key=len) if found else None
 
 
 def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) -> FormResult:
@@ -94,6 +98,7 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
     result.unit, result.year = known_unit, good_year
+    result.untouched = read.untouched
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
     return result
