@@ -319,3 +319,10 @@ def test_page_carries_the_budget_and_the_portal_posts(html_text: str, shipped) -
     assert b.units and p.posts_units
     assert f"Tổng kinh phí các đơn vị báo cáo đã chi: {vn_int(b.total)} đồng ({vn_int(b.units)} đơn vị" in html_text
     assert f"tổng số tin, bài đã đăng: {vn_int(p.posts)} ({vn_int(p.posts_units)} đơn vị" in html_text
+
+
+def test_printed_annex_repeats_its_header_row(html_text: str) -> None:
+    """On paper the annex's header row stands at the top of every page it runs over (SPEC §8)."""
+    print_css = html_text[html_text.index("@media print") :]
+    assert "thead{display:table-header-group}" in print_css.replace(" ", "")
+    assert "<thead>" in html_text

@@ -147,6 +147,16 @@ def invalid_note(result: YearResult, unit_id: str | None = None) -> str | None:
 LIST_ONE_BY_ONE = 10  # up to this many files written are listed one per line, more in one line
 
 
+def _listed(paths: list[Any], what: str) -> str:
+    """Many files written, in one line: how many, into which folders, and their names."""
+    from plan57.base.numbers import vn_int
+
+    folders = sorted({str(p.parent) for p in paths})
+    return one_line(
+        f"Đã ghi {vn_int(len(paths))} {what} vào {', '.join(folders)}: " + ", ".join(p.stem for p in paths) + "."
+    )
+
+
 def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
     """`import` in text: (stdout lines, stderr lines). Errors first, warnings counted by kind,
     the files written (a long list in one line), then the summary; with `quiet`, errors only.
@@ -184,14 +194,7 @@ def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
             kept = f" (bản trước được lưu ở {item.kept})" if item.kept is not None else ""
             out.append(one_line(f"Đã ghi {item.written} từ {item.display}{kept}."))
     else:
-        folders = sorted({str(item.written.parent) for item in written})
-        out.append(
-            one_line(
-                f"Đã ghi {vn_int(len(written))} tệp báo cáo vào {', '.join(folders)}: "
-                + ", ".join(item.written.stem for item in written)
-                + "."
-            )
-        )
+        out.append(_listed([item.written for item in written], "tệp báo cáo"))
         replaced = [item for item in written if item.kept is not None]
         if replaced:
             folder = replaced[0].kept.parent
@@ -201,14 +204,7 @@ def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
         for item in returned:
             out.append(one_line(f"Đã ghi tệp phản hồi {item.feedback} cho {item.display}: gửi lại cho đơn vị sửa."))
     else:
-        folders = sorted({str(item.feedback.parent) for item in returned})
-        out.append(
-            one_line(
-                f"Đã ghi {vn_int(len(returned))} tệp phản hồi vào {', '.join(folders)}: "
-                + ", ".join(item.feedback.stem for item in returned)
-                + "."
-            )
-        )
+        out.append(_listed([item.feedback for item in returned], "tệp phản hồi"))
     bad = len(done) - len(written) - len(skipped) - len(unread) - len(stopped)
     not_read = f", {vn_int(len(stopped))} không ghi được" if stopped else ""
     not_read += f", {vn_int(len(unread))} chưa đọc" if unread else ""

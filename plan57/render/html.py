@@ -523,6 +523,7 @@ footer{max-width:1180px;margin:0 auto;padding:0 16px 24px;color:#475467;font-siz
  main{max-width:none;padding:0}
  section{border:0;padding:0;margin:0 0 12px}
  figure,tr,.tiles li{break-inside:avoid}
+ thead{display:table-header-group}
  h2{break-after:avoid}
  .st{color:var(--ink);border:1px solid var(--ink);background:none!important}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
