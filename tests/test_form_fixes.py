@@ -131,3 +131,31 @@ def test_a_phone_cell_is_text_and_a_phone_typed_as_a_number_keeps_its_leading_ze
     assert r.exit_code == 0, r.output
     written = (tmp_path / "data" / "units" / "2026" / f"{UNIT}.yaml").read_text(encoding="utf-8")
     assert f"phone: '{kept}'" in written or f'phone: "{kept}"' in written, written
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [("thanh niên", None), ("Sinh Vien", "sinh viên"), ("giảng viên", "giáo viên, giảng viên")],
+)
+def test_an_audience_hint_names_the_choice_the_words_match(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, guess: str | None
+) -> None:
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    from plan57.model.form import MAIN_SHEET
+
+    path = new_form(tmp_path, monkeypatch)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    min_col, min_row, _, _ = range_boundaries(ws.tables["training"].ref)
+    ws[f"{get_column_letter(min_col)}{min_row + 1}"] = "Tập huấn chuyển đổi số"
+    ws[f"{get_column_letter(min_col + 1)}{min_row + 1}"] = typed
+    ws[f"{get_column_letter(min_col + 2)}{min_row + 1}"] = 30
+    wb.save(path)
+    r = run("import", str(path), "--plan", str(PLAN))
+    line = next(x for x in r.output.splitlines() if f"đối tượng '{typed}'" in x)
+    if guess is None:
+        assert "có phải ý bạn là" not in line, line
+    else:
+        assert f"có phải ý bạn là '{guess}'?" in line, line
+    assert "'sinh viên'; 'giáo viên, giảng viên'" in line, line  # choices quoted, set apart by ';'

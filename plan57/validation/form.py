@@ -131,7 +131,22 @@ def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan
             continue
         shown = list(names.values())
         out[(loc.line, loc.col)] = (
-            f"đối tượng '{value}' không có trong danh sách của ô{did_you_mean(str(value), shown)}: "
-            f"hãy chọn một trong: {', '.join(shown)}"
+            f"đối tượng '{value}' không có trong danh sách của ô{_audience_hint(str(value), shown)}: "
+            f"hãy chọn một trong: {'; '.join(repr_vn(name) for name in shown)}"
         )
     return out
+
+
+def repr_vn(name: str) -> str:
+    """A choice quoted, as a list of choices names it (a name may hold commas)."""
+    return f"'{name}'"
+
+
+def _audience_hint(value: str, shown: list[str]) -> str:
+    """The one choice whose words hold every word typed (accents and case aside), if only one does:
+    'sinh vien' → 'sinh viên'; 'thanh niên' matches no choice by its words, so none is guessed."""
+    from plan57.validation.locate import fold
+
+    words = set(fold(value).replace(",", " ").split())
+    hits = [name for name in shown if words and words <= set(fold(name).replace(",", " ").split())]
+    return f"; có phải ý bạn là '{hits[0]}'?" if len(hits) == 1 else ""
