@@ -159,3 +159,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for mark in item.iter_markers("posix"):
             why = mark.args[0] if mark.args else "POSIX"
             item.add_marker(pytest.mark.skip(reason=f"needs POSIX ({why}): not in the simulated Windows pass"))
+
+
+def cell_of(wb: Any, name: str) -> tuple[str, str]:
+    """(sheet, 'C14') of a defined name: tests find cells by name, never by coordinates."""
+    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
+    return sheet, ref.replace("$", "")

@@ -29,18 +29,13 @@ from plan57.cli import app
 from plan57.model.plan import Plan
 from plan57.render.form import build_form
 
-from .conftest import PLAN, REPO, submission, write
+from .conftest import PLAN, REPO, cell_of, submission, write
 
 UNIT = "xa-muong-la"
 
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-def cell_of(wb: Any, name: str) -> tuple[str, str]:
-    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
-    return sheet, ref.replace("$", "")
 
 
 def fill(path: Path, values: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import range_boundaries
 from typer.testing import CliRunner
 
 from plan57.cli import app
+from tests.conftest import cell_of
 
 UNIT = "xa-muong-la"
 SHEET = "Báo cáo"
@@ -34,11 +35,6 @@ WRONG = {"submitted": "1/12/2026x", "staff.informed": 45, "population.total": "1
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-def cell_of(wb: Any, name: str) -> tuple[str, str]:
-    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
-    return sheet, ref.replace("$", "")
 
 
 def fill(path: Path, values: dict[str, Any], event_task: str | None = None) -> None:

@@ -12,18 +12,13 @@ from typer.testing import CliRunner
 
 from plan57.cli import app
 from plan57.model.plan import Plan
-from tests.conftest import PLAN
+from tests.conftest import PLAN, cell_of
 
 UNIT = "xa-muong-la"
 
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-def cell_of(wb: Any, name: str) -> tuple[str, str]:
-    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
-    return sheet, ref.replace("$", "")
 
 
 def new_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unit: str = UNIT, year: int = 2026) -> Path:

@@ -26,15 +26,9 @@ from plan57.model.plan import Plan
 from plan57.render.form import build_form
 from plan57.validation.form import check_form
 from plan57.validation.validate import validate_bytes
-from tests.conftest import submission
+from tests.conftest import cell_of, submission
 
 UNIT = "xa-muong-la"
-
-
-def cell_of(wb: Any, name: str) -> tuple[str, str]:
-    """(sheet, 'C14') of a defined name: tests find cells by name, never by coordinates."""
-    (sheet, ref), *_ = list(wb.defined_names[name].destinations)
-    return sheet, ref.replace("$", "")
 
 
 def where(path: Path, wb: Any, name: str) -> str:
