@@ -123,13 +123,33 @@ def stacked(segments: list[tuple[int, str, str]], total: int, title: str) -> str
     return "".join(parts)
 
 
+def _label_y(cy: float, thr_y: float | None, bottom: float, fs: float) -> float:
+    """The baseline of a point's value label: above the point, unless the threshold line (and the
+    year's diamond on it) or the top edge would run through it; then below, if it fits there."""
+    gap, cap = 12.0, 0.75 * fs
+    above = cy - gap
+    below = cy + gap + cap
+
+    def clear(base: float) -> bool:
+        return thr_y is None or not (base - cap - 8 <= thr_y <= base + 8)
+
+    if above - cap >= 0 and clear(above):
+        return above
+    if below <= bottom and clear(below):
+        return below
+    return above if above - cap >= 0 else below
+
+
 def line_chart(trend: dict[str, Any], year: int, first_year: int) -> str:
     """A target's value year by year, its threshold, and the straight path from its baseline to
     the threshold in the target's year (the trajectory its `on_track` verdicts are judged on)."""
     goal_year: int = trend["goal_year"]
     last = max(goal_year, year, first_year + 1)
     years = list(range(first_year, last + 1))
-    W, H, L, R, T, B = 560.0, 240.0, 46.0, 22.0, 26.0, 30.0
+    # Room for labels at the largest font the page gives a chart (19 units, on a phone and on paper):
+    # "100%" left of the plot, a value label above the top line, the years below "0%".
+    W, H, L, R, T, B = 560.0, 250.0, 60.0, 24.0, 34.0, 44.0
+    FS = 19.0
 
     def px(y: int) -> float:
         return L + (W - L - R) * (y - first_year) / (last - first_year)
@@ -152,12 +172,13 @@ def line_chart(trend: dict[str, Any], year: int, first_year: int) -> str:
     for v in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = _x(py(v))
         out.append(f'<line class="grid" x1="{_x(L)}" y1="{y}" x2="{_x(W - R)}" y2="{y}"/>')
-        out.append(f'<text class="ax" x="{_x(L - 6)}" y="{y}" dy="4" text-anchor="end">{int(v * 100)}%</text>')
+        out.append(f'<text class="ax" x="{_x(L - 12)}" y="{y}" dy="5" text-anchor="end">{int(v * 100)}%</text>')
     for y_ in years:
         out.append(
-            f'<text class="ax{" now" if y_ == year else ""}" x="{_x(px(y_))}" y="{_x(H - 8)}" '
+            f'<text class="ax{" now" if y_ == year else ""}" x="{_x(px(y_))}" y="{_x(H - 10)}" '
             f'text-anchor="middle">{y_}</text>'
         )
+    thr_y = py(float(thr)) if isinstance(thr, Fraction) else None
     if isinstance(thr, Fraction):
         ty = _x(py(float(thr)))
         out.append(f'<line class="thr" x1="{_x(L)}" y1="{ty}" x2="{_x(W - R)}" y2="{ty}"/>')
@@ -182,7 +203,10 @@ def line_chart(trend: dict[str, Any], year: int, first_year: int) -> str:
             f'<circle class="pt{" partial" if partial else ""}" cx="{cx}" cy="{cy}" r="5"><title>{h(label)}</title></circle>'
         )
         anchor = "start" if p["year"] == first_year else ("end" if p["year"] == last else "middle")
-        out.append(f'<text class="vl" x="{cx}" y="{cy}" dy="-10" text-anchor="{anchor}">{h(_pct(p["value"]))}</text>')
+        out.append(
+            f'<text class="vl" x="{cx}" y="{_x(_label_y(py(_f(p["value"])), thr_y, H - B, FS))}" '
+            f'text-anchor="{anchor}">{h(_pct(p["value"]))}</text>'
+        )
     if base is not None:
         bx, by = _x(px(base["year"])), _x(py(_f(base["value"])))
         out.append(
@@ -338,7 +362,7 @@ def _trends(c: dict[str, Any]) -> str:
         ]
         rows.append([str(tr["goal_year"]), f"Ngưỡng {_pct(tr['threshold'])}", "—", "Năm phải đạt"])
         out.append(
-            f"<figure><figcaption><b>{h(tr['label'])}</b> <small>{h(tr['id'])}</small></figcaption>"
+            f'<figure><figcaption><b>{h(tr["label"])}</b> <small class="id">{h(tr["id"])}</small></figcaption>'
             + line_chart(tr, y, first)
             + _table(
                 f"Số liệu của biểu đồ: {tr['label']}", ["Năm", "Giá trị", "Độ phủ", "Đánh giá năm đó"], rows, "mini"
@@ -522,9 +546,22 @@ footer{max-width:1180px;margin:0 auto;padding:0 16px 24px;color:#475467;font-siz
  header.top{background:none;color:var(--ink);border-bottom:2px solid #7a1f1f;padding:0 0 6px}
  main{max-width:none;padding:0}
  section{border:0;padding:0;margin:0 0 12px}
+ @page wide{size:A4 landscape;margin:12mm 15mm}
+ #phu-luc,footer{page:wide}
+ .charts{display:block}
+ .charts figure{display:inline-block;width:calc(50% - 6px);vertical-align:top;margin:0 0 10px}
+ .charts figure:nth-child(odd){margin-right:8px}
  figure,tr,.tiles li{break-inside:avoid}
  thead{display:table-header-group}
- h2{break-after:avoid}
+ h2,h3,caption{break-after:avoid}
+ table{font-size:9pt}
+ table.cards td,table.annex td{overflow-wrap:normal}
+ table.targets .st{white-space:normal}
+ svg.line{font-size:19px}
+ .scroll{overflow:visible}
+ .scroll table.annex{min-width:0}
+ table.annex td:nth-child(2),table.annex th:nth-child(2){position:static;min-width:14em}
+ th,td{padding:3px 5px}
  .st{color:var(--ink);border:1px solid var(--ink);background:none!important}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
