@@ -294,3 +294,34 @@ def test_a_dated_file_still_needs_force(tmp_path: Path, mini_plan: Plan, mini_pl
     r = run("import", form, *args(tmp_path, mini_plan_path))
     assert r.exit_code == 2 and "dùng --force" in r.output, r.output
     assert yaml_file.read_bytes() == before
+
+
+# ---- 3. a value the current plan has no place for ---------------------------------------------
+
+
+def test_a_value_in_a_cell_the_plan_no_longer_has_is_an_error_at_it(tmp_path: Path) -> None:
+    """A form made before the plan dropped a product kind, with 77 leaflets typed: the 77 is not lost
+    silently; the import refuses the form at that cell and writes nothing."""
+    from tests.conftest import PLAN
+
+    old_plan = tmp_path / "old.yaml"
+    shutil.copy(PLAN, old_plan)
+    text = PLAN.read_text(encoding="utf-8")
+    leaflets = '  - {id: leaflets, name: "tờ gấp, cẩm nang, tài liệu"}\n'
+    assert leaflets in text
+    new_plan = tmp_path / "plan.yaml"
+    new_plan.write_text(text.replace(leaflets, ""), encoding="utf-8")
+    unit = "xa-muong-la"
+    form = made(tmp_path, old_plan, unit)
+    wb = edit(form, {"submitted": dt.date(2025, 12, 1), "tasks.1a.products.leaflets": 77, "tasks.1a.activities": 2})
+    sheet, ref = cell_of(wb, "tasks.1a.products.leaflets")
+    r = run("import", form, *args(tmp_path, new_plan))
+    assert r.exit_code == 1, r.output
+    assert f"{sheet}!{ref}: lỗi: ô {ref} ('tasks.1a.products.leaflets') không còn trong kế hoạch hiện hành" in r.output
+    assert "'77'" in r.output
+    assert not (tmp_path / "units" / "2025" / f"{unit}.yaml").exists()
+    # the same form against the plan it was made for imports, with the 77
+    r = run("import", form, *args(tmp_path, old_plan))
+    assert r.exit_code == 0, r.output
+    written = load_bytes((tmp_path / "units" / "2025" / f"{unit}.yaml").read_bytes(), "x.yaml").data
+    assert written["tasks"]["1a"]["products"]["leaflets"] == 77

@@ -517,6 +517,7 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
         data.setdefault("channels", None)
         doc.values.setdefault(("channels",), Loc(*channel_cells[0]))
         doc.keys.setdefault(("channels",), Loc(*channel_cells[0]))
+    _left_over(wb, names, layout, sheet_name, value_at, problem)
     _assemble(data, blocks, doc, place, plan)
     _tables(ws, layout, data, doc, plan, place, value_at, problem)
     _empty_lists(ticks, layout, data, doc, place, problem)
@@ -667,6 +668,31 @@ def _assemble(
         if isinstance(data.get(seg), dict) and (seg,) not in doc.values:
             first = min((loc for p, loc in doc.values.items() if p[:1] == (seg,)), default=Loc(1, 1))
             doc.values[(seg,)] = first
+
+
+def _left_over(wb: Any, names: set[str], layout: Any, sheet_name: str, value_at: Any, problem: Any) -> None:
+    """A named cell of the form that the current plan no longer has (a product kind, a field or a
+    task removed since the form was made): a value typed there would be lost, so it is an error at
+    the cell, never a silent drop."""
+    known = {"unit", "year"} | {f.name for f in layout.fields()}
+    known |= {spec.none.name for spec in layout.tables if spec.none is not None}
+    for name in sorted(names - known):
+        if name.startswith("_xlnm"):
+            continue  # Excel's own names (print area, filters)
+        dest = _destination(wb, name)
+        if dest is None or dest[0] != sheet_name:
+            continue
+        _, row, col = dest
+        value, ok = value_at(row, col)
+        if ok and value not in (None, "") and not (isinstance(value, str) and not value.strip()):
+            problem(
+                row,
+                col,
+                "form-unknown-field",
+                f"ô {column_letter(col)}{row} ('{name}') không còn trong kế hoạch hiện hành nên giá trị "
+                f"'{value}' không được đọc: hãy chép số liệu sang biểu mẫu mới (plan57 new --format xlsx) "
+                "hoặc xóa giá trị trong ô này",
+            )
 
 
 def _tables(
