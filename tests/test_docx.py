@@ -694,3 +694,20 @@ def test_no_figure_date_or_id_breaks_across_lines_in_the_pdf(tmp_path: Path, yea
     atoms -= {"—", "Có", "Không"}
     broken = sorted(a for a in atoms if a not in words)
     assert not broken, broken
+
+
+def test_a_long_heading_gets_room_for_three_lines_not_eight() -> None:
+    """A figure column with a long heading (the annex's targets) shares the page with the running
+    text, so the repeated header row stays a few lines high, rather than the unit-name column
+    taking all the room left (SPEC §8: a table fits its page as a reader needs it)."""
+    from plan57.render import fit
+
+    heading = "Cán bộ, công chức, viên chức được tuyên truyền"
+    needs = [
+        fit.need("Đơn vị", ["Báo và Phát thanh, Truyền hình Sơn La", "Sở Y tế"], 11, 1, True),
+        fit.need(heading, ["100%", "(115/115)"], 11, 1, True),
+    ]
+    got = fit.widths(needs, 70)
+    assert got is not None and abs(sum(got) - 70) < 0.01
+    assert got[1] > 1.3 * needs[1].least, "cột số liệu chỉ được bề rộng tối thiểu: tiêu đề xuống quá nhiều dòng"
+    assert got[0] >= needs[0].least

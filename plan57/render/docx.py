@@ -546,7 +546,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
             [
                 f"{i}. ",
                 Span(text(tg["label"]), bold=True),
-                f" ({tg['id']}, mục {tg['section']} của Kế hoạch): “{text(tg['text'])}”",
+                f" ({nb(tg['id'])}, mục {tg['section']} của Kế hoạch): “{text(tg['text'])}”",
             ],
         )
     portals = c["portals"]
@@ -723,7 +723,7 @@ def _annex(doc: DocumentObject, c: dict[str, Any]) -> None:
         Head(
             t,
             left if t in ("Đơn vị", "Tình trạng") else center,
-            prose=t in ("Đơn vị", "Tình trạng", "Kế hoạch", "Chuyên mục"),
+            prose=t == "Đơn vị",
         )
         for t in annex_heads(c)
     ]

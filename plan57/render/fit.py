@@ -124,6 +124,7 @@ _ROMAN = dict(
 _OTHER = {"—": 1000, "–": 500, "…": 1000, "\u2011": 333, "\u00a0": 250, "“": 444, "”": 444}
 BOLD = 1.1  # Times-Bold is at most a tenth wider than Times-Roman in these characters
 MM_PER_PT = 25.4 / 72
+HEADER_LINES = 3
 
 
 def _width(ch: str) -> int:
@@ -166,7 +167,9 @@ class Need:
 def need(header: str, cells: Sequence[str], size: float, margin: float, prose: bool) -> Need:
     """A column's need, from its header (bold) and its cells (lines split at "\\n")."""
     least = widest_piece_mm(header, size, bold=True)
-    longest = 0.0  # the header wraps at its spaces: the room a column wants is its body's
+    # the header wraps at its spaces: the room a column wants is its body's, or a third of its
+    # header's (a heading on three lines at most, so that the repeated header row stays short)
+    longest = text_mm(header, size, bold=True) / HEADER_LINES
     for cell in cells:
         for line in cell.split("\n"):
             least = max(least, widest_piece_mm(line, size))
