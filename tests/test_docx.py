@@ -711,3 +711,15 @@ def test_a_long_heading_gets_room_for_three_lines_not_eight() -> None:
     assert got is not None and abs(sum(got) - 70) < 0.01
     assert got[1] > 1.3 * needs[1].least, "cột số liệu chỉ được bề rộng tối thiểu: tiêu đề xuống quá nhiều dòng"
     assert got[0] >= needs[0].least
+
+
+@pytest.mark.parametrize("which", ["sample", "sample_2026"])
+def test_a_heading_is_on_the_page_of_its_table(which: str, request: pytest.FixtureRequest) -> None:
+    """Section II's heading goes into the landscape section with its table, never left alone at the
+    foot of a portrait page."""
+    doc = request.getfixturevalue(which)
+    body = list(doc.element.body.iterchildren())
+    at = next(i for i, e in enumerate(body) if e.tag == qn("w:p") and "II. KẾT QUẢ" in "".join(e.itertext()))
+    table = next(i for i in range(at, len(body)) if body[i].tag == qn("w:tbl"))
+    breaks = [e for e in body[at:table] if e.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    assert not breaks, "tiêu đề mục II nằm ở trang khác với bảng chỉ tiêu"

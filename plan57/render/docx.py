@@ -506,7 +506,6 @@ def _fitted(doc: DocumentObject, heads: Sequence[Head], rows: Sequence[Sequence[
 
 
 def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
-    _heading(doc, c["headings"]["targets"])
     right, center = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
     y = c["y"]
     prev = y > c["info"]["period"]["start"]
@@ -527,6 +526,9 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
             cells.append(_figure(t["previous"]))
         cells += [_figure(t["value"]), t["coverage"], t["required"], text(t["verdict"])]
         rows.append(cells)
+    if not _landscape_now(doc) and fit.widths(_needs(heads, rows), TEXT_W) is None:
+        _orient(doc, landscape=True)  # the heading goes with its table, not alone on a portrait page
+    _heading(doc, c["headings"]["targets"])
     _fitted(doc, heads, rows, keep=2)
     _para(
         doc,
