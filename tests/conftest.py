@@ -165,3 +165,36 @@ def cell_of(wb: Any, name: str) -> tuple[str, str]:
     """(sheet, 'C14') of a defined name: tests find cells by name, never by coordinates."""
     (sheet, ref), *_ = list(wb.defined_names[name].destinations)
     return sheet, ref.replace("$", "")
+
+
+def soffice_convert(src: Path, to: str, outdir: Path, timeout: int = 300) -> Path:
+    """`src` converted by LibreOffice (headless) to `to` ("pdf", "xlsx") in `outdir`, with a private
+    profile and HOME so that runs side by side never clash; the converted file's path."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("cần LibreOffice (soffice)")
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / f".lo-profile-{src.stem}"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, "HOME": str(outdir)},
+    )
+    out = outdir / f"{src.stem}.{to}"
+    assert out.is_file(), f"LibreOffice không tạo được {out.name}"
+    return out

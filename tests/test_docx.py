@@ -42,7 +42,7 @@ from plan57.render.docx import _NOT_XML, text
 from plan57.render.view import reporter_name
 from plan57.scoring.score import STATUS_LABEL
 
-from .conftest import REPO, with_registry, write
+from .conftest import REPO, soffice_convert, with_registry, write
 from .test_report import HOSTILE, SCENARIO, check_golden, hostile_submission
 
 runner = CliRunner()
@@ -569,24 +569,7 @@ def test_pdf_pages_and_first_page(tmp_path: Path, sample_path: Path) -> None:
     assert SOFFICE is not None
     src = tmp_path / "tonghop.docx"
     shutil.copy(sample_path, src)
-    profile = (tmp_path / "profile").as_uri()  # a private profile: runs side by side never clash
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    pdf = tmp_path / "tonghop.pdf"
+    pdf = soffice_convert(src, "pdf", tmp_path)
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
     assert 5 <= pages <= 60, pages

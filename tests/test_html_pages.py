@@ -17,7 +17,7 @@ import pytest
 from plan57.api import open_workspace, score
 from plan57.render import docx as report_docx
 from plan57.render import html as page
-from tests.conftest import PLAN, UNITS
+from tests.conftest import PLAN, UNITS, soffice_convert
 
 CHROMIUM = "/usr/bin/chromium"
 DATE = dt.date(2026, 12, 15)
@@ -158,28 +158,10 @@ def _page_texts(pdf: Path) -> list[str]:
 def test_printed_page_is_not_longer_than_the_word_report(
     shipped: Any, printed: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("cần LibreOffice để đếm số trang của bản Word")
     folder = tmp_path_factory.mktemp("docx")
     src = folder / "tonghop.docx"
     src.write_bytes(report_docx.render(shipped, DATE))
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    word = _pages((folder / "tonghop.pdf").read_bytes())
+    word = _pages(soffice_convert(src, "pdf", folder).read_bytes())
     html = _pages(printed.read_bytes())
     assert 0 < html <= word, f"bản in của trang HTML có {html} trang, bản Word có {word} trang"
 
