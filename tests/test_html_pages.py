@@ -106,6 +106,25 @@ def test_nothing_overflows_or_overlaps_on_a_phone_and_a_screen(browser: Any, pag
         tab.close()
 
 
+def test_a_phone_card_keeps_each_value_beside_its_label(browser: Any, page_file: Path) -> None:
+    """On a phone a table row is a card, its header on the left of each value: a figure and its
+    "(tử/mẫu)" never fall under the label column."""
+    tab = browser.new_page(viewport={"width": 390, "height": 900})
+    try:
+        tab.goto(page_file.as_uri())
+        stray = tab.evaluate(
+            """() => [...document.querySelectorAll('table.cards td')].flatMap(td => {
+                const r = td.getBoundingClientRect();
+                return [...td.querySelectorAll('.fig, svg, .st')]
+                  .filter(e => e.getBoundingClientRect().left < r.left + 0.35 * r.width)
+                  .map(e => td.dataset.label + ': ' + e.textContent);
+            })"""
+        )
+    finally:
+        tab.close()
+    assert stray == [], f"giá trị nằm dưới cột nhãn của thẻ: {stray[:5]}"
+
+
 def test_value_labels_move_off_the_threshold_line() -> None:
     """A value just under its threshold (93,9% against 100%) is labelled below its point, not on the
     threshold line and its diamond."""

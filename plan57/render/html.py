@@ -227,7 +227,7 @@ def _status(status: str | None, label: str | None) -> str:
 
 def _td(label: str, content: str, cls: str = "") -> str:
     c = f' class="{cls}"' if cls else ""
-    return f'<td data-label="{h(label)}"{c}>{content}</td>'
+    return f'<td data-label="{h(label)}"{c}><div>{content}</div></td>'  # one grid item in a phone's card
 
 
 def _table(caption: str, heads: list[str], rows: list[list[str]], cls: str = "cards") -> str:
