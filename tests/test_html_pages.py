@@ -198,3 +198,23 @@ def test_printed_charts_are_whole_and_the_annex_header_repeats(shipped: Any, pri
     assert len(rows) >= 2, "phụ lục in trên một trang: không kiểm được tiêu đề lặp lại"
     for i in rows:
         assert "STT Đơn vị Tình trạng" in pages[i], f"trang in {i + 1} của phụ lục không có hàng tiêu đề"
+
+
+def test_a_yearly_target_marks_its_threshold_in_every_year() -> None:
+    """A target to hold every year ("hằng năm") has its threshold's diamond in each year from its
+    first one, not only in that first year."""
+    trend = {
+        "label": "Chuyên mục trên trang thông tin điện tử",
+        "goal_year": 2026,
+        "every_year": True,
+        "threshold": Fraction(4, 5),
+        "baseline": None,
+        "points": [
+            {"year": 2026, "value": Fraction(5, 8), "coverage": Fraction(1)},
+            {"year": 2027, "value": Fraction(7, 8), "coverage": Fraction(1)},
+        ],
+    }
+    svg = page.line_chart(trend, 2027, 2026)
+    assert re.findall(r"<title>Ngưỡng năm (\d+): 80%</title>", svg) == ["2026", "2027"]
+    once = page.line_chart({**trend, "every_year": False}, 2027, 2026)
+    assert re.findall(r"<title>Ngưỡng năm (\d+): 80%</title>", once) == ["2026"]

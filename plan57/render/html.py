@@ -187,11 +187,11 @@ def line_chart(trend: dict[str, Any], year: int, first_year: int) -> str:
                 f'<line class="path" x1="{_x(px(base["year"]))}" y1="{_x(py(_f(base["value"])))}" '
                 f'x2="{_x(px(goal_year))}" y2="{ty}"><title>Lộ trình từ mốc cơ sở đến ngưỡng năm {goal_year}</title></line>'
             )
-        gx = px(goal_year)
-        out.append(
-            f'<path class="goalmark" d="M{_x(gx)} {_x(py(float(thr)) - 7)} l7 7 l-7 7 l-7 -7 z">'
-            f"<title>Ngưỡng năm {goal_year}: {_pct(thr)}</title></path>"
-        )
+        for gy in range(goal_year, last + 1) if trend.get("every_year") else (goal_year,):
+            out.append(
+                f'<path class="goalmark" d="M{_x(px(gy))} {_x(py(float(thr)) - 7)} l7 7 l-7 7 l-7 -7 z">'
+                f"<title>Ngưỡng năm {gy}: {_pct(thr)}</title></path>"
+            )
     if len(points) > 1:
         coords = " ".join(f"{_x(px(p['year']))},{_x(py(_f(p['value'])))}" for p in points)
         out.append(f'<polyline class="val" points="{coords}"/>')
@@ -360,7 +360,8 @@ def _trends(c: dict[str, Any]) -> str:
             [str(p["year"]), h(_value(p)), _pct(p.get("coverage")), _status(p.get("status"), p.get("status_label"))]
             for p in tr["points"]
         ]
-        rows.append([str(tr["goal_year"]), f"Ngưỡng {_pct(tr['threshold'])}", "—", "Năm phải đạt"])
+        goal = f"Từ {tr['goal_year']}, hằng năm" if tr.get("every_year") else str(tr["goal_year"])
+        rows.append([goal, f"Ngưỡng {_pct(tr['threshold'])}", "—", "Năm phải đạt"])
         out.append(
             f'<figure><figcaption><b>{h(tr["label"])}</b> <small class="id">{h(tr["id"])}</small></figcaption>'
             + line_chart(tr, y, first)

@@ -604,6 +604,7 @@ def trends(result: YearResult) -> list[dict[str, Any]]:
                 "id": t.target.id,
                 "label": t.target.label,
                 "goal_year": t.target.year,
+                "every_year": t.target.every_year,  # the threshold holds in each year from goal_year on
                 "threshold": t.threshold,
                 "points": points,
                 "baseline": base,
