@@ -117,7 +117,7 @@ def help_row(param: Any, ctx: typer.Context) -> tuple[str, str] | None:
     if param.param_type_name == "argument":
         term = metavar(param)
     else:
-        term = ", ".join(param.opts)
+        term = ", ".join(sorted(param.opts, key=_prefix_len))  # "-h, --help", whatever order click keeps
         if param.secondary_opts:
             term += " / " + ", ".join(param.secondary_opts)
         if not _is_flag(param):
@@ -223,6 +223,10 @@ def render_help(ctx: typer.Context) -> str:
     if command.epilog:
         lines += ["", *_wrap(inspect.cleandoc(command.epilog), width, "  ")]
     return "\n".join(lines)
+
+
+def _prefix_len(opt: str) -> int:
+    return len(opt) - len(opt.lstrip("-/"))
 
 
 class VietContext(typer.Context):
