@@ -5,6 +5,7 @@ link to its cell; corrected, it imports like any form, also after LibreOffice Ca
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -229,3 +230,42 @@ def test_feedback_saved_by_libreoffice_then_corrected_imports(
     r = run("import", str(saved))
     assert r.exit_code == 0, r.output
     assert b"total: 12500" in (workspace / "units" / "2026" / f"{UNIT}.yaml").read_bytes()
+
+
+# ---- a missing required field is said at the cell to type into (SPEC §10) ---------------------
+
+
+@pytest.mark.parametrize(
+    "ticked, blank",
+    [
+        ({"implementation_plan.issued": "Có", "implementation_plan.date": dt.date(2026, 3, 1)}, "reference"),
+        ({"implementation_plan.issued": "Có", "implementation_plan.reference": "12/KH-UBND"}, "date"),
+        ({"portal_section.exists": "Có"}, "url"),
+    ],
+    ids=["plan-without-reference", "plan-without-date", "portal-without-url"],
+)
+def test_a_missing_required_field_is_said_at_its_empty_cell(
+    workspace: Path, ticked: dict[str, Any], blank: str
+) -> None:
+    assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
+    form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
+    fill(form, GOOD | ticked)
+    block = next(iter(ticked)).split(".")[0]
+    wb = openpyxl.load_workbook(form)
+    sheet, ref = cell_of(wb, f"{block}.{blank}")
+    lead_ref = cell_of(wb, next(iter(ticked)))[1]
+    assert ref != lead_ref
+    r = run("import", str(form))
+    assert r.exit_code == 1, r.output
+    said = [line for line in r.output.splitlines() if f"{block}.{blank}" in line and "lỗi" in line]
+    assert len(said) == 1, r.output
+    assert f"{form.name}:{sheet}!{ref}: lỗi:" in said[0], said
+    assert f"!{lead_ref}:" not in r.output, r.output  # not at the Có cell beside it
+    r = run("import", str(form), "--format", "json")
+    errors = [d for d in json.loads(r.output)["diagnostics"] if d["severity"] == "error"]
+    assert [f"{d['sheet']}!{d['cell']}" for d in errors] == [f"{sheet}!{ref}"], errors
+    feedback = openpyxl.load_workbook(workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx")
+    cell = feedback[sheet][ref]
+    assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.comment is not None and f"{block}.{blank}" in cell.comment.text
+    assert feedback[sheet][lead_ref].comment is None

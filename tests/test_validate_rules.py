@@ -340,6 +340,24 @@ def test_required_when(tmp_path, changes, line, column, word):
     assert_one_at(result, line, column, word)
 
 
+@pytest.mark.parametrize(
+    "changes, line, word",
+    [
+        ({IP_REFERENCE: "  reference:"}, IP_REFERENCE, "implementation_plan.reference"),
+        ({IP_DATE: '  date: ""'}, IP_DATE, "implementation_plan.date"),
+        ({PS_URL: "  url: null"}, PS_URL, "portal_section.url"),
+    ],
+    ids=["empty-reference", "empty-date", "null-url"],
+)
+def test_required_when_written_empty_is_said_at_its_key(tmp_path, changes, line, word):
+    """A required key written with no value is said at that key, where the value goes; left out
+    (above), at the key of its mapping."""
+    write(tmp_path, changes)
+    result = run(tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    assert_one_at(result, line, 3, word, "bắt buộc")
+
+
 def test_not_issued_needs_no_reference_nor_date(tmp_path):
     write(
         tmp_path,

@@ -639,6 +639,9 @@ def _assemble(
 ) -> None:
     """Blocks as a template holds them: a block with any value, or whose every field may be empty."""
     for parent, cells in blocks.items():
+        for key, (value, row, col) in cells.items():
+            if value is None:  # left out of the data, but a field it requires is said at its cell
+                doc.blanks[parent + (key,)] = (row, col)
         any_value = any(v is not None for v, _, _ in cells.values())
         if parent:
             nullable = all(_accepts_none(plan, parent + (k,)) for k in cells)
@@ -722,7 +725,8 @@ def _tables(
 
 
 def _blanks(doc: Document, at: tuple[Any, ...], row: int, cols: dict[str, int], filled: dict[str, int]) -> None:
-    """The empty cells of a filled table row: a required one left empty is said at its own cell."""
+    """The empty cells of a filled table row: a required one left empty is said at its own cell
+    (the form's empty single cells are recorded alike by `_assemble`)."""
     for key, col in cols.items():
         if key not in filled:
             doc.blanks[at + (key,)] = (row, col)

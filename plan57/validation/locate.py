@@ -182,7 +182,9 @@ def _where(err: Any, doc: Document) -> tuple[Loc, tuple[Any, ...]]:
     real, _ = walk(doc.data, tuple(err["loc"]))
     kind = err["type"]
     if kind == "missing":
-        return (doc.key_loc(real) if real else doc.value_loc(())), real
+        missing = err["loc"][-1] if err["loc"] and isinstance(err["loc"][-1], str) else None
+        blank = doc.blanks.get(real + (missing,)) if missing else None
+        return (Loc(*blank) if blank else doc.key_loc(real) if real else doc.value_loc(())), real
     if kind == "extra_forbidden":
         return doc.key_loc(real), real
     return doc.value_loc(real), real
