@@ -236,16 +236,24 @@ def test_feedback_saved_by_libreoffice_then_corrected_imports(
 
 
 @pytest.mark.parametrize(
-    "ticked, blank",
+    "ticked, blank, label",
     [
-        ({"implementation_plan.issued": "Có", "implementation_plan.date": dt.date(2026, 3, 1)}, "reference"),
-        ({"implementation_plan.issued": "Có", "implementation_plan.reference": "12/KH-UBND"}, "date"),
-        ({"portal_section.exists": "Có"}, "url"),
+        (
+            {"implementation_plan.issued": "Có", "implementation_plan.date": dt.date(2026, 3, 1)},
+            "reference",
+            "Số, ký hiệu văn bản kế hoạch",
+        ),
+        (
+            {"implementation_plan.issued": "Có", "implementation_plan.reference": "12/KH-UBND"},
+            "date",
+            "Ngày ban hành kế hoạch",
+        ),
+        ({"portal_section.exists": "Có"}, "url", "Địa chỉ chuyên mục"),
     ],
     ids=["plan-without-reference", "plan-without-date", "portal-without-url"],
 )
 def test_a_missing_required_field_is_said_at_its_empty_cell(
-    workspace: Path, ticked: dict[str, Any], blank: str
+    workspace: Path, ticked: dict[str, Any], blank: str, label: str
 ) -> None:
     assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
     form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
@@ -257,7 +265,7 @@ def test_a_missing_required_field_is_said_at_its_empty_cell(
     assert ref != lead_ref
     r = run("import", str(form))
     assert r.exit_code == 1, r.output
-    said = [line for line in r.output.splitlines() if f"{block}.{blank}" in line and "lỗi" in line]
+    said = [line for line in r.output.splitlines() if f"thiếu '{label}'" in line]
     assert len(said) == 1, r.output
     assert f"{form.name}:{sheet}!{ref}: lỗi:" in said[0], said
     assert f"!{lead_ref}:" not in r.output, r.output  # not at the Có cell beside it
@@ -267,5 +275,35 @@ def test_a_missing_required_field_is_said_at_its_empty_cell(
     feedback = openpyxl.load_workbook(workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx")
     cell = feedback[sheet][ref]
     assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("FFC7CE")
-    assert cell.comment is not None and f"{block}.{blank}" in cell.comment.text
+    assert cell.comment is not None and f"thiếu '{label}'" in cell.comment.text
     assert feedback[sheet][lead_ref].comment is None
+
+
+def test_feedback_names_fields_by_the_forms_labels(returned: tuple[Path, Path]) -> None:
+    """The clerk reads the labels the form shows beside the cells, not the YAML file's key paths."""
+    form, feedback = returned
+    wb = openpyxl.load_workbook(feedback)
+    sheet, ref = cell_of(wb, "staff.informed")
+    listed = {r[1].value: r[3].value for r in wb["Lỗi cần sửa"].iter_rows(min_row=6) if r[0].value is not None}
+    said = listed[f"{sheet}!{ref}"]
+    assert said == (
+        "'Số người đã được tuyên truyền, phổ biến NQ57' (45) không được lớn hơn "
+        "'Tổng số lãnh đạo, cán bộ, công chức, viên chức' (40)"
+    ), said
+    assert wb[sheet][ref].comment is not None and said in wb[sheet][ref].comment.text
+    texts = [str(v) for v in listed.values()]
+    assert not [t for t in texts if re.search(r"'(staff|population|submitted)[.']", t)], texts
+
+
+def test_yaml_messages_keep_naming_keys(workspace: Path) -> None:
+    """The same rule in a YAML file names the keys, which is what the file holds."""
+    units = workspace / "units" / "2026"
+    units.mkdir(parents=True, exist_ok=True)
+    assert run("new", UNIT, "--year", "2026").exit_code == 0
+    path = units / f"{UNIT}.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^staff:\n  total:", "staff:\n  total: 40", text, count=1)
+    text = re.sub(r"(?m)^  informed:", "  informed: 45", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    r = run("validate", str(path))
+    assert "'staff.informed' (45) không được lớn hơn 'staff.total' (40)" in r.output, r.output

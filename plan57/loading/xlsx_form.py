@@ -34,6 +34,7 @@ from plan57.model.form import (
     excel_name,
     form_layout,
     key_order,
+    message_label,
 )
 from plan57.model.plan import Plan
 
@@ -109,6 +110,7 @@ class FormRead:
     cells: dict[tuple[Any, ...], str] = field(default_factory=dict)  # key path → 'Báo cáo!C14'
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
     untouched: bool = False  # no input cell changed from what `new` wrote
+    labels: dict[str, str] = field(default_factory=dict)  # key path → what a message calls its cell
 
 
 def _whole(display: str, code: str, message: str) -> FormError:
@@ -449,9 +451,9 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     data["year"] = year
     if year_where is not None:
         place(("year",), year_where[1], year_where[2])
-    labels: dict[str, str] = {}
-    for f in layout.fields():
-        labels[f.name] = f.label
+    # by key path (the validation's messages) and by defined name (the reader's: '_' for a '-')
+    ticks_of_tables = [spec.none for spec in layout.tables if spec.none is not None]
+    out.labels = {k: message_label(f) for f in layout.fields() + ticks_of_tables for k in (".".join(f.path), f.name)}
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
     channel_cells: list[tuple[int, int]] = []
     ticks: list[tuple[FormField, int, int]] = []  # the "none" ticks set (Có): their lists are []
