@@ -307,3 +307,26 @@ def test_yaml_messages_keep_naming_keys(workspace: Path) -> None:
     path.write_text(text, encoding="utf-8")
     r = run("validate", str(path))
     assert "'staff.informed' (45) không được lớn hơn 'staff.total' (40)" in r.output, r.output
+
+
+def test_feedback_rows_grow_with_the_clerks_text(workspace: Path) -> None:
+    """A long text the clerk typed (Excel sized its row; a copy or a script may not have) is shown
+    whole in the feedback: its row as high as the wrapped text needs."""
+    from plan57.render.form import LINE_PT
+
+    assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
+    form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
+    fill(form, GOOD | WRONG)
+    text = "Kinh phí cho tuyên truyền còn hạn chế, cán bộ kiêm nhiệm nhiều việc, hạ tầng mạng chưa ổn định. " * 6
+    wb = openpyxl.load_workbook(form)
+    ws = wb[SHEET]
+    c1, r1, _, _ = range_boundaries(ws.tables["difficulties"].ref)
+    ws.cell(r1 + 1, c1, text)
+    wb.save(form)
+    assert (ws.row_dimensions[r1 + 1].height or LINE_PT) == LINE_PT
+    assert run("import", str(form)).exit_code == 1
+    back = openpyxl.load_workbook(workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx")[SHEET]
+    assert back.cell(r1 + 1, c1).value == text  # kept as typed
+    width = back.column_dimensions[back.cell(r1 + 1, c1).column_letter].width
+    lines = -(-len(text) // int(width * 1.1))
+    assert (back.row_dimensions[r1 + 1].height or 0) >= lines * LINE_PT > LINE_PT

@@ -26,7 +26,7 @@ from plan57.model.plan import Plan
 from plan57.render.form import build_form
 from plan57.validation.form import check_form
 from plan57.validation.validate import validate_bytes
-from tests.conftest import cell_of, submission
+from tests.conftest import cell_of, submission, write
 
 UNIT = "xa-muong-la"
 
@@ -956,3 +956,38 @@ def test_no_form_label_speaks_of_yaml_quotes(tmp_path: Path, mini_plan: Plan) ->
     texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("Số điện thoại" in t for t in texts)
     assert not [t for t in texts if "ngoặc kép" in t], [t for t in texts if "ngoặc kép" in t]
+
+
+# ---- rows grow with their text ------------------------------------------------------------------
+
+LONG_DIFFICULTY = (
+    "Kinh phí bố trí cho công tác tuyên truyền còn hạn chế; đội ngũ cán bộ kiêm nhiệm, chưa được tập huấn "
+    "chuyên sâu về truyền thông số; hạ tầng mạng ở các bản vùng cao chưa ổn định, nhiều hộ dân chưa có điện "
+    "thoại thông minh nên việc tiếp cận thông tin qua mạng xã hội và Cổng thông tin điện tử còn khó khăn. "
+) * 3
+
+
+def test_a_row_grows_with_its_pre_filled_text(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    """A form sent back for corrections carries the unit's long text whole: its row is as high as
+    the wrapped text needs, up to Excel's highest row; a short text's row keeps its height."""
+    from plan57.render.form import LINE_PT, MAX_ROW_PT, WIDTHS
+
+    text = LONG_DIFFICULTY[:600]
+    data = submission(mini_plan, UNIT, 2026)
+    data["difficulties"] = [text, "Thiếu kinh phí."]
+    data["proposals"] = ["Đề nghị tập huấn. " * 200]  # 3,600 characters: more than a row can show
+    units, forms = tmp_path / "units", tmp_path / "forms"
+    write(units, 2026, UNIT, data)
+    plan_args = ("--plan", str(mini_plan_path), "--units", str(units))
+    r = run("new", UNIT, "--year", "2026", "--format", "xlsx", *plan_args, "--out", str(forms))
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(forms / f"{UNIT}.xlsx")
+    ws, ref = table_cell(wb, "difficulties", 0, 0)
+    assert ws[ref].value == text
+    height = ws.row_dimensions[ws[ref].row].height or LINE_PT
+    lines = -(-len(text) // int(WIDTHS[ref[0]] * 1.1))
+    assert height > LINE_PT and height >= lines * LINE_PT, (height, lines)
+    ws, short = table_cell(wb, "difficulties", 1, 0)
+    assert (ws.row_dimensions[ws[short].row].height or LINE_PT) == LINE_PT
+    ws, ref = table_cell(wb, "proposals", 0, 0)
+    assert ws.row_dimensions[ws[ref].row].height == MAX_ROW_PT
