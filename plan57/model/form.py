@@ -138,12 +138,16 @@ _AT_MOST_LABELS = (  # "(≤ total)" and the like name keys: a form says what th
 )
 
 
-def example_date(plan: Plan, year: int) -> str:
-    """A day of `year` to show as an example in that year's form (03/12/2026): two days before the
+def example_day(plan: Plan, year: int) -> dt.date:
+    """A day of `year` to show as an example in that year's form or file: two days before the
     units' deadline, kept inside the year's reporting period."""
     first, last = plan.reporting_window(year)
-    day = min(max(plan.unit_deadline(year) - dt.timedelta(days=2), first), last)
-    return day.strftime("%d/%m/%Y")
+    return min(max(plan.unit_deadline(year) - dt.timedelta(days=2), first), last)
+
+
+def example_date(plan: Plan, year: int) -> str:
+    """`example_day` as the form writes a date (03/12/2026)."""
+    return example_day(plan, year).strftime("%d/%m/%Y")
 
 
 def form_wording(text: str, example: str | None = None) -> str:
