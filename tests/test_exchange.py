@@ -170,7 +170,11 @@ def test_import_logs_every_form_and_keeps_versions(workspace: Path, mini_plan: P
     log = workspace / "units" / "2026" / "nhat-ky-nhan.csv"
     rows = receipts(log)
     assert rows[0] == list(RECEIPT_HEADER)
-    assert rows[1][1:3] == [UNIT, str(form)] and rows[1][4] == "lỗi" and "staff.informed" in rows[1][5]
+    assert (
+        rows[1][1:3] == [UNIT, str(form)]
+        and rows[1][4] == "lỗi"
+        and "'Số người đã được tuyên truyền, phổ biến NQ57' (41)" in rows[1][5]
+    )
     assert rows[1][3] == hashlib.sha256(form.read_bytes()).hexdigest()
     assert dt.datetime.fromisoformat(rows[1][0]).tzinfo is not None
     fill(form, {"staff.informed": 38})

@@ -5,6 +5,7 @@ link to its cell; corrected, it imports like any form, also after LibreOffice Ca
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -229,3 +230,103 @@ def test_feedback_saved_by_libreoffice_then_corrected_imports(
     r = run("import", str(saved))
     assert r.exit_code == 0, r.output
     assert b"total: 12500" in (workspace / "units" / "2026" / f"{UNIT}.yaml").read_bytes()
+
+
+# ---- a missing required field is said at the cell to type into (SPEC §10) ---------------------
+
+
+@pytest.mark.parametrize(
+    "ticked, blank, label",
+    [
+        (
+            {"implementation_plan.issued": "Có", "implementation_plan.date": dt.date(2026, 3, 1)},
+            "reference",
+            "Số, ký hiệu văn bản kế hoạch",
+        ),
+        (
+            {"implementation_plan.issued": "Có", "implementation_plan.reference": "12/KH-UBND"},
+            "date",
+            "Ngày ban hành kế hoạch",
+        ),
+        ({"portal_section.exists": "Có"}, "url", "Địa chỉ chuyên mục"),
+    ],
+    ids=["plan-without-reference", "plan-without-date", "portal-without-url"],
+)
+def test_a_missing_required_field_is_said_at_its_empty_cell(
+    workspace: Path, ticked: dict[str, Any], blank: str, label: str
+) -> None:
+    assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
+    form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
+    fill(form, GOOD | ticked)
+    block = next(iter(ticked)).split(".")[0]
+    wb = openpyxl.load_workbook(form)
+    sheet, ref = cell_of(wb, f"{block}.{blank}")
+    lead_ref = cell_of(wb, next(iter(ticked)))[1]
+    assert ref != lead_ref
+    r = run("import", str(form))
+    assert r.exit_code == 1, r.output
+    said = [line for line in r.output.splitlines() if f"thiếu '{label}'" in line]
+    assert len(said) == 1, r.output
+    assert f"{form.name}:{sheet}!{ref}: lỗi:" in said[0], said
+    assert f"!{lead_ref}:" not in r.output, r.output  # not at the Có cell beside it
+    r = run("import", str(form), "--format", "json")
+    errors = [d for d in json.loads(r.output)["diagnostics"] if d["severity"] == "error"]
+    assert [f"{d['sheet']}!{d['cell']}" for d in errors] == [f"{sheet}!{ref}"], errors
+    feedback = openpyxl.load_workbook(workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx")
+    cell = feedback[sheet][ref]
+    assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.comment is not None and f"thiếu '{label}'" in cell.comment.text
+    assert feedback[sheet][lead_ref].comment is None
+
+
+def test_feedback_names_fields_by_the_forms_labels(returned: tuple[Path, Path]) -> None:
+    """The clerk reads the labels the form shows beside the cells, not the YAML file's key paths."""
+    form, feedback = returned
+    wb = openpyxl.load_workbook(feedback)
+    sheet, ref = cell_of(wb, "staff.informed")
+    listed = {r[1].value: r[3].value for r in wb["Lỗi cần sửa"].iter_rows(min_row=6) if r[0].value is not None}
+    said = listed[f"{sheet}!{ref}"]
+    assert said == (
+        "'Số người đã được tuyên truyền, phổ biến NQ57' (45) không được lớn hơn "
+        "'Tổng số lãnh đạo, cán bộ, công chức, viên chức' (40)"
+    ), said
+    assert wb[sheet][ref].comment is not None and said in wb[sheet][ref].comment.text
+    texts = [str(v) for v in listed.values()]
+    assert not [t for t in texts if re.search(r"'(staff|population|submitted)[.']", t)], texts
+
+
+def test_yaml_messages_keep_naming_keys(workspace: Path) -> None:
+    """The same rule in a YAML file names the keys, which is what the file holds."""
+    units = workspace / "units" / "2026"
+    units.mkdir(parents=True, exist_ok=True)
+    assert run("new", UNIT, "--year", "2026").exit_code == 0
+    path = units / f"{UNIT}.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^staff:\n  total:", "staff:\n  total: 40", text, count=1)
+    text = re.sub(r"(?m)^  informed:", "  informed: 45", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    r = run("validate", str(path))
+    assert "'staff.informed' (45) không được lớn hơn 'staff.total' (40)" in r.output, r.output
+
+
+def test_feedback_rows_grow_with_the_clerks_text(workspace: Path) -> None:
+    """A long text the clerk typed (Excel sized its row; a copy or a script may not have) is shown
+    whole in the feedback: its row as high as the wrapped text needs."""
+    from plan57.render.form import LINE_PT
+
+    assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
+    form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
+    fill(form, GOOD | WRONG)
+    text = "Kinh phí cho tuyên truyền còn hạn chế, cán bộ kiêm nhiệm nhiều việc, hạ tầng mạng chưa ổn định. " * 6
+    wb = openpyxl.load_workbook(form)
+    ws = wb[SHEET]
+    c1, r1, _, _ = range_boundaries(ws.tables["difficulties"].ref)
+    ws.cell(r1 + 1, c1, text)
+    wb.save(form)
+    assert (ws.row_dimensions[r1 + 1].height or LINE_PT) == LINE_PT
+    assert run("import", str(form)).exit_code == 1
+    back = openpyxl.load_workbook(workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx")[SHEET]
+    assert back.cell(r1 + 1, c1).value == text  # kept as typed
+    width = back.column_dimensions[back.cell(r1 + 1, c1).column_letter].width
+    lines = -(-len(text) // int(width * 1.1))
+    assert (back.row_dimensions[r1 + 1].height or 0) >= lines * LINE_PT > LINE_PT

@@ -26,7 +26,7 @@ from plan57.model.plan import Plan
 from plan57.render.form import build_form
 from plan57.validation.form import check_form
 from plan57.validation.validate import validate_bytes
-from tests.conftest import cell_of, submission
+from tests.conftest import cell_of, submission, write
 
 UNIT = "xa-muong-la"
 
@@ -289,8 +289,12 @@ def test_number_as_text_with_thousands_dot(tmp_path: Path, mini_plan: Plan) -> N
     got = messages(path, mini_plan)
     total = cell_of(wb, "population.total")[1]
     reached = cell_of(wb, "population.reached")[1]
-    assert any(f"Báo cáo!{total}: lỗi: 'population.total' phải là số nguyên, viết liền" in m for m in got), got
-    assert any(f"Báo cáo!{reached}: lỗi: 'population.reached' phải là số nguyên, viết liền" in m for m in got), got
+    assert any(f"Báo cáo!{total}: lỗi: 'Số dân của xã/phường' phải là số nguyên, viết liền" in m for m in got), got
+    assert any(
+        f"Báo cáo!{reached}: lỗi: 'Số người dân được tiếp cận thông tin qua hệ thống thông tin cơ sở' phải là số nguyên, viết liền"
+        in m
+        for m in got
+    ), got
 
 
 def test_date_typed_as_text(tmp_path: Path, mini_plan: Plan) -> None:
@@ -298,7 +302,8 @@ def test_date_typed_as_text(tmp_path: Path, mini_plan: Plan) -> None:
     wb = edit(path, {"submitted": "31/02/2025"})
     ref = cell_of(wb, "submitted")[1]
     assert any(
-        f"Báo cáo!{ref}: lỗi: 'submitted': ngày '31/02/2025' không có thật" in m for m in messages(path, mini_plan)
+        f"Báo cáo!{ref}: lỗi: 'Ngày gửi báo cáo': ngày '31/02/2025' không có thật" in m
+        for m in messages(path, mini_plan)
     )
     edit(path, {"submitted": "01/12/2025"})
     assert check_form(path, mini_plan).data["submitted"] == dt.date(2025, 12, 1)  # type: ignore[index]
@@ -484,7 +489,11 @@ def test_new_and_import_commands(tmp_path: Path, mini_plan_path: Path, monkeypat
     edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 12})
     r = run("import", str(form), *plan)
     assert r.exit_code == 1, r.output
-    assert "Báo cáo!" in r.output and "'staff.informed' (12) không được lớn hơn 'staff.total' (10)" in r.output
+    assert (
+        "Báo cáo!" in r.output
+        and "'Số người đã được tuyên truyền, phổ biến NQ57' (12) không được lớn hơn 'Tổng số lãnh đạo, cán bộ, công chức, viên chức' (10)"
+        in r.output
+    )
     # nothing written for a form with an error but its line in the receipt log
     assert [p.name for p in (tmp_path / "data").rglob("*") if p.is_file()] == ["nhat-ky-nhan.csv"]
     edit(form, {"staff.informed": 9})
@@ -516,7 +525,10 @@ def test_github_and_json_locations(tmp_path: Path, mini_plan_path: Path, mini_pl
     (tmp_path / "u").mkdir()
     r = run("import", str(path), "--plan", str(mini_plan_path), "--units", str(tmp_path / "u"), "--format", "github")
     assert r.exit_code == 1
-    assert f"::error file={path},title=schema-int_type::Báo cáo!{ref}: 'staff.total'" in r.output.replace("%3A", ":")
+    assert (
+        f"::error file={path},title=schema-int_type::Báo cáo!{ref}: 'Tổng số lãnh đạo, cán bộ, công chức, viên chức'"
+        in r.output.replace("%3A", ":")
+    )
     r = run("import", str(path), "--plan", str(mini_plan_path), "--units", str(tmp_path / "u"), "--format", "json")
     found = [d for d in json.loads(r.stdout)["diagnostics"] if d["severity"] == "error"]
     assert found[0]["sheet"] == MAIN_SHEET and found[0]["cell"] == ref
@@ -696,17 +708,21 @@ def test_tick_and_rows_both_given_is_located(tmp_path: Path, mini_plan: Plan) ->
     got = messages(path, mini_plan)
     tick = where(path, wb, "difficulties.none")
     assert any(
-        f"{tick}: lỗi: 'difficulties.none' chọn Có (không có mục nào) nhưng bảng 'Khó khăn, vướng mắc' vẫn có 1 dòng"
+        f"{tick}: lỗi: 'Đơn vị không có khó khăn, vướng mắc nào' chọn Có (không có mục nào) nhưng bảng 'Khó khăn, vướng mắc' vẫn có 1 dòng"
         in m
         for m in got
     ), got
     tick = where(path, wb, "tasks.1a.events.none")
-    assert any(f"{tick}: lỗi: 'tasks.1a.events.none' chọn Có" in m and "có nhiệm vụ 1a" in m for m in got), got
+    assert any(
+        f"{tick}: lỗi: 'Nhiệm vụ 1a không tổ chức sự kiện nào trong năm' chọn Có" in m and "có nhiệm vụ 1a" in m
+        for m in got
+    ), got
     assert not check_form(path, mini_plan).valid
     edit(path, {"difficulties.none": "có lẽ"})
     ref = cell_of(wb, "difficulties.none")[1]
     assert any(
-        f"Báo cáo!{ref}: lỗi: 'difficulties.none' phải chọn Có hoặc Không" in m for m in messages(path, mini_plan)
+        f"Báo cáo!{ref}: lỗi: 'Đơn vị không có khó khăn, vướng mắc nào' phải chọn Có hoặc Không" in m
+        for m in messages(path, mini_plan)
     )
 
 
@@ -896,9 +912,9 @@ def test_form_messages_speak_the_forms_words(tmp_path: Path, mini_plan: Plan) ->
     participants_ref = table_cell(wb, "training", 0, 2)[1]
     wb.save(path)
     said = messages(path, mini_plan)
-    date = next(m for m in said if "'submitted'" in m)
+    date = next(m for m in said if "'Ngày gửi báo cáo'" in m)
     assert "ví dụ 03/12/2025" in date and "2025-12-03" not in date, date
-    yes_no = next(m for m in said if "'portal_section.exists'" in m)
+    yes_no = next(m for m in said if "'Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa'" in m)
     assert "phải chọn Có hoặc Không" in yes_no and "true" not in yes_no, yes_no
     empty = [m for m in said if "participants" in m]
     assert len(empty) == 1 and f"Báo cáo!{participants_ref}: lỗi: chưa ghi ô bắt buộc" in empty[0], said
@@ -940,3 +956,38 @@ def test_no_form_label_speaks_of_yaml_quotes(tmp_path: Path, mini_plan: Plan) ->
     texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("Số điện thoại" in t for t in texts)
     assert not [t for t in texts if "ngoặc kép" in t], [t for t in texts if "ngoặc kép" in t]
+
+
+# ---- rows grow with their text ------------------------------------------------------------------
+
+LONG_DIFFICULTY = (
+    "Kinh phí bố trí cho công tác tuyên truyền còn hạn chế; đội ngũ cán bộ kiêm nhiệm, chưa được tập huấn "
+    "chuyên sâu về truyền thông số; hạ tầng mạng ở các bản vùng cao chưa ổn định, nhiều hộ dân chưa có điện "
+    "thoại thông minh nên việc tiếp cận thông tin qua mạng xã hội và Cổng thông tin điện tử còn khó khăn. "
+) * 3
+
+
+def test_a_row_grows_with_its_pre_filled_text(tmp_path: Path, mini_plan: Plan, mini_plan_path: Path) -> None:
+    """A form sent back for corrections carries the unit's long text whole: its row is as high as
+    the wrapped text needs, up to Excel's highest row; a short text's row keeps its height."""
+    from plan57.render.form import LINE_PT, MAX_ROW_PT, WIDTHS
+
+    text = LONG_DIFFICULTY[:600]
+    data = submission(mini_plan, UNIT, 2026)
+    data["difficulties"] = [text, "Thiếu kinh phí."]
+    data["proposals"] = ["Đề nghị tập huấn. " * 200]  # 3,600 characters: more than a row can show
+    units, forms = tmp_path / "units", tmp_path / "forms"
+    write(units, 2026, UNIT, data)
+    plan_args = ("--plan", str(mini_plan_path), "--units", str(units))
+    r = run("new", UNIT, "--year", "2026", "--format", "xlsx", *plan_args, "--out", str(forms))
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(forms / f"{UNIT}.xlsx")
+    ws, ref = table_cell(wb, "difficulties", 0, 0)
+    assert ws[ref].value == text
+    height = ws.row_dimensions[ws[ref].row].height or LINE_PT
+    lines = -(-len(text) // int(WIDTHS[ref[0]] * 1.1))
+    assert height > LINE_PT and height >= lines * LINE_PT, (height, lines)
+    ws, short = table_cell(wb, "difficulties", 1, 0)
+    assert (ws.row_dimensions[ws[short].row].height or LINE_PT) == LINE_PT
+    ws, ref = table_cell(wb, "proposals", 0, 0)
+    assert ws.row_dimensions[ws[ref].row].height == MAX_ROW_PT

@@ -336,3 +336,35 @@ def test_property_persistent_equal_others_null(
             continue
         # a text field of the template is an empty text, the others null
         assert value is None or (p == ("reference",) and value == ""), (p, value)
+
+
+def test_a_long_carried_text_grows_its_row(tmp_path: Path, plan: Plan) -> None:
+    """Last year's long texts, pre-filled by --from-year into the form's narrow input column, are
+    shown whole: each row as high as its wrapped text needs, and never higher than Excel's highest
+    row (409 pt), which a longer text would otherwise be given."""
+    from plan57.render.form import LINE_PT, MAX_ROW_PT, WIDTHS
+
+    unit = first_of_kind(plan, "xa")
+    units, forms = tmp_path / "units", tmp_path / "forms"
+    before = last_year(plan, unit)
+    reference = "Kế hoạch số 12/KH-UBND ngày 15/10/2025 của Ủy ban nhân dân xã về triển khai Nghị quyết 57. " * 11
+    before["implementation_plan"]["reference"] = reference.strip()  # 1,000 characters: 46 lines
+    before["contact"]["position"] = "Công chức Văn hóa – Xã hội, phụ trách thông tin cơ sở và chuyển đổi số"
+    write(units, 2025, unit, before)
+    args = ("--year", 2026, "--from-year", 2025, "--plan", PLAN, "--units", units, "--format", "xlsx", "--out", forms)
+    result = run("new", unit, *args)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(forms / f"{unit}.xlsx")
+    for name, carried in (
+        ("implementation_plan.reference", before["implementation_plan"]["reference"]),
+        ("contact.position", before["contact"]["position"]),
+    ):
+        sheet, ref = cell_of(wb, name)
+        cell = wb[sheet][ref]
+        assert cell.value == carried
+        lines = -(-len(carried) // int(WIDTHS[ref[0]] * 1.1))
+        height = wb[sheet].row_dimensions[cell.row].height or LINE_PT
+        assert height > LINE_PT and height >= min(lines * LINE_PT, MAX_ROW_PT), (name, height, lines)
+        assert height <= MAX_ROW_PT, (name, height)
+    sheet, ref = cell_of(wb, "implementation_plan.reference")
+    assert wb[sheet].row_dimensions[wb[sheet][ref].row].height == MAX_ROW_PT

@@ -340,6 +340,47 @@ def test_required_when(tmp_path, changes, line, column, word):
     assert_one_at(result, line, column, word)
 
 
+@pytest.mark.parametrize(
+    "changes, line, word",
+    [
+        ({IP_REFERENCE: "  reference:"}, IP_REFERENCE, "implementation_plan.reference"),
+        ({IP_DATE: '  date: ""'}, IP_DATE, "implementation_plan.date"),
+        ({PS_URL: "  url: null"}, PS_URL, "portal_section.url"),
+    ],
+    ids=["empty-reference", "empty-date", "null-url"],
+)
+def test_required_when_written_empty_is_said_at_its_key(tmp_path, changes, line, word):
+    """A required key written with no value is said at that key, where the value goes; left out
+    (above), at the key of its mapping."""
+    write(tmp_path, changes)
+    result = run(tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    assert_one_at(result, line, 3, word, "bắt buộc")
+
+
+@pytest.mark.parametrize("year, example", [("2025", "2025-12-03"), ("2027", "2027-12-03")])
+def test_a_dates_example_is_a_day_of_the_files_year(tmp_path, year, example):
+    """Not a fixed day: two days before the units' deadline (05/12) of the year the file reports
+    on, as the form of that year shows it."""
+    from plan57.model.form import example_date
+    from plan57.validation.plan_file import load_plan
+
+    assert example_date(load_plan(PLAN), int(year)) == f"{example[8:]}/{example[5:7]}/{year}"
+    line = "  date: hôm qua"
+    write(tmp_path, {YEAR: f"year: {year}", SUBMITTED: f"submitted: {year}-12-01", IP_DATE: line}, year=year)
+    result = run(tmp_path / "units")
+    assert result.exit_code == 1, result.output
+    said = assert_one_at(result, IP_DATE, col(line, "hôm"), "NĂM-THÁNG-NGÀY", f"ví dụ {example} ")
+    assert "2025-12-03" not in said or year == "2025", said
+
+
+def test_a_dates_example_of_a_lone_file_is_of_its_stated_year(tmp_path):
+    line = "  date: hôm qua"
+    path = write(tmp_path, {YEAR: "year: 2027", SUBMITTED: "submitted: 2027-12-01", IP_DATE: line}, year="gui-ve")
+    result = run(path)
+    assert_one_at(result, IP_DATE, col(line, "hôm"), "ví dụ 2027-12-03 ")
+
+
 def test_not_issued_needs_no_reference_nor_date(tmp_path):
     write(
         tmp_path,

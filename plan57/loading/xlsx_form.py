@@ -34,6 +34,7 @@ from plan57.model.form import (
     excel_name,
     form_layout,
     key_order,
+    message_label,
 )
 from plan57.model.plan import Plan
 
@@ -109,6 +110,7 @@ class FormRead:
     cells: dict[tuple[Any, ...], str] = field(default_factory=dict)  # key path → 'Báo cáo!C14'
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
     untouched: bool = False  # no input cell changed from what `new` wrote
+    labels: dict[str, str] = field(default_factory=dict)  # key path → what a message calls its cell
 
 
 def _whole(display: str, code: str, message: str) -> FormError:
@@ -449,9 +451,9 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     data["year"] = year
     if year_where is not None:
         place(("year",), year_where[1], year_where[2])
-    labels: dict[str, str] = {}
-    for f in layout.fields():
-        labels[f.name] = f.label
+    # by key path (the validation's messages) and by defined name (the reader's: '_' for a '-')
+    ticks_of_tables = [spec.none for spec in layout.tables if spec.none is not None]
+    out.labels = {k: message_label(f) for f in layout.fields() + ticks_of_tables for k in (".".join(f.path), f.name)}
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
     channel_cells: list[tuple[int, int]] = []
     ticks: list[tuple[FormField, int, int]] = []  # the "none" ticks set (Có): their lists are []
@@ -640,6 +642,9 @@ def _assemble(
 ) -> None:
     """Blocks as a template holds them: a block with any value, or whose every field may be empty."""
     for parent, cells in blocks.items():
+        for key, (value, row, col) in cells.items():
+            if value is None:  # left out of the data, but a field it requires is said at its cell
+                doc.blanks[parent + (key,)] = (row, col)
         any_value = any(v is not None for v, _, _ in cells.values())
         if parent:
             nullable = all(_accepts_none(plan, parent + (k,)) for k in cells)
@@ -748,7 +753,8 @@ def _tables(
 
 
 def _blanks(doc: Document, at: tuple[Any, ...], row: int, cols: dict[str, int], filled: dict[str, int]) -> None:
-    """The empty cells of a filled table row: a required one left empty is said at its own cell."""
+    """The empty cells of a filled table row: a required one left empty is said at its own cell
+    (the form's empty single cells are recorded alike by `_assemble`)."""
     for key, col in cols.items():
         if key not in filled:
             doc.blanks[at + (key,)] = (row, col)

@@ -138,12 +138,16 @@ _AT_MOST_LABELS = (  # "(≤ total)" and the like name keys: a form says what th
 )
 
 
-def example_date(plan: Plan, year: int) -> str:
-    """A day of `year` to show as an example in that year's form (03/12/2026): two days before the
+def example_day(plan: Plan, year: int) -> dt.date:
+    """A day of `year` to show as an example in that year's form or file: two days before the
     units' deadline, kept inside the year's reporting period."""
     first, last = plan.reporting_window(year)
-    day = min(max(plan.unit_deadline(year) - dt.timedelta(days=2), first), last)
-    return day.strftime("%d/%m/%Y")
+    return min(max(plan.unit_deadline(year) - dt.timedelta(days=2), first), last)
+
+
+def example_date(plan: Plan, year: int) -> str:
+    """`example_day` as the form writes a date (03/12/2026)."""
+    return example_day(plan, year).strftime("%d/%m/%Y")
 
 
 def form_wording(text: str, example: str | None = None) -> str:
@@ -153,6 +157,36 @@ def form_wording(text: str, example: str | None = None) -> str:
     for yaml_word, form_word in FORM_WORDING:
         text = text.replace(yaml_word, form_word)
     return text
+
+
+def message_label(f: FormField) -> str:
+    """What a message calls a field of the form: its label without the remarks after ';' or in a
+    closing parenthesis, and the task it belongs to ('Số hoạt động đã thực hiện (nhiệm vụ 1a)')."""
+    text = re.sub(r"\s*\([^()]*\)\s*$", "", f.label.split(";")[0]).strip() or f.label
+    if f.path[0] == "tasks" and len(f.path) > 2 and f"nhiệm vụ {f.path[1]}" not in text.lower():
+        text += f" (nhiệm vụ {f.path[1]})"
+    return text
+
+
+_QUOTED_KEY = re.compile(r"'([a-z_][a-z0-9_]*(?:\.[a-z0-9_-]+)*)'")
+
+
+def labelled(text: str, labels: dict[str, str]) -> str:
+    """A message of a form's cell naming its fields by the labels the form shows (key path →
+    label) instead of their key paths; a bare key beside a full one ('issued' after
+    'implementation_plan.reference') is a field of the same block."""
+    keys = [k for k in _QUOTED_KEY.findall(text) if k in labels and "." in k]
+    parent = keys[0].rpartition(".")[0] if keys else ""
+
+    def name(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key in labels:
+            return f"'{labels[key]}'"
+        if parent and f"{parent}.{key}" in labels:
+            return f"'{labels[f'{parent}.{key}']}'"
+        return m.group(0)
+
+    return _QUOTED_KEY.sub(name, text)
 
 
 def label_of(description: str | None) -> str:

@@ -4,7 +4,7 @@ kept, each cell in error filled red with a comment saying what to type, and a fi
 
 The workbook is the unit's file loaded as it came (never rebuilt from the template): its defined
 names, tables, data validation, hidden sheets and protection are left as they are; only styles,
-comments and the list sheet are added, none of which the form's reader looks at."""
+comments, row heights and the list sheet are added, none of which the form's reader looks at."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from plan57.base.diagnostics import SEVERITY_LABEL, Diagnostic
 from plan57.model.form import MAIN_SHEET
-from plan57.render.form import INPUT_FILL
+from plan57.render.form import INPUT_FILL, fit_rows
 
 FEEDBACK_SHEET = "Lỗi cần sửa"
 FEEDBACK_FOLDER = "phan-hoi"  # forms/Y/phan-hoi/UNIT.xlsx
@@ -50,6 +50,8 @@ def feedback_workbook(raw: bytes, diagnostics: Sequence[Diagnostic]) -> bytes:
     marked = _mark_cells(wb, ordered)
     form_sheet = next((d.sheet for d in ordered if d.sheet in wb.sheetnames), None) or MAIN_SHEET
     _list_sheet(wb, ordered, marked, form_sheet)
+    if form_sheet in wb.sheetnames:
+        fit_rows(wb[form_sheet])  # the clerk's long texts shown whole, as the form shows pre-filled ones
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

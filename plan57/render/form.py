@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from typing import Any
 
 from plan57.model.form import (
@@ -53,6 +54,50 @@ INPUT_FILL = "FFF2CC"  # pale yellow: the cells a person types in
 HEAD_FILL = "D9E1F2"
 NUMBER_FORMAT = "#,##0"
 DATE_NUMBER_FORMAT = "DD/MM/YYYY"
+
+
+LINE_PT = 15.0  # one line of the form's 12 pt text
+MAX_ROW_PT = 409.0  # Excel's highest row
+DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
+
+
+def text_lines(text: str, width: float, size: float = 12.0) -> int:
+    """The lines a text takes wrapped in a column `width` characters wide: about width × 1.1
+    characters a line at 12 pt (more at a smaller font), each line break starting a line."""
+    per_line = max(1, int(width * 1.1 * 12.0 / (size or 12.0)))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def fit_rows(ws: Any) -> None:
+    """Each row as high as the wrapped text of its cells needs (never lower than it is, at most
+    Excel's highest): a long text pre-filled or typed is read whole, not cut at the row's foot."""
+    from openpyxl.utils.cell import get_column_letter
+
+    def width(col: int) -> float:
+        return float(ws.column_dimensions[get_column_letter(col)].width or DEFAULT_WIDTH)
+
+    spans: dict[tuple[int, int], float] = {}
+    hidden: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        cells = {(r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
+        hidden |= cells
+        if rng.min_row == rng.max_row:  # a heading or paragraph across columns wraps in their width
+            spans[(rng.min_row, rng.min_col)] = sum(width(c) for c in range(rng.min_col, rng.max_col + 1))
+            hidden.discard((rng.min_row, rng.min_col))
+    for line in ws.iter_rows():
+        need = 0.0
+        for cell in line:
+            value, at = cell.value, (cell.row, cell.column)
+            if not isinstance(value, str) or not value or at in hidden or not cell.alignment.wrap_text:
+                continue
+            size = float(cell.font.sz or 12.0) if cell.font is not None else 12.0
+            lines = text_lines(value, spans.get(at) or width(cell.column), size)
+            need = max(need, lines * LINE_PT * size / 12.0)
+        if not line or need <= LINE_PT:
+            continue
+        dim = ws.row_dimensions[line[0].row]
+        if need > (dim.height or LINE_PT):
+            dim.height = min(MAX_ROW_PT, math.ceil(need))
 
 
 def _cell_value(kind: str, value: Any, plan: Plan) -> Any:
@@ -321,9 +366,9 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         note = ws.cell(row, 4, f.note)
         note.font, note.alignment, note.border = small, wrap, box
         typed = len(value) // 20 if isinstance(value, str) else 0  # a pre-filled text wraps in its narrow column
-        lines = max(len(f.label) // 58, len(f.note) // 60, typed) + 1
+        lines = max(len(f.label) // 58, len(f.note) // 60, typed) + 1  # at least; fit_rows measures the rest
         if lines > 1:
-            ws.row_dimensions[row].height = 15 * lines
+            ws.row_dimensions[row].height = min(MAX_ROW_PT, LINE_PT * lines)
         name(f.name, cell.coordinate)
         row += 1
 
@@ -418,6 +463,8 @@ def build_form(plan: Plan, unit_id: str, year: int, data: dict[str, Any] | None 
         c.font = font
         c.alignment = Alignment(wrap_text=True, vertical="top")
         guide.row_dimensions[i].height = 16 * (1 + len(text) // 72)
+    fit_rows(ws)
+    fit_rows(guide)
     guide.print_area = f"A1:A{len(lines)}"
     guide.page_setup.paperSize = guide.PAPERSIZE_A4
     guide.page_margins.left = guide.page_margins.right = 0.5

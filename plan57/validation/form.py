@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
-from plan57.model.form import audience_names, example_date, form_wording
+from plan57.model.form import audience_names, example_date, form_wording, labelled
 from plan57.model.plan import Plan
 from plan57.validation.locate import did_you_mean
 from plan57.validation.validate import display_path, validate_document
@@ -53,7 +54,10 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     unit, year = data.get("unit"), data.get("year")
     known_unit = unit if isinstance(unit, str) and unit in plan.unit_index else None
     good_year = year if isinstance(year, int) and not isinstance(year, bool) and year in plan.years else None
-    out = list(read.problems)
+    out = [  # what the reader says of a cell names it by its label; of a defined name, by the name
+        d if d.code in ("form-name", "form-label") else dataclasses.replace(d, message=labelled(d.message, read.labels))
+        for d in read.problems
+    ]
 
     def at(key: str) -> tuple[int, int]:
         loc = read.doc.value_loc((key,))
@@ -91,7 +95,9 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     for d in checked.diagnostics:
         if d.code == "year-folder" or (d.code == "unknown-unit-file" and known_unit is None):
             continue  # a form is not filed in a folder; a bad unit cell is already reported
-        message = form_wording(d.message, example_date(plan, good_year) if good_year is not None else None)
+        message = labelled(
+            form_wording(d.message, example_date(plan, good_year) if good_year is not None else None), read.labels
+        )
         if d.is_error and (d.line, d.col) in chosen:
             message = chosen[(d.line, d.col)]
         out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, message, sheet=read.sheet))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int, vn_int
 from plan57.loading.yamlsafe import Document, Loc
-from plan57.model.form import unwrap, value_names
+from plan57.model.form import example_day, unwrap, value_names
 from plan57.model.plan import Plan
 
 BOOL_WORDS = {"yes", "no", "y", "n", "on", "off", "có", "không", "co", "khong", "đúng", "sai", "x", "1", "0"}
@@ -148,8 +148,10 @@ def first_diagnostics(
     root: type[BaseModel] | None = None,
     limit: int | None = None,
     plan: Plan | None = None,
+    year: int | None = None,
 ) -> tuple[list[Diagnostic], int]:
-    """The first `limit` problems in the file's order, translated, and how many more there are.
+    """The first `limit` problems in the file's order, translated, and how many more there are;
+    `year`, the year the file reports on, gives its messages' example dates.
 
     Locating an error is cheap, its message (with its "did you mean") is not: a file of a
     thousand unknown keys gets the first ones explained and the rest counted.
@@ -168,7 +170,7 @@ def first_diagnostics(
     for err in chosen:
         if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
             continue  # the unknown key beside it already says which key was meant
-        line_col, message = _translate(err, doc, root, plan)
+        line_col, message = _translate(err, doc, root, plan, year)
         key = (line_col.line, line_col.col, message)
         if key in seen:
             continue
@@ -182,7 +184,9 @@ def _where(err: Any, doc: Document) -> tuple[Loc, tuple[Any, ...]]:
     real, _ = walk(doc.data, tuple(err["loc"]))
     kind = err["type"]
     if kind == "missing":
-        return (doc.key_loc(real) if real else doc.value_loc(())), real
+        missing = err["loc"][-1] if err["loc"] and isinstance(err["loc"][-1], str) else None
+        blank = doc.blanks.get(real + (missing,)) if missing else None
+        return (Loc(*blank) if blank else doc.key_loc(real) if real else doc.value_loc(())), real
     if kind == "extra_forbidden":
         return doc.key_loc(real), real
     return doc.value_loc(real), real
@@ -204,7 +208,9 @@ def _misspelt(errors: list[Any], doc: Document, root: type[BaseModel] | None) ->
     return meant
 
 
-def _translate(err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan | None = None) -> tuple[Loc, str]:
+def _translate(
+    err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan | None = None, year: int | None = None
+) -> tuple[Loc, str]:
     kind: str = err["type"]
     loc = tuple(err["loc"])
     real, rest = walk(doc.data, loc)
@@ -230,7 +236,7 @@ def _translate(err: Any, doc: Document, root: type[BaseModel] | None, plan: Plan
         source = "tệp kế hoạch" if root is Plan else "mẫu báo cáo"
         return doc.key_loc(real), f"khóa lạ '{dotted(real)}' không có trong {source}{hint}"
     where = doc.value_loc(real)
-    return where, _value_message(kind, err, name, value, doc, real, plan)
+    return where, _value_message(kind, err, name, value, doc, real, plan, year)
 
 
 def _key_path(real: tuple[Any, ...]) -> str:
@@ -239,7 +245,14 @@ def _key_path(real: tuple[Any, ...]) -> str:
 
 
 def _value_message(
-    kind: str, err: Any, name: str, value: Any, doc: Document, real: tuple[Any, ...], plan: Plan | None = None
+    kind: str,
+    err: Any,
+    name: str,
+    value: Any,
+    doc: Document,
+    real: tuple[Any, ...],
+    plan: Plan | None = None,
+    year: int | None = None,
 ) -> str:
     ctx = err.get("ctx") or {}
     if value is None and kind in ("int_type", "bool_type", "string_type", "literal_error", "date_type", "float_type"):
@@ -324,11 +337,18 @@ def _value_message(
     if kind == "string_pattern_mismatch":
         return f"'{name}' không đúng định dạng (đang là {_show(value)})"
     if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
-        return f"'{name}' phải là một ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2025-12-03 (đang là {_show(value)})"
+        example = f", ví dụ {example_iso(plan, year)}" if plan is not None else ""
+        return f"'{name}' phải là một ngày dạng NĂM-THÁNG-NGÀY{example} (đang là {_show(value)})"
     if kind == "value_error" or kind.startswith("vn_"):
         msg = str(ctx.get("error", err.get("msg", ""))) if kind == "value_error" else err["msg"]
         return f"'{name}': {msg}"
     return f"'{name}': giá trị không hợp lệ ({err.get('msg', kind)})"
+
+
+def example_iso(plan: Plan, year: int | None) -> str:
+    """The example date of a file of `year` (of the plan's first year when not known), written as
+    a YAML file writes a date: two days before that year's deadline, as the forms show it."""
+    return example_day(plan, year if year is not None and year in plan.years else plan.years.start).isoformat()
 
 
 def _not_decimal(name: str, src: str) -> str:

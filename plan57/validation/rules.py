@@ -12,7 +12,7 @@ from typing import Any
 
 from plan57.base.diagnostics import Diagnostic
 from plan57.base.numbers import shown_int
-from plan57.loading.yamlsafe import Document
+from plan57.loading.yamlsafe import Document, Loc
 from plan57.model.plan import Plan
 
 # (block, part, whole): part ≤ whole
@@ -111,6 +111,16 @@ def submitted_range(doc: Document, plan: Plan, path: str, year: int | None) -> l
     ]
 
 
+def missing_loc(doc: Document, at: tuple[Any, ...]) -> Loc:
+    """Where a required field left out or empty is said: its key when written (empty), the cell
+    to type into when a form left it blank, else the key of the mapping it belongs in."""
+    if at in doc.keys:
+        return doc.key_loc(at)
+    if at in doc.blanks:
+        return Loc(*doc.blanks[at])
+    return doc.key_loc(at[:-1]) if at[:-1] else doc.value_loc(())
+
+
 def _sending_range(plan: Plan, year: int | None) -> tuple[dt.date, dt.date]:
     """The first and last plausible days of sending a report of `year` (of any year of the plan
     when None): from the start of the year to the end of the next."""
@@ -152,6 +162,11 @@ def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date
     def err(at: tuple[Any, ...], code: str, message: str, key: bool = False, severity: str = "error") -> None:
         loc = doc.key_loc(at) if key else doc.value_loc(at)
         out.append(Diagnostic(path, loc.line, loc.col, severity, code, message))  # type: ignore[arg-type]
+
+    def lacking(at: tuple[Any, ...], code: str, message: str) -> None:
+        """A required field left out or empty, said where it is typed (see `missing_loc`)."""
+        loc = missing_loc(doc, at)
+        out.append(Diagnostic(path, loc.line, loc.col, "error", code, message))
 
     for block, part, whole in AT_MOST:
         b = data.get(block)
@@ -207,11 +222,10 @@ def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date
     if isinstance(ip, dict) and ip.get("issued") is True:
         for key in ("reference", "date"):
             if ip.get(key) in (None, ""):
-                err(
-                    ("implementation_plan",),
+                lacking(
+                    ("implementation_plan", key),
                     "required-when",
                     f"thiếu 'implementation_plan.{key}': bắt buộc khi 'issued' là true",
-                    key=True,
                 )
         issued_on = _date(ip.get("date"))
         if issued_on and submitted and issued_on > submitted:
@@ -224,7 +238,7 @@ def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date
 
     ps = data.get("portal_section")
     if isinstance(ps, dict) and ps.get("exists") is True and ps.get("url") in (None, ""):
-        err(("portal_section",), "required-when", "thiếu 'portal_section.url': bắt buộc khi 'exists' là true", key=True)
+        lacking(("portal_section", "url"), "required-when", "thiếu 'portal_section.url': bắt buộc khi 'exists' là true")
 
     channels = data.get("channels")
     if isinstance(channels, list):

@@ -333,7 +333,9 @@ def _check_document(
     try:
         record = model.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan)
+        stated = data.get("year") if isinstance(data, dict) else None
+        year = folder_year if folder_year is not None else stated if isinstance(stated, int) else None
+        first, omitted = first_diagnostics(exc, doc, shown, root=model, limit=MAX_PER_FILE + 1, plan=plan, year=year)
         out.extend(first)
     out.extend(check(doc, plan, shown, folder_year, today()))
     out.extend(unsafe_text(doc, shown))
