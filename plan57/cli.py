@@ -155,7 +155,10 @@ def validate(
         list[Path] | None,
         typer.Argument(
             metavar="TỆP_HOẶC_THƯ_MỤC",
-            help="Tệp hoặc thư mục cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units).",
+            help=(
+                "Tệp báo cáo (YAML, hoặc biểu mẫu Excel .xlsx: kiểm tra như import mà không ghi gì) hoặc thư mục "
+                "cần kiểm tra (mặc định: kế hoạch và toàn bộ data/units)."
+            ),
             show_default=False,
         ),
     ] = None,

@@ -5,6 +5,7 @@ command-line library, both run it and print what it returns."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from plan57.base.errors import Plan57Error
 from plan57.base.lifetime import keep
@@ -34,7 +35,10 @@ def run(
         the_plan = open_plan(plan, not no_cache)[0]
         with on_day(day):
             if paths:
-                coll = validate_paths(paths, the_plan, max_size, cache=not no_cache, records=False)
+                forms = [p for p in paths if p.suffix.lower() in FORM_SUFFIXES and not p.is_dir()]
+                rest = [p for p in paths if p not in forms]
+                coll = validate_paths(rest, the_plan, max_size, cache=not no_cache, records=False) if rest else None
+                coll = _with_forms(coll, forms, the_plan)
             else:
                 coll = validate_tree(units_folder(units), the_plan, max_size, cache=not no_cache, records=False)
     except Plan57Error as exc:
@@ -45,6 +49,26 @@ def run(
     return validation_output(
         plan_warnings(the_plan) + coll.diagnostics, coll.files, coll.notes, fmt, quiet, list_drafts_hint(units)
     )
+
+
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".fods")  # a workbook: checked as `import` reads it
+
+
+def _with_forms(coll: Any, forms: list[Path], plan: Any) -> Any:
+    """The collection with each Excel form checked by the rules `import` applies, located at its
+    cells (sheet!cell); nothing is written."""
+    from plan57.validation.form import check_form
+    from plan57.validation.validate import Collection, FileResult
+
+    out = coll if coll is not None else Collection()
+    for path in forms:
+        if not path.exists():
+            from plan57.base.errors import UsageError
+
+            raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
+        r = check_form(path, plan)
+        out.files.append(FileResult(path, r.display, None, r.diagnostics, r.data))
+    return out
 
 
 def list_drafts_hint(units: Path | None) -> str:

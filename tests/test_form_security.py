@@ -325,3 +325,22 @@ def test_a_value_in_a_cell_the_plan_no_longer_has_is_an_error_at_it(tmp_path: Pa
     assert r.exit_code == 0, r.output
     written = load_bytes((tmp_path / "units" / "2025" / f"{unit}.yaml").read_bytes(), "x.yaml").data
     assert written["tasks"]["1a"]["products"]["leaflets"] == 77
+
+
+def test_validate_checks_a_form_as_import_does_and_writes_nothing(tmp_path: Path, mini_plan_path: Path) -> None:
+    """`plan57 validate FORM.xlsx` is what a clerk tries first: the form's problems at their cells,
+    exit 1, nothing written; a good form is valid (exit 0), still nothing written."""
+    form = made(tmp_path, mini_plan_path)
+    wb = edit(form, {"submitted": dt.date(2025, 12, 1), "staff.total": 10, "staff.informed": 45})
+    sheet, ref = cell_of(wb, "staff.informed")
+    r = run("validate", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1, r.output
+    assert f"{form.name}:{sheet}!{ref}: lỗi:" in r.output.replace(str(form), form.name)
+    assert "NUL" not in r.output
+    edit(form, {"staff.informed": 9})
+    r = run("validate", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0, r.output
+    assert "Đã kiểm tra 1 tệp: 1 hợp lệ" in r.output
+    assert not list((tmp_path / "units").rglob("*.yaml"))
+    r = run("validate", tmp_path / "forms" / "khong-co.xlsx", *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 2 and "không tìm thấy" in r.output
