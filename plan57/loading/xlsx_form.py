@@ -457,12 +457,14 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
     channel_cells: list[tuple[int, int]] = []
     ticks: list[tuple[FormField, int, int]] = []  # the "none" ticks set (Có): their lists are []
+    tick_cells: dict[tuple[str, ...], Loc] = {}  # every list's "none" cell
 
     def read_tick(f: FormField) -> None:
         dest = _destination(wb, f.name)
         if dest is None or dest[0] != sheet_name:
             return  # a form made before the ticks: its lists are null or rows
         _, row, col = dest
+        tick_cells[f.path[:-1]] = Loc(row, col)
         value, ok = value_at(row, col)
         got = convert("none", value, plan) if ok else None
         if got is True:
@@ -523,6 +525,9 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     _assemble(data, blocks, doc, place, plan)
     _tables(ws, layout, data, doc, plan, place, value_at, problem)
     _empty_lists(ticks, layout, data, doc, place, problem)
+    for path, loc in tick_cells.items():  # a list not reported is said at its "none" cell, where to answer
+        doc.values.setdefault(path, loc)
+        doc.keys.setdefault(path, loc)
     tasks = data.get("tasks")
     key_task = plan.key_days_task
     if isinstance(tasks, dict) and isinstance(tasks.get(key_task), dict) and any(k.date for k in plan.key_days):

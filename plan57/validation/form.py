@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plan57.base.diagnostics import Diagnostic
+from plan57.base.diagnostics import Diagnostic, column_letter
 from plan57.loading.xlsx_form import DEFAULT_FORM_MAX_SIZE, FormError, read_form
 from plan57.model.form import audience_names, example_date, form_wording, labelled
 from plan57.model.plan import Plan
@@ -100,6 +100,8 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
         )
         if d.is_error and (d.line, d.col) in chosen:
             message = chosen[(d.line, d.col)]
+        if d.code == "empty-fields":
+            message = _empty_cells(data, read.doc)
         out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, message, sheet=read.sheet))
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
@@ -108,6 +110,16 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
     return result
+
+
+def _empty_cells(data: dict[str, Any], doc: Any) -> str:
+    """The empty-fields warning of a form, naming the cells a clerk can find, not key paths."""
+    from plan57.validation.rules import empty_fields
+
+    empty = empty_fields(data)
+    locs = sorted(set(map(doc.value_loc, empty)), key=lambda loc: (loc.line, loc.col))
+    cells = [f"{column_letter(loc.col)}{loc.line}" for loc in locs]
+    return f"còn {len(empty)} ô để trống, được tính là chưa báo cáo (không phải 0): các ô {', '.join(cells)}"
 
 
 def _chosen_cells(data: dict[str, Any], values: dict[tuple[Any, ...], Any], plan: Plan) -> dict[tuple[int, int], str]:
