@@ -711,15 +711,20 @@ def cycle_of(ws: Workspace) -> int:
 
 def reminders(ws: Workspace, year: int) -> list[dict[str, object]]:
     """The units to remind for `year`, in registry order: not reported (a draft included), late or
-    invalid, each with its name, state, sending date and contact. The contact is read from the
+    invalid (a file with errors, or a form refused for its errors by the latest import of the
+    unit's forms), each with its name, state, sending date and contact. The contact is read from the
     unit's own latest file that has one (any year), never from the cache, which holds none."""
+    from plan57.base.history import refused_units
     from plan57.scoring.score import YearData
 
     check_year(ws.plan, year)
     data = YearData.build(ws.plan, ws.collection, year)
+    refused = refused_units(receipt_log(ws.plan, ws.units_dir, year))
     rows: list[dict[str, object]] = []
     for unit in ws.plan.units:
         state = data.state(ws.plan, unit.id)
+        if state == "missing" and unit.id in refused:
+            state = "invalid"  # its form came back with errors (the receipt log) and nothing was written
         if state not in REMIND_STATES:
             continue
         submitted = data.submitted_on(unit.id) if state == "late" else None

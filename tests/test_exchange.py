@@ -579,6 +579,15 @@ def test_one_unit_through_the_loop(workspace: Path, mini_plan: Plan) -> None:
     assert r.exit_code == 1, r.output
     assert len([line for line in r.output.splitlines() if ": lỗi: " in line]) >= 3, r.output
     assert not (workspace / "units" / "2026" / f"{UNIT}.yaml").exists()
+    r = run("remind", "--year", "2026", "--date", "2026-12-02")
+    assert r.exit_code == 0, r.output
+    listed = {
+        row["Mã đơn vị"]: row
+        for row in csv.DictReader(
+            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
+        )
+    }
+    assert listed[UNIT]["Tình trạng"] == "Báo cáo có lỗi, chưa được tính", "its form came back with errors"
     corrected = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"  # the feedback workbook
     assert corrected.is_file(), r.output
     assert openpyxl.load_workbook(corrected).sheetnames[0] == "Lỗi cần sửa"

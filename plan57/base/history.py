@@ -97,6 +97,28 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def read_receipts(log: Path) -> list[list[str]]:
+    """The lines of a receipt log after its header, oldest first ([] when there is none)."""
+    try:
+        with open(log, "rb") as f:
+            text = f.read().decode("utf-8-sig", "replace")
+    except OSError:
+        return []
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return [row for row in rows[1:] if len(row) >= len(RECEIPT_HEADER) - 1]
+
+
+def refused_units(log: Path) -> set[str]:
+    """The units whose latest form read for the year was refused for its errors, with no form of
+    theirs written since: they sent a report, an invalid one (SPEC §10)."""
+    last: dict[str, str] = {}
+    for row in read_receipts(log):
+        unit, result = row[1], row[4]
+        if unit and result in (WRITTEN, FAILED):
+            last[unit] = result
+    return {unit for unit, result in last.items() if result == FAILED}
+
+
 def append_receipt(log: Path, unit: str | None, form: str, sha256: str, result: str, reason: str) -> None:
     """Append one line to the receipt log `log`, creating it with its header first."""
     if not os.path.lexists(log):
