@@ -758,13 +758,22 @@ def remind(
     """Đôn đốc các đơn vị chưa gửi, gửi muộn hoặc gửi báo cáo có lỗi: công văn (docx) và nhac-viec.csv."""
     import datetime as dt
 
-    from plan57.api import check_year, cycle_of, open_workspace, parse_date, refuse_input_as_output, reminders
+    from plan57.api import (
+        check_year,
+        cycle_of,
+        on_day,
+        open_workspace,
+        parse_date,
+        refuse_input_as_output,
+        reminders,
+    )
     from plan57.base.atomic import write_bytes
     from plan57.render.remind import CSV_FILE, LETTER_FILE, letter, reminders_csv
 
     try:
         day = parse_date(date) if date is not None else dt.date.today()
-        ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
+        with on_day(day):  # a file sent after the letter's date is not yet received (SPEC §4)
+            ws = open_workspace(plan, units, max_size, cache=not no_cache, scoring=False)
         year = check_year(ws.plan, year if year is not None else cycle_of(ws))
         for note in ws.collection.notes:
             typer.echo(one_line(f"Ghi chú: {note}"), err=True)

@@ -617,3 +617,26 @@ def test_one_unit_through_the_loop(workspace: Path, mini_plan: Plan) -> None:
 
 def test_plan_of_the_repository_is_the_shipped_one() -> None:
     assert paths.shipped_plan().read_bytes() == PLAN.read_bytes()
+
+
+def test_remind_reads_the_files_as_on_its_date(workspace: Path, mini_plan: Plan) -> None:
+    """A letter dated 20/11 cannot call a report sent on 06/12 late: on that day it was not sent
+    (`submitted` after `--date` is an error, as `validate --date` says)."""
+    write(workspace / "units", 2026, "so-khcn", submission(mini_plan, "so-khcn", 2026, dt.date(2026, 12, 6)))
+    r = run("remind", "--year", "2026", "--date", "2026-11-20")
+    assert r.exit_code == 0, r.output
+    rows = {
+        row["Mã đơn vị"]: row
+        for row in csv.DictReader(
+            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
+        )
+    }
+    assert not rows["so-khcn"]["Tình trạng"].startswith("Gửi muộn"), rows["so-khcn"]
+    r = run("remind", "--year", "2026", "--date", "2026-12-10")
+    rows = {
+        row["Mã đơn vị"]: row
+        for row in csv.DictReader(
+            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
+        )
+    }
+    assert rows["so-khcn"]["Tình trạng"] == "Gửi muộn, ngày 06/12/2026"
