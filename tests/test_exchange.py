@@ -640,3 +640,22 @@ def test_remind_reads_the_files_as_on_its_date(workspace: Path, mini_plan: Plan)
         )
     }
     assert rows["so-khcn"]["Tình trạng"] == "Gửi muộn, ngày 06/12/2026"
+
+
+@pytest.mark.parametrize("typed", [{"unit": "xa-chieng-la"}, {"unit": None}, {"year": 2025}])
+def test_feedback_and_log_go_to_the_unit_the_form_was_made_for(
+    workspace: Path, mini_plan: Plan, typed: dict[str, Any]
+) -> None:
+    """A form whose unit or year cell was typed over is refused, and its feedback and receipt line
+    are its own unit's and year's, never another unit's (whose own feedback it would replace)."""
+    assert run("new", UNIT, "--year", "2026", "--format", "xlsx").exit_code == 0
+    form = workspace / "forms" / "2026" / f"{UNIT}.xlsx"
+    fill(form, GOOD | typed)
+    r = run("import", str(form))
+    assert r.exit_code == 1, r.output
+    assert "được tạo cho" in r.output and "'None'" not in r.output
+    feedback = list((workspace / "forms").rglob("phan-hoi/*.xlsx"))
+    assert feedback == [workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"], feedback
+    rows = receipts(workspace / "units" / "2026" / "nhat-ky-nhan.csv")
+    assert [(row[1], row[4]) for row in rows[1:]] == [(UNIT, "lỗi")]
+    assert not (workspace / "units" / "2025").exists()

@@ -111,6 +111,7 @@ class FormRead:
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading cells
     untouched: bool = False  # no input cell changed from what `new` wrote
     labels: dict[str, str] = field(default_factory=dict)  # key path → what a message calls its cell
+    signed: tuple[str, int] | None = None  # the unit and year the form was made for, its signature intact
 
 
 def _whole(display: str, code: str, message: str) -> FormError:
@@ -426,7 +427,7 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     if year_where is not None and year_where[0] == sheet_name:
         year_value, _ = value_at(year_where[1], year_where[2])
     year = convert("year", year_value, plan)
-    _check_signature(wb, plan, display, unit_id, year, where, year_where, problem)
+    out.signed = _check_signature(wb, plan, display, unit_id, year, where, year_where, problem)
     if SIGN_SHEET in wb.sheetnames and wb[SIGN_SHEET].cell(5, 2).value == inputs_digest(wb, sheet_name):
         out.untouched = True
     existing = None  # the layout depends only on the unit, plus any block present in the workbook
@@ -541,8 +542,9 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
 
 def _check_signature(
     wb: Any, plan: Plan, display: str, unit_id: Any, year: Any, where: Any, year_where: Any, problem: Any
-) -> None:
-    """The unit and year cells as the form was made: what Excel editing changes is noticed."""
+) -> tuple[str, int] | None:
+    """The unit and year cells as the form was made: what Excel editing changes is noticed. The
+    unit and year the form was made for, when its signature holds and names a unit and year of the plan."""
     if SIGN_SHEET not in wb.sheetnames:
         problem(
             0,
@@ -551,7 +553,7 @@ def _check_signature(
             "biểu mẫu không có chữ ký của plan57 (trang ẩn của biểu mẫu bị mất): hãy dùng biểu mẫu tạo bằng "
             "plan57 new --format xlsx",
         )
-        return
+        return None
     ws = wb[SIGN_SHEET]
     signed_unit, signed_year, signed_plan, digest = (ws.cell(r, 2).value for r in range(1, 5))
     signed_unit, signed_year, signed_plan = (
@@ -561,7 +563,7 @@ def _check_signature(
         problem(
             0, 0, "form-signature", "chữ ký của biểu mẫu bị sửa: hãy dùng biểu mẫu tạo bằng plan57 new --format xlsx"
         )
-        return
+        return None
     if signed_plan != plan.plan.number:
         problem(
             0,
@@ -571,21 +573,26 @@ def _check_signature(
             "hãy lấy biểu mẫu mới bằng plan57 new --format xlsx",
         )
     if unit_id != signed_unit:
+        typed = "để trống" if unit_id in (None, "") else f"ghi '{unit_id}'"
         problem(
             where[1],
             where[2],
             "form-forged-unit",
-            f"ô mã đơn vị ghi '{unit_id}' nhưng biểu mẫu được tạo cho đơn vị '{signed_unit}': ô này không được sửa; "
-            f"hãy dùng biểu mẫu của đơn vị mình",
+            f"ô mã đơn vị {typed} nhưng biểu mẫu được tạo cho đơn vị '{signed_unit}': ô này không được sửa; "
+            f"hãy ghi lại '{signed_unit}' hoặc dùng biểu mẫu của đơn vị mình",
         )
     if year_where is not None and str(year) != signed_year:
+        typed = "để trống" if year in (None, "") else f"ghi '{year}'"
         problem(
             year_where[1],
             year_where[2],
             "form-forged-year",
-            f"ô năm báo cáo ghi '{year}' nhưng biểu mẫu được tạo cho năm {signed_year}: ô này không được sửa; "
+            f"ô năm báo cáo {typed} nhưng biểu mẫu được tạo cho năm {signed_year}: ô này không được sửa; "
             "hãy lấy biểu mẫu của đúng năm",
         )
+    if signed_unit in plan.unit_index and signed_year.isdigit() and int(signed_year) in plan.years:
+        return signed_unit, int(signed_year)
+    return None
 
 
 def _empty_lists(

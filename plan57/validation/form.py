@@ -105,7 +105,8 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
         out.append(Diagnostic(shown, d.line, d.col, d.severity, d.code, message, sheet=read.sheet))
     out.sort(key=lambda d: (d.line, d.col))
     result.diagnostics = out
-    result.unit, result.year = known_unit, good_year
+    # feedback and the receipt log go to the unit and year the form was made for, whatever was typed over them
+    result.unit, result.year = read.signed or (known_unit, good_year)
     result.untouched = read.untouched
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
