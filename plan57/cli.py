@@ -627,7 +627,9 @@ def import_(  # registered below as `plan57 import`
         _fail(exc)
     found = [d for item in done for d in item.diagnostics]
     errors, warnings = dg.count(found)
-    skipped = [item for item in done if item.skipped is not None or item.untouched]
+    # a form kept out because its unit's file exists is exit 2 (SPEC §7); one returned as `new` wrote
+    # it is no error of the data and no wrong use: it is said, logged "bỏ qua", and the exit is as validate's
+    skipped = [item for item in done if item.skipped is not None]
     written = [item for item in done if item.written is not None]
     failed = any(item.failed is not None or item.log_error is not None for item in done)
     if fmt is ValidateFmt.text:
@@ -650,6 +652,7 @@ def import_(  # registered below as `plan57 import`
                     "diagnostics": [d.as_dict() for d in found],
                     "written": [str(i.written) for i in written],
                     "skipped": [str(i.skipped) for i in skipped if i.skipped is not None],
+                    "untouched": [i.display for i in done if i.untouched],
                     "kept": [str(i.kept) for i in written if i.kept is not None],
                     "failed": {i.display: i.failed for i in done if i.failed is not None},
                     "not_read": [i.display for i in done if not i.read],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -249,22 +250,47 @@ def test_an_untouched_form_writes_nothing(tmp_path: Path, mini_plan_path: Path) 
     form = made(tmp_path, mini_plan_path)
     openpyxl.load_workbook(form).save(form)  # opened and saved, nothing typed
     r = run("import", form, *args(tmp_path, mini_plan_path))
-    assert r.exit_code == 2, r.output
+    assert r.exit_code == 0, r.output  # no error in the data, no wrong use: said, written nowhere
     assert "biểu mẫu chưa được điền" in r.output
+    assert "0 đã ghi, 0 bỏ qua, 0 có lỗi, 1 chưa được điền" in r.output
     assert not (tmp_path / "units" / "2025" / f"{UNIT}.yaml").exists()
+    r = run("import", form, "--format", "json", *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 0 and json.loads(r.stdout)["untouched"] == [str(form)], r.output
     assert receipt_rows(tmp_path)[-1][4:] == ["bỏ qua", "biểu mẫu chưa được điền"]
     filled(form)
     assert run("import", form, *args(tmp_path, mini_plan_path)).exit_code == 0
 
 
-def test_a_prefilled_form_returned_untouched_writes_nothing(
+def test_a_form_prefilled_from_a_sent_report_gives_it_back(
     tmp_path: Path, mini_plan: Plan, mini_plan_path: Path
 ) -> None:
-    yaml_file = write(tmp_path / "units", 2025, UNIT, submission(mini_plan, UNIT, 2025))
+    """SPEC §7's round trip: YAML → form (pre-filled) → import gives back the same data, even when
+    the form comes back as it was made: it holds a report that was sent (its `submitted` date)."""
+    original = submission(mini_plan, UNIT, 2025)
+    write(tmp_path / "units", 2025, UNIT, original)
+    form = made(tmp_path, mini_plan_path)
+    elsewhere = tmp_path / "other-units"
+    elsewhere.mkdir()
+    r = run("import", form, "--plan", mini_plan_path, "--units", elsewhere)
+    assert r.exit_code == 0, r.output
+    from tests.test_forms import as_the_form_gives, record, template_shaped
+
+    back = load_bytes((elsewhere / "2025" / f"{UNIT}.yaml").read_bytes(), "x.yaml").data
+    sent = load_bytes((tmp_path / "units" / "2025" / f"{UNIT}.yaml").read_bytes(), "x.yaml").data
+    assert record(mini_plan, back) == record(mini_plan, template_shaped(mini_plan, as_the_form_gives(mini_plan, sent)))
+
+
+def test_a_draft_prefilled_form_returned_untouched_writes_nothing(
+    tmp_path: Path, mini_plan: Plan, mini_plan_path: Path
+) -> None:
+    """A form pre-filled from a draft (no `submitted`) and returned as it was made is no report."""
+    draft = submission(mini_plan, UNIT, 2025)
+    draft["submitted"] = None
+    yaml_file = write(tmp_path / "units", 2025, UNIT, draft)
     before = yaml_file.read_bytes()
     form = made(tmp_path, mini_plan_path)
     r = run("import", form, "--force", *args(tmp_path, mini_plan_path))
-    assert r.exit_code == 2 and "biểu mẫu chưa được điền" in r.output, r.output
+    assert r.exit_code == 0 and "biểu mẫu chưa được điền" in r.output, r.output
     assert yaml_file.read_bytes() == before
     assert not (tmp_path / "units" / "2025" / ".phien-ban").exists()
 

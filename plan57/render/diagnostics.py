@@ -205,8 +205,10 @@ def import_lines(done: list[Any], quiet: bool) -> tuple[list[str], list[str]]:
             out.append(one_line(f"Đã ghi tệp phản hồi {item.feedback} cho {item.display}: gửi lại cho đơn vị sửa."))
     else:
         out.append(_listed([item.feedback for item in returned], "tệp phản hồi"))
-    bad = len(done) - len(written) - len(skipped) - len(unread) - len(stopped)
-    not_read = f", {vn_int(len(stopped))} không ghi được" if stopped else ""
+    blank = [item for item in done if getattr(item, "untouched", False)]
+    bad = len(done) - len(written) - len(skipped) - len(blank) - len(unread) - len(stopped)
+    not_read = f", {vn_int(len(blank))} chưa được điền" if blank else ""
+    not_read += f", {vn_int(len(stopped))} không ghi được" if stopped else ""
     not_read += f", {vn_int(len(unread))} chưa đọc" if unread else ""
     out.append(
         f"Đã kiểm tra {vn_int(len(done) - len(unread))} biểu mẫu: {vn_int(len(written))} đã ghi, "

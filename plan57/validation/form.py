@@ -107,7 +107,9 @@ def check_form(path: Path, plan: Plan, max_size: int = DEFAULT_FORM_MAX_SIZE) ->
     result.diagnostics = out
     # feedback and the receipt log go to the unit and year the form was made for, whatever was typed over them
     result.unit, result.year = read.signed or (known_unit, good_year)
-    result.untouched = read.untouched
+    # a form pre-filled from a report that was sent (its `submitted` date) is that report: returned as
+    # it was made it gives the report back (SPEC §7's round trip); a blank or carried-over form is none
+    result.untouched = read.untouched and data.get("submitted") is None
     if checked.record is not None and not any(d.is_error for d in out):
         result.data = data
     return result
