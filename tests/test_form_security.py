@@ -370,3 +370,17 @@ def test_validate_checks_a_form_as_import_does_and_writes_nothing(tmp_path: Path
     assert not list((tmp_path / "units").rglob("*.yaml"))
     r = run("validate", tmp_path / "forms" / "khong-co.xlsx", *args(tmp_path, mini_plan_path))
     assert r.exit_code == 2 and "không tìm thấy" in r.output
+
+
+def test_a_required_cell_holding_a_formula_is_said_at_that_cell(tmp_path: Path, mini_plan_path: Path) -> None:
+    """A formula in a required cell is refused at it, and the field it leaves missing is said at the
+    same cell, never at its neighbour."""
+    form = made(tmp_path, mini_plan_path)
+    wb = edit(form, {"submitted": dt.date(2025, 12, 1), "population.total": "=1+1", "population.reached": 100})
+    _, total = cell_of(wb, "population.total")
+    _, reached = cell_of(wb, "population.reached")
+    r = run("import", form, *args(tmp_path, mini_plan_path))
+    assert r.exit_code == 1, r.output
+    errors = [line for line in r.output.splitlines() if ": lỗi: " in line]
+    assert errors and all(f"Báo cáo!{total}: " in line for line in errors), errors
+    assert not any(f"Báo cáo!{reached}: lỗi" in line for line in errors)

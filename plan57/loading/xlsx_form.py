@@ -501,7 +501,8 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
                 severity="warning",
             )
         value, ok = value_at(row, col)
-        if not ok:
+        if not ok:  # a formula or a merged cell: said at it, and a field it leaves missing is said there too
+            doc.blanks[f.path] = (row, col)
             continue
         path: tuple[str, ...] = f.path
         if f.kind == "channel":
