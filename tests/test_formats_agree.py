@@ -349,3 +349,43 @@ def test_the_rounding_of_the_spec() -> None:
     assert percent(Fraction(8325, 10000)) == "83,2%"
     assert percent_cell(Fraction(8325, 10000)) == (0.832, "0.0%")
     assert percent_cell(Fraction(3, 4)) == (0.75, "0%")
+
+
+def test_a_milestone_of_last_year_shows_the_figure_it_was_judged_on(tmp_path: Path) -> None:
+    """With no files of 2025, a 2025 milestone is judged on 2025's figure (every unit not reported:
+    0/92), and its "Năm 2025" column shows that same figure, not "—" beside a verdict quoting it."""
+    import shutil
+
+    from plan57.api import open_workspace, score
+    from tests.conftest import PLAN, UNITS
+
+    units = tmp_path / "units"
+    shutil.copytree(UNITS / "2026", units / "2026")
+    result = score(open_workspace(PLAN, units, cache=False), 2026)
+    milestones = [t for t in result.targets if t.judged_year == 2025]
+    assert milestones
+    for t in milestones:
+        assert t.previous is not None, t.target.id
+        assert (t.previous.numerator, t.previous.denominator, t.previous.value) == (t.numerator, t.denominator, t.value)
+
+
+def test_what_is_signed_names_no_command(tmp_path: Path) -> None:
+    """The report sent to UBND tells no one to run a command, not even beside the invalid reports
+    (SPEC §5: what is signed)."""
+    from plan57.api import open_workspace, score
+    from plan57.render import docx, html, markdown
+    from tests.conftest import PLAN, UNITS
+
+    units = tmp_path / "units"
+    shutil.copytree(UNITS, units)
+    (units / "2026" / "so-y-te.yaml").write_text("unit: so-y-te\nyear: 2026\nstaff: [\n", encoding="utf-8")
+    result = score(open_workspace(PLAN, units, cache=False), 2026)
+    assert result.reporting.invalid_files
+    day = dt.date(2026, 12, 15)
+    texts = {
+        "md": markdown.render(result, day),
+        "html": html.render(result, day),
+        "docx": "\n".join(p.text for p in docx.build(result, day).paragraphs),
+    }
+    for name, text in texts.items():
+        assert "plan57 validate" not in text and "lệnh plan57" not in text, name

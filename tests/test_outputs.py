@@ -326,3 +326,9 @@ def test_printed_annex_repeats_its_header_row(html_text: str) -> None:
     print_css = html_text[html_text.index("@media print") :]
     assert "thead{display:table-header-group}" in print_css.replace(" ", "")
     assert "<thead>" in html_text
+
+
+def test_the_sample_notice_opens_the_page(html_text: str) -> None:
+    """SPEC §5: every output opens with the notice; on the page it comes before the title."""
+    body = html_text.split("<body>", 1)[1].lstrip()
+    assert body.startswith('<p class="sample" role="note">LƯU Ý: Số liệu'), body[:120]

@@ -404,7 +404,7 @@ def test_plan_date_after_submitted(tmp_path):
     write(tmp_path, {IP_DATE: line})
     result = run(tmp_path / "units")
     assert result.exit_code == 1, result.output
-    assert_one_at(result, IP_DATE, col(line, "2025"), "2025-12-10", "2025-12-03")
+    assert_one_at(result, IP_DATE, col(line, "2025"), "10/12/2025", "03/12/2025", "kỳ báo cáo năm 2025")
 
 
 @pytest.mark.parametrize("quote", ["'", '"'])
@@ -415,7 +415,7 @@ def test_a_date_in_quotes_is_held_to_the_rules_on_dates(tmp_path, quote):
     write(tmp_path, {IP_DATE: line})
     result = run(tmp_path / "units")
     assert result.exit_code == 1, result.output
-    assert_one_at(result, IP_DATE, col(line, quote), "2025-12-10", "2025-12-03")
+    assert_one_at(result, IP_DATE, col(line, quote), "10/12/2025", "03/12/2025", "kỳ báo cáo năm 2025")
 
     write(tmp_path, {3: f"submitted: {quote}2019-12-03{quote}"})
     result = run(tmp_path / "units")
@@ -803,6 +803,7 @@ def test_an_event_of_the_previous_period_is_an_error_at_its_date(tmp_path):
     assert "kỳ báo cáo năm 2026: từ 15/12/2025 đến 14/12/2026" in errors[0]
     # 15/12/2025 opens 2026's period; 14/12/2026 is in it, but after the sending date
     assert f"{path}:13:16: lỗi: sự kiện ngày 14/12/2026 sau ngày gửi báo cáo (25/11/2026)" in errors[1], r.output
+    assert errors[1].endswith("(kỳ báo cáo năm 2026: từ 15/12/2025 đến 14/12/2026)"), "the error names the period"
 
 
 def test_the_day_before_the_period_and_the_plan_date_are_errors(tmp_path):
@@ -848,7 +849,7 @@ def test_a_sending_date_after_today_is_an_error_whatever_the_cache_holds(tmp_pat
     assert r.exit_code == 1, r.output
     assert _errors(r) == [
         f"{path}:3:12: lỗi: ngày gửi báo cáo 25/11/2026 sau ngày hôm nay (24/11/2026): một báo cáo chưa thể "
-        "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi"
+        "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi (kỳ báo cáo năm 2026: từ 15/12/2025 đến 14/12/2026)"
     ], r.output
     # score and report take the same day: the file counts as not submitted
     for command in (["score", "--year", "2026"], ["report", "--year", "2026"]):

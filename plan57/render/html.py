@@ -466,7 +466,7 @@ header.top{background:#7a1f1f;color:#fff;padding:18px 16px}
 header.top div{max-width:1180px;margin:0 auto}
 header.top h1{margin:0 0 4px;font-size:1.5rem;line-height:1.25}
 header.top p{margin:2px 0;opacity:.92}
-.sample{background:#fef0c7;border:2px solid #b54708;padding:10px 14px;margin:0 0 16px;font-weight:600}
+.sample{background:#fef0c7;border:2px solid #b54708;padding:10px 14px;margin:0;font-weight:600}
 section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:0 0 16px;overflow-wrap:break-word}
 h2{font-size:1.2rem;margin:0 0 10px;color:#7a1f1f}
 h3{font-size:1rem;margin:12px 0 4px}
@@ -579,10 +579,10 @@ def render(result: YearResult, date: dt.date, number: str | None = None) -> str:
         '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        sample,  # the first thing on the page, as in every output (SPEC §5)
         f'<header class="top"><div><h1>{h(title)}</h1>',
         f"<p>{h(info['title'])}</p>",
         f"<p>{h(c['compiler'])} · số liệu tổng hợp đến ngày {_date(date)}</p></div></header>\n<main>\n",
-        sample,
         _reporting(c),
         _targets(c),
         _tasks(c),

@@ -355,7 +355,7 @@ def reporting_lists(result: YearResult, names: dict[str, str], missing: list[dic
             items.append(f"{vn_int(others)} tệp không xác định được đơn vị")
         out.append(
             Attrs(
-                title="Các báo cáo không hợp lệ, chưa được tổng hợp (kiểm tra bằng lệnh plan57 validate):",
+                title="Các báo cáo không hợp lệ, chưa được tổng hợp:",
                 entries=items,
             )
         )

@@ -789,7 +789,10 @@ def score_target(plan: Plan, target: Target, years: dict[int, YearData], year: i
         judged_year=judged,
         current=points[year] if judged < year else None,
         history=[points[y] for y in sorted(points) if years[y].records],
-        previous=points.get(year - 1) if years.get(year - 1) and years[year - 1].records else None,
+        # the previous year's figure: of its files, or the figure a milestone of that year was judged on
+        previous=points.get(year - 1)
+        if (years.get(year - 1) and years[year - 1].records) or judged == year - 1
+        else None,
     )
 
 

@@ -227,14 +227,6 @@ def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date
                     "required-when",
                     f"thiếu 'implementation_plan.{key}': bắt buộc khi 'issued' là true",
                 )
-        issued_on = _date(ip.get("date"))
-        if issued_on and submitted and issued_on > submitted:
-            err(
-                ("implementation_plan", "date"),
-                "date-order",
-                f"ngày ban hành kế hoạch ({issued_on.isoformat()}) không được sau ngày gửi báo cáo "
-                f"({submitted.isoformat()})",
-            )
 
     ps = data.get("portal_section")
     if isinstance(ps, dict) and ps.get("exists") is True and ps.get("url") in (None, ""):
@@ -288,21 +280,28 @@ def _in_period(
         loc = doc.value_loc(at)
         out.append(Diagnostic(path, loc.line, loc.col, severity, code, message))  # type: ignore[arg-type]
 
-    if submitted is not None and today is not None and submitted > today:
-        err(
-            ("submitted",),
-            "submitted-future",
-            f"ngày gửi báo cáo {_day(submitted)} sau ngày hôm nay ({_day(today)}): một báo cáo chưa thể "
-            "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi",
-        )
+    future = submitted is not None and today is not None and submitted > today
+
+    def too_early(named: str) -> None:
+        if future:
+            assert submitted is not None and today is not None
+            err(
+                ("submitted",),
+                "submitted-future",
+                f"ngày gửi báo cáo {_day(submitted)} sau ngày hôm nay ({_day(today)}): một báo cáo chưa thể "
+                f"gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi{named}",
+            )
+
     if year is None:  # a file outside any year folder is checked against its own year (SPEC §2)
         stated = _int(data.get("year"))
         if stated is None or stated not in plan.years:
+            too_early("")
             return out
         year = stated
     period = plan.reporting.period
     first, last = period.window(year)
     named = f"kỳ báo cáo năm {year}: từ {_day(first)} đến {_day(last)}"
+    too_early(f" ({named})")
 
     def dated(at: tuple[Any, ...], what: str, when: dt.date) -> bool:
         """An error when `when` lies outside year Y's period or after the sending date."""
@@ -316,7 +315,7 @@ def _in_period(
                 at,
                 "after-submitted",
                 f"{what} ngày {_day(when)} sau ngày gửi báo cáo ({_day(submitted)}): báo cáo chỉ ghi "
-                "những việc đã diễn ra trước khi gửi",
+                f"những việc đã diễn ra trong kỳ, trước khi gửi ({named})",
             )
             return True
         return False
@@ -362,6 +361,13 @@ def _in_period(
                 ("implementation_plan", "date"),
                 "out-of-period",
                 f"kế hoạch triển khai ngày {_day(issued_on)} {where}, không tính vào năm {year} ({named})",
+            )
+        elif submitted is not None and issued_on > submitted:
+            err(
+                ("implementation_plan", "date"),
+                "date-order",
+                f"ngày ban hành kế hoạch triển khai ({_day(issued_on)}) không được sau ngày gửi báo cáo "
+                f"({_day(submitted)}) ({named})",
             )
     return out
 
