@@ -722,6 +722,8 @@ def reminders(ws: Workspace, year: int) -> list[dict[str, object]]:
     refused = refused_units(receipt_log(ws.plan, ws.units_dir, year))
     rows: list[dict[str, object]] = []
     for unit in ws.plan.units:
+        if unit.id == ws.plan.reporting.compiler:
+            continue  # the compiling body sends the letter: it does not remind itself
         state = data.state(ws.plan, unit.id)
         if state == "missing" and unit.id in refused:
             state = "invalid"  # its form came back with errors (the receipt log) and nothing was written

@@ -314,8 +314,10 @@ def test_remind_writes_the_letter_and_the_list(workspace: Path, mini_plan: Plan)
     assert "V/v đôn đốc báo cáo kết quả thực hiện Kế hoạch số 2493/QĐ-UBND năm 2026" in text
     assert "05/12/2026" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nơi nhận:" in text
     listed = {u.id: u.name for u in mini_plan.units}
-    for unit in ("phuong-to-hieu", "xa-chieng-la", UNIT, "so-vhttdl"):
+    for unit in ("phuong-to-hieu", "xa-chieng-la", UNIT):
         assert listed[unit] in text
+    assert mini_plan.reporting.compiler == "so-vhttdl"
+    assert "kính gửi " + listed["so-vhttdl"] not in (out / "nhac-viec.csv").read_text(encoding="utf-8-sig")
     assert listed["so-khcn"] not in text, "a unit on time is not reminded"
     for private in ("Lò Thị Hoa", "0212 3852 111", "hoa@tohieu.gov.vn"):
         assert private not in text, "contacts stay out of the letter"
@@ -323,7 +325,9 @@ def test_remind_writes_the_letter_and_the_list(workspace: Path, mini_plan: Plan)
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
     by_id = {row["Mã đơn vị"]: row for row in rows}
-    assert list(by_id) == [u.id for u in mini_plan.units if u.id != "so-khcn"], "registry order"
+    assert list(by_id) == [u.id for u in mini_plan.units if u.id not in ("so-khcn", "so-vhttdl")], (
+        "registry order; the compiling body does not remind itself"
+    )
     assert by_id["phuong-to-hieu"]["Tình trạng"] == "Gửi muộn, ngày 09/12/2026"
     assert by_id["phuong-to-hieu"]["Điện thoại"] == "0212 3852 111"
     assert by_id["xa-chieng-la"]["Tình trạng"] == "Báo cáo có lỗi, chưa được tính"
@@ -340,7 +344,7 @@ def test_remind_takes_the_year_of_the_cycle(workspace: Path, mini_plan: Plan) ->
     assert run("new", "--all", "--year", "2026").exit_code == 0  # drafts start the 2026 cycle
     r = run("remind", "--date", "2026-11-20")
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("Năm 2026: 8 đơn vị cần đôn đốc (8 chưa gửi")
+    assert r.output.startswith("Năm 2026: 7 đơn vị cần đôn đốc (7 chưa gửi"), "the compiling body not among them"
     text = letter_text(workspace / "cong-van-don-doc.docx")
     assert "trước ngày 05/12/2026" in text
 
