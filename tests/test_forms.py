@@ -350,7 +350,11 @@ def test_table_error_located(tmp_path: Path, mini_plan: Plan) -> None:
     ws[part_ref] = "nhiều"
     wb.save(path)
     got = messages(path, mini_plan)
-    assert any(f"Báo cáo!{part_ref}: lỗi: 'training (mục 1).participants' phải là số nguyên" in m for m in got), got
+    assert any(
+        f"Báo cáo!{part_ref}: lỗi: 'Số người tham gia' (bảng 'Chương trình đào tạo, bồi dưỡng trong năm', mục 1) "
+        "phải là số nguyên" in m
+        for m in got
+    ), got
 
 
 def test_label_edited_is_a_warning(tmp_path: Path, mini_plan: Plan) -> None:
@@ -918,7 +922,7 @@ def test_form_messages_speak_the_forms_words(tmp_path: Path, mini_plan: Plan) ->
     assert "ví dụ 03/12/2025" in date and "2025-12-03" not in date, date
     yes_no = next(m for m in said if "'Đã có chuyên mục NQ57 trên Cổng/Trang thông tin điện tử chưa'" in m)
     assert "phải chọn Có hoặc Không" in yes_no and "true" not in yes_no, yes_no
-    empty = [m for m in said if "participants" in m]
+    empty = [m for m in said if "'Số người tham gia'" in m]
     assert len(empty) == 1 and f"Báo cáo!{participants_ref}: lỗi: chưa ghi ô bắt buộc" in empty[0], said
 
 
@@ -993,3 +997,17 @@ def test_a_row_grows_with_its_pre_filled_text(tmp_path: Path, mini_plan: Plan, m
     assert (ws.row_dimensions[ws[short].row].height or LINE_PT) == LINE_PT
     ws, ref = table_cell(wb, "proposals", 0, 0)
     assert ws.row_dimensions[ws[ref].row].height == MAX_ROW_PT
+
+
+def test_a_table_rows_field_is_named_by_its_column_and_table(tmp_path: Path, mini_plan: Plan) -> None:
+    """A clerk reads 'Tên chương trình' (bảng '…', mục 1), the column's header, not 'training (mục 1).name'."""
+    path = make_form(tmp_path, mini_plan, year=2026)
+    wb = edit(path, {"submitted": "03/12/2026", "staff.total": 40})
+    ws, ref = table_cell(wb, "training", 0, 2)
+    ws[ref] = -5
+    wb.save(path)
+    found = messages(path, mini_plan)
+    named = [m for m in found if "(bảng '" in m]
+    assert any("'Tên chương trình' (bảng '" in m and "mục 1)" in m for m in named), found
+    assert any("'Số người tham gia' (bảng '" in m and "phải ≥ 0" in m for m in named), found
+    assert not any("training (mục" in m for m in found), found

@@ -27,6 +27,7 @@ from plan57.model.form import (
     NO,
     SIGN_SALT,
     SIGN_SHEET,
+    TABLE_LABEL,
     YES,
     FormField,
     Kind,
@@ -455,6 +456,9 @@ def _read(wb: Any, plan: Plan, display: str) -> FormRead:
     # by key path (the validation's messages) and by defined name (the reader's: '_' for a '-')
     ticks_of_tables = [spec.none for spec in layout.tables if spec.none is not None]
     out.labels = {k: message_label(f) for f in layout.fields() + ticks_of_tables for k in (".".join(f.path), f.name)}
+    for spec in layout.tables:  # a table's column, and the table: 'training (mục 1).name' in a message
+        out.labels.update({f"{TABLE_LABEL}{spec.name}.{c.key}": c.header for c in spec.columns})
+        out.labels[f"{TABLE_LABEL}{spec.name}"] = spec.title
     blocks: dict[tuple[str, ...], dict[str, Any]] = {}
     channel_cells: list[tuple[int, int]] = []
     ticks: list[tuple[FormField, int, int]] = []  # the "none" ticks set (Có): their lists are []

@@ -169,6 +169,9 @@ def message_label(f: FormField) -> str:
 
 
 _QUOTED_KEY = re.compile(r"'([a-z_][a-z0-9_]*(?:\.[a-z0-9_-]+)*)'")
+# a field of a table's row, as validation names it: 'training (mục 1).name', 'tasks.1a.events (mục 2).date'
+_ROW_KEY = re.compile(r"'(?:tasks\.([a-z0-9_-]+)\.)?([a-z_]+) \(mục (\d+)\)\.([a-z_]+)'")
+TABLE_LABEL = "bảng:"  # the labels' prefix of a table's name and of its columns' keys
 
 
 def labelled(text: str, labels: dict[str, str]) -> str:
@@ -186,7 +189,15 @@ def labelled(text: str, labels: dict[str, str]) -> str:
             return f"'{labels[f'{parent}.{key}']}'"
         return m.group(0)
 
-    return _QUOTED_KEY.sub(name, text)
+    def row(m: re.Match[str]) -> str:
+        task, table, n, key = m.groups()
+        header = labels.get(f"{TABLE_LABEL}{table}.{key}")
+        if header is None:
+            return m.group(0)
+        whose = f"nhiệm vụ {task}, " if task else ""
+        return f"'{header}' (bảng '{labels.get(TABLE_LABEL + table, table)}', {whose}mục {n})"
+
+    return _QUOTED_KEY.sub(name, _ROW_KEY.sub(row, text))
 
 
 def label_of(description: str | None) -> str:
