@@ -262,6 +262,18 @@ def check(doc: Document, plan: Plan, path: str, year: int | None, today: dt.date
     return out
 
 
+class _PeriodName:
+    """'kỳ báo cáo năm Y: từ … đến …', formatted only when a message says it."""
+
+    __slots__ = ("first", "last", "year")
+
+    def __init__(self, year: int, first: dt.date, last: dt.date) -> None:
+        self.year, self.first, self.last = year, first, last
+
+    def __str__(self) -> str:
+        return f"kỳ báo cáo năm {self.year}: từ {_day(self.first)} đến {_day(self.last)}"
+
+
 def _day(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -300,8 +312,9 @@ def _in_period(
         year = stated
     period = plan.reporting.period
     first, last = period.window(year)
-    named = f"kỳ báo cáo năm {year}: từ {_day(first)} đến {_day(last)}"
-    too_early(f" ({named})")
+    named = _PeriodName(year, first, last)  # written out only in a message
+    if future:
+        too_early(f" ({named})")
 
     def dated(at: tuple[Any, ...], what: str, when: dt.date) -> bool:
         """An error when `when` lies outside year Y's period or after the sending date."""

@@ -422,7 +422,10 @@ def _quotes_personal_data(found: list[Diagnostic], data: dict[str, Any]) -> bool
 
     for name in PERSONAL_DATA:
         collect(data.get(name))
-    return any(v in d.message for d in found for v in values)
+    if not values:
+        return False
+    said = "\n".join(d.message for d in found)
+    return any(v in said for v in values)
 
 
 MAX_PER_FILE = 50  # problems listed per file; the rest are counted in one line
