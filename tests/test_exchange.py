@@ -56,6 +56,12 @@ GOOD = {
 }
 
 
+def reminded(root: Path) -> dict[str, dict[str, str]]:
+    """The rows of the workspace's nhac-viec.csv, by unit id."""
+    text = (root / "nhac-viec.csv").read_text(encoding="utf-8-sig")
+    return {row["Mã đơn vị"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
+
+
 def receipts(log: Path) -> list[list[str]]:
     raw = log.read_bytes()
     assert raw.startswith("\ufeff".encode()), "the receipt log opens with a BOM for Excel"
@@ -585,12 +591,7 @@ def test_one_unit_through_the_loop(workspace: Path, mini_plan: Plan) -> None:
     assert not (workspace / "units" / "2026" / f"{UNIT}.yaml").exists()
     r = run("remind", "--year", "2026", "--date", "2026-12-02")
     assert r.exit_code == 0, r.output
-    listed = {
-        row["Mã đơn vị"]: row
-        for row in csv.DictReader(
-            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
-        )
-    }
+    listed = reminded(workspace)
     assert listed[UNIT]["Tình trạng"] == "Báo cáo có lỗi, chưa được tính", "its form came back with errors"
     corrected = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"  # the feedback workbook
     assert corrected.is_file(), r.output
@@ -629,20 +630,10 @@ def test_remind_reads_the_files_as_on_its_date(workspace: Path, mini_plan: Plan)
     write(workspace / "units", 2026, "so-khcn", submission(mini_plan, "so-khcn", 2026, dt.date(2026, 12, 6)))
     r = run("remind", "--year", "2026", "--date", "2026-11-20")
     assert r.exit_code == 0, r.output
-    rows = {
-        row["Mã đơn vị"]: row
-        for row in csv.DictReader(
-            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
-        )
-    }
+    rows = reminded(workspace)
     assert not rows["so-khcn"]["Tình trạng"].startswith("Gửi muộn"), rows["so-khcn"]
     r = run("remind", "--year", "2026", "--date", "2026-12-10")
-    rows = {
-        row["Mã đơn vị"]: row
-        for row in csv.DictReader(
-            io.StringIO((workspace / "nhac-viec.csv").read_text(encoding="utf-8-sig"), newline="")
-        )
-    }
+    rows = reminded(workspace)
     assert rows["so-khcn"]["Tình trạng"] == "Gửi muộn, ngày 06/12/2026"
 
 
