@@ -523,8 +523,8 @@ def _outputs(tmp_path: Path, plan: Path, units: Path, year: int) -> dict[str, st
             out[fmt] = next(p.text for p in Document(str(path)).paragraphs if p.text.strip())
         elif fmt == "html":
             page = path.read_text(encoding="utf-8")
-            main = page.split("<main>", 1)[1]
-            out[fmt] = main.split("</p>", 1)[0] if main.startswith('<p class="sample"') else main[:200]
+            body = page.split("<body>", 1)[1].lstrip()  # the notice opens the page, before its title
+            out[fmt] = body.split("</p>", 1)[0] if body.startswith('<p class="sample"') else body[:200]
         else:
             wb = load_workbook(path)
             out[fmt] = str(wb.worksheets[0]["A1"].value)
