@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import pytest
 import typer
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from typer.main import get_command
@@ -222,6 +222,7 @@ PROSE = st.lists(WORD, min_size=1, max_size=12).map(" ".join)
     width=st.integers(min_value=20, max_value=200),
     terminal=st.booleans(),
 )
+@example(rows=[("0", "A", "0"), ("0", "AAAAAAAAAAAAA\u112d", "0")], width=122, terminal=True)  # a wide letter
 def test_grid_never_splits_an_atom_or_a_word(rows: list[tuple[str, str, str]], width: int, terminal: bool) -> None:
     grid = Grid("Bảng", [Column("Mã", "atom"), Column("Nội dung", "prose"), Column("Tệp", "atom")])
     for a, p, b in rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rich import box
+from rich.cells import cell_len  # the columns a text takes on a terminal (a wide letter: two)
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -56,15 +57,15 @@ def _lines(text: str) -> list[str]:
 
 def atom_width(grid: Grid, i: int) -> int:
     """The width an atom column needs to show each of its lines whole."""
-    header_words = max((len(w) for w in grid.columns[i].header.split()), default=0)
-    body = max((len(line) for r in grid.rows for line in _lines(r[i].text)), default=0)
+    header_words = max((cell_len(w) for w in grid.columns[i].header.split()), default=0)
+    body = max((cell_len(line) for r in grid.rows for line in _lines(r[i].text)), default=0)
     return max(body, header_words)
 
 
 def prose_width(grid: Grid, i: int) -> int:
     """The narrowest a prose column may be: its longest word, and not below PROSE_MIN."""
     words = [w for r in grid.rows for w in r[i].text.split()] + grid.columns[i].header.split()
-    return max([PROSE_MIN, *(len(w) for w in words)])
+    return max([PROSE_MIN, *(cell_len(w) for w in words)])
 
 
 def min_table_width(grid: Grid) -> int:
@@ -117,7 +118,7 @@ def column_widths(grid: Grid, width: int) -> list[int]:
     out = [atom_width(grid, i) if c.kind == "atom" else prose_width(grid, i) for i, c in enumerate(grid.columns)]
     prose = [i for i, c in enumerate(grid.columns) if c.kind == "prose"]
     natural = {
-        i: max([len(line) for r in grid.rows for line in _lines(r[i].text)] + [len(grid.columns[i].header)])
+        i: max([cell_len(line) for r in grid.rows for line in _lines(r[i].text)] + [cell_len(grid.columns[i].header)])
         for i in prose
     }
     room = width - sum(out) - GAP * (len(out) - 1)
@@ -174,7 +175,7 @@ def print_blocks(grid: Grid, console: Console) -> None:
     prose = [i for i, c in enumerate(grid.columns) if c.kind == "prose"]
     if grid.title:
         console.print(Text(grid.title, style="bold"), soft_wrap=True)
-    widths = {i: max(atom_width(grid, i), len(grid.columns[i].header)) for i in atoms}
+    widths = {i: max(atom_width(grid, i), cell_len(grid.columns[i].header)) for i in atoms}
     aligned = sum(widths.values()) + GAP * (len(atoms) - 1) <= console.width
 
     def pad(text: str, i: int) -> str:
