@@ -732,7 +732,7 @@ def reminders(ws: Workspace, year: int) -> list[dict[str, object]]:
         submitted = data.submitted_on(unit.id) if state == "late" else None
         rows.append(
             {"id": unit.id, "name": unit.name, "kind": unit.kind, "state": state, "submitted": submitted}
-            | {"contact": latest_contact(ws, unit.id)}
+            | {"contact": latest_contact(ws, unit.id), "refused": refused.get(unit.id) if state == "invalid" else None}
         )
     return rows
 

@@ -592,7 +592,9 @@ def test_one_unit_through_the_loop(workspace: Path, mini_plan: Plan) -> None:
     r = run("remind", "--year", "2026", "--date", "2026-12-02")
     assert r.exit_code == 0, r.output
     listed = reminded(workspace)
-    assert listed[UNIT]["Tình trạng"] == "Báo cáo có lỗi, chưa được tính", "its form came back with errors"
+    today = dt.datetime.now().astimezone().date().strftime("%d/%m/%Y")
+    assert listed[UNIT]["Tình trạng"] == f"Biểu mẫu nhận ngày {today} có lỗi, chưa được tính", "from the receipt log"
+    assert "(3 lỗi; Báo cáo!" in listed[UNIT]["Lời nhắn"], "the message says what was wrong"
     corrected = workspace / "forms" / "2026" / "phan-hoi" / f"{UNIT}.xlsx"  # the feedback workbook
     assert corrected.is_file(), r.output
     assert openpyxl.load_workbook(corrected).sheetnames[0] == "Lỗi cần sửa"

@@ -62,7 +62,17 @@ def subject(plan: Plan, year: int) -> str:
 def state_text(row: dict[str, Any]) -> str:
     if row["state"] == "late" and row.get("submitted"):
         return f"Gửi muộn, ngày {vn_date(row['submitted'])}"
+    refused = row.get("refused")
+    if row["state"] == "invalid" and refused and _day(refused[0]):
+        return f"Biểu mẫu nhận ngày {vn_date(_day(refused[0]))} có lỗi, chưa được tính"
     return STATE_LABEL[row["state"]]
+
+
+def _day(iso: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        return None
 
 
 def message(plan: Plan, year: int, date: dt.date, row: dict[str, Any]) -> str:
@@ -72,8 +82,10 @@ def message(plan: Plan, year: int, date: dt.date, row: dict[str, Any]) -> str:
     what = f"báo cáo kết quả thực hiện {plan_name(plan)} năm {year}"
     overdue = date >= plan.unit_deadline(year)
     if row["state"] == "invalid":
+        refused = row.get("refused")
+        errors = f" ({refused[1]})" if refused and refused[1] else ""
         return (
-            f"{who} kính gửi {row['name']}: {what} của đơn vị có lỗi nên chưa được tính. Đề nghị đơn vị sửa "
+            f"{who} kính gửi {row['name']}: {what} của đơn vị có lỗi{errors} nên chưa được tính. Đề nghị đơn vị sửa "
             f"theo biểu mẫu phản hồi đã gửi và gửi lại {'sớm nhất có thể' if overdue else 'trước ngày ' + deadline}. "
             "Trân trọng cảm ơn."
         )
