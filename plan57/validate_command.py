@@ -58,14 +58,11 @@ def _with_forms(coll: Any, forms: list[Path], plan: Any) -> Any:
     """The collection with each Excel form checked by the rules `import` applies, located at its
     cells (sheet!cell); nothing is written."""
     from plan57.validation.form import check_form
-    from plan57.validation.validate import Collection, FileResult
+    from plan57.validation.validate import Collection, FileResult, find_paths
 
     out = coll if coll is not None else Collection()
+    find_paths(forms)  # a form not found is said as any path is (a usage error)
     for path in forms:
-        if not path.exists():
-            from plan57.base.errors import UsageError
-
-            raise UsageError(f"không tìm thấy tệp hoặc thư mục '{path}'")
         r = check_form(path, plan)
         out.files.append(FileResult(path, r.display, None, r.diagnostics, r.data))
     return out

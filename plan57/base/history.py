@@ -108,16 +108,23 @@ def read_receipts(log: Path) -> list[list[str]]:
     return [row for row in rows[1:] if len(row) >= len(RECEIPT_HEADER) - 1]
 
 
-def refused_units(log: Path) -> dict[str, tuple[str, str]]:
+def refused_units(log: Path) -> dict[str, tuple[dt.date | None, str]]:
     """The units whose latest form read for the year was refused for its errors, with no form of
     theirs written since: they sent a report, an invalid one (SPEC §10). Unit → (the day it came,
-    as YYYY-MM-DD, and the log's reason: how many errors and the first)."""
+    None if the log's time does not read, and the log's reason: how many errors and the first)."""
     last: dict[str, list[str]] = {}
     for row in read_receipts(log):
         unit, result = row[1], row[4]
         if unit and result in (WRITTEN, FAILED):
             last[unit] = row
-    return {unit: (row[0][:10], row[5] if len(row) > 5 else "") for unit, row in last.items() if row[4] == FAILED}
+    return {unit: (_day_of(row[0]), row[5] if len(row) > 5 else "") for unit, row in last.items() if row[4] == FAILED}
+
+
+def _day_of(stamp: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
 
 
 def append_receipt(log: Path, unit: str | None, form: str, sha256: str, result: str, reason: str) -> None:

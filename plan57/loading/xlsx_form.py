@@ -706,7 +706,7 @@ def _left_over(wb: Any, names: set[str], layout: Any, sheet_name: str, value_at:
             continue
         _, row, col = dest
         value, ok = value_at(row, col)
-        if ok and value not in (None, "") and not (isinstance(value, str) and not value.strip()):
+        if ok and value is not None and str(value).strip():
             problem(
                 row,
                 col,

@@ -480,17 +480,28 @@ def _landscape_now(doc: DocumentObject) -> bool:
     return bool(doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE)
 
 
-def _fitted(doc: DocumentObject, heads: Sequence[Head], rows: Sequence[Sequence[Parts | str]], keep: int) -> None:
+def _fitted(
+    doc: DocumentObject,
+    heads: Sequence[Head],
+    rows: Sequence[Sequence[Parts | str]],
+    keep: int,
+    heading: str | None = None,
+) -> None:
     """A data table on the page it fits: the current portrait page when it fits there at 11 pt,
     else a landscape section (left in landscape: the caller goes back with `_orient`), else split
-    into tables that each fit landscape, the first `keep` columns repeated in each."""
+    into tables that each fit landscape, the first `keep` columns repeated in each. A `heading`
+    goes on the table's page, never alone at the foot of the portrait page before it."""
     needs = _needs(heads, rows)
     if not _landscape_now(doc):
         w = fit.widths(needs, TEXT_W)
         if w is not None:
+            if heading is not None:
+                _heading(doc, heading)
             _grid(doc, [Col(h.title, x, h.align) for h, x in zip(heads, w)], rows, TABLE_PT)
             return
         _orient(doc, landscape=True)
+    if heading is not None:
+        _heading(doc, heading)
     w = fit.widths(needs, ANNEX_W)
     if w is not None:
         _grid(doc, [Col(h.title, x, h.align) for h, x in zip(heads, w)], rows, TABLE_PT)
@@ -526,10 +537,7 @@ def _section_targets(doc: DocumentObject, c: dict[str, Any]) -> None:
             cells.append(_figure(t["previous"]))
         cells += [_figure(t["value"]), t["coverage"], t["required"], text(t["verdict"])]
         rows.append(cells)
-    if not _landscape_now(doc) and fit.widths(_needs(heads, rows), TEXT_W) is None:
-        _orient(doc, landscape=True)  # the heading goes with its table, not alone on a portrait page
-    _heading(doc, c["headings"]["targets"])
-    _fitted(doc, heads, rows, keep=2)
+    _fitted(doc, heads, rows, keep=2, heading=c["headings"]["targets"])
     _para(
         doc,
         [

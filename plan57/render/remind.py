@@ -63,16 +63,9 @@ def state_text(row: dict[str, Any]) -> str:
     if row["state"] == "late" and row.get("submitted"):
         return f"Gửi muộn, ngày {vn_date(row['submitted'])}"
     refused = row.get("refused")
-    if row["state"] == "invalid" and refused and _day(refused[0]):
-        return f"Biểu mẫu nhận ngày {vn_date(_day(refused[0]))} có lỗi, chưa được tính"
+    if row["state"] == "invalid" and refused and refused[0] is not None:
+        return f"Biểu mẫu nhận ngày {vn_date(refused[0])} có lỗi, chưa được tính"
     return STATE_LABEL[row["state"]]
-
-
-def _day(iso: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(iso)
-    except ValueError:
-        return None
 
 
 def message(plan: Plan, year: int, date: dt.date, row: dict[str, Any]) -> str:

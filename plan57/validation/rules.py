@@ -292,29 +292,21 @@ def _in_period(
         loc = doc.value_loc(at)
         out.append(Diagnostic(path, loc.line, loc.col, severity, code, message))  # type: ignore[arg-type]
 
-    future = submitted is not None and today is not None and submitted > today
-
-    def too_early(named: str) -> None:
-        if future:
-            assert submitted is not None and today is not None
-            err(
-                ("submitted",),
-                "submitted-future",
-                f"ngày gửi báo cáo {_day(submitted)} sau ngày hôm nay ({_day(today)}): một báo cáo chưa thể "
-                f"gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi{named}",
-            )
-
     if year is None:  # a file outside any year folder is checked against its own year (SPEC §2)
         stated = _int(data.get("year"))
-        if stated is None or stated not in plan.years:
-            too_early("")
-            return out
-        year = stated
+        year = stated if stated is not None and stated in plan.years else None
     period = plan.reporting.period
-    first, last = period.window(year)
-    named = _PeriodName(year, first, last)  # written out only in a message
-    if future:
-        too_early(f" ({named})")
+    named = _PeriodName(year, *period.window(year)) if year is not None else None  # written out only in a message
+    if submitted is not None and today is not None and submitted > today:
+        err(
+            ("submitted",),
+            "submitted-future",
+            f"ngày gửi báo cáo {_day(submitted)} sau ngày hôm nay ({_day(today)}): một báo cáo chưa thể "
+            "gửi vào ngày chưa đến; hãy kiểm tra lại ngày gửi" + (f" ({named})" if named is not None else ""),
+        )
+    if year is None or named is None:
+        return out
+    first, last = named.first, named.last
 
     def dated(at: tuple[Any, ...], what: str, when: dt.date) -> bool:
         """An error when `when` lies outside year Y's period or after the sending date."""
